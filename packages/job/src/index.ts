@@ -14,6 +14,7 @@ export {
 } from './job-spec.js';
 export { kubeletLiteral } from './kubelet-literal.js';
 export {
+  type ListedPod,
   readMountFailure,
   type StartFailureReads,
   withMountFailure,

@@ -245,6 +245,66 @@ describe("JobExecutor: the start failure of a Job's own pod, not of one named li
   });
 });
 
+describe('JobExecutor: a root image under the restricted profile, failed at a deadline shorter than the grace', () => {
+  const wfe = sampleExecution({});
+  const job = builtJob(wfe, deadlineExceeded('2026-01-01T00:00:06Z', { failed: 1 }));
+  const name = job.metadata?.name;
+  const pod = `${name}-x7k2p`;
+  const rootImage = `container has runAsNonRoot and image will run as root (pod: "${pod}_workflows(pod-uid)", container: workflow)`;
+  /** The kubelet's Event for the container it could not create, about the pod `uid`. */
+  const refused = (uid: string) => ({
+    ...podWarning(pod, 'Failed', '2026-01-01T00:00:03Z', `Error: ${rootImage}`),
+    involvedObject: { kind: 'Pod', name: pod, uid },
+  });
+  /** A Reader with the Job, its SuccessfulCreate, the pods' `warnings` and the listed `pods`. */
+  const reader = (warnings: object[], pods: object[] = []): Reader => ({
+    get: async <T extends KubeObject>() => job as T,
+    list: async <T extends KubeObject>(type: ResourceType, _ns?: string, options?: object) => {
+      const fields = (options as { fieldSelector?: string } | undefined)?.fieldSelector ?? '';
+      const items =
+        type === resources.pods
+          ? pods
+          : fields.startsWith('involvedObject.kind=Pod')
+            ? warnings
+            : [{ type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${pod}` }];
+      return { items: items as T[], resourceVersion: '1' };
+    },
+  });
+  const status = (r: Reader) =>
+    new JobExecutor(new RecordingServer(), { reader: r }).getStatus(wfe, 'workflows');
+  const deadline = 'Job was active longer than specified deadline';
+
+  it("names the kubelet's refusal from its Event once the Job controller deleted the pod", async () => {
+    expect((await status(reader([refused('pod-uid')])))?.message).toBe(
+      `${deadline}; pod ${pod}: Failed: Error: ${rootImage}`,
+    );
+  });
+
+  it('names it once from the pod while the pod exists, and no Event of an earlier pod of its name', async () => {
+    const waiting = {
+      metadata: { name: pod, uid: 'pod-uid', creationTimestamp: '2026-01-01T00:00:01Z' },
+      status: {
+        phase: 'Pending',
+        containerStatuses: [
+          {
+            name: 'workflow',
+            state: { waiting: { reason: 'CreateContainerConfigError', message: rootImage } },
+          },
+        ],
+      },
+    };
+    expect((await status(reader([refused('pod-uid')], [waiting])))?.message).toBe(
+      `${deadline}; container workflow in pod ${pod} never ran: CreateContainerConfigError: ${rootImage}`,
+    );
+    // The kubelet's status lost the wait (it ended the pod): only an Event of this very pod counts.
+    const lost = { ...waiting, status: { phase: 'Failed' } };
+    expect((await status(reader([refused('earlier-pod-uid')], [lost])))?.message).toBe(deadline);
+    expect((await status(reader([refused('pod-uid')], [lost])))?.message).toBe(
+      `${deadline}; pod ${pod}: Failed: Error: ${rootImage}`,
+    );
+  });
+});
+
 describe('JobExecutor: the start failure of a Job whose events have expired', () => {
   /** A Job failed at its deadline an hour on: the Job controller's SuccessfulCreate has expired. */
   const wfe = sampleExecution({});

@@ -137,6 +137,72 @@ describe('mountFailure', () => {
   });
 });
 
+describe("mountFailure: the kubelet's record of a container it could not create", () => {
+  const pod = `${job}-x7k2m`;
+  const rootImage =
+    'Error: container has runAsNonRoot and image will run as root (pod: "wfe-0123456789abcdef-x7k2m_workflows(3f1c)", container: workflow)';
+  const record = (at: string, message: string, uid?: string): MountEvent => ({
+    involvedObject: { name: pod, ...(uid ? { uid } : {}) },
+    reason: 'Failed',
+    lastTimestamp: at,
+    message,
+  });
+
+  it('names a root image refused under the restricted profile, for an engine whose pod is gone', () => {
+    const events = [record('2026-12-02T03:00:03Z', rootImage)];
+    // An engine that still holds its pod reads the waiting reason from the pod itself.
+    expect(mountFailure(ownPod, created, events)).toBeUndefined();
+    expect(mountFailure(ownPod, created, events, { containerErrors: true })).toBe(
+      `pod ${pod}: Failed: ${rootImage}`,
+    );
+    expect(
+      mountFailure(ownPod, created, [record('2026-12-02T03:00:03Z', 'Error: ErrImageNeverPull')], {
+        containerErrors: true,
+      }),
+    ).toBe(`pod ${pod}: Failed: Error: ErrImageNeverPull`);
+  });
+
+  it("takes none the node's own trouble caused, nor one of a pod whose container still says why", () => {
+    const synced = record(
+      '2026-12-02T03:00:03Z',
+      'Error: failed to sync secret cache: timed out waiting for the condition',
+    );
+    expect(mountFailure(ownPod, created, [synced], { containerErrors: true })).toBeUndefined();
+    const waiting = { name: pod, uid: 'pod-2', createdAt: created, waiting: true };
+    expect(
+      mountFailure(ownPod, created, [record('2026-12-02T03:00:03Z', rootImage)], {
+        containerErrors: true,
+        listed: [waiting],
+      }),
+    ).toBeUndefined();
+  });
+
+  it("holds a pod that exists to its own warnings: not an earlier pod's of its name, by uid or by time", () => {
+    const listed = [{ name: pod, uid: 'pod-2', createdAt: '2026-12-02T03:10:00Z' }];
+    const reads = { containerErrors: true, listed };
+    const mount = (at: string, uid: string) => ({
+      ...event(pod, at, 'secret "db" not found'),
+      involvedObject: { name: pod, uid },
+    });
+    expect(
+      mountFailure(ownPod, created, [record('2026-12-02T03:10:05Z', rootImage, 'pod-1')], reads),
+    ).toBeUndefined();
+    expect(
+      mountFailure(ownPod, created, [mount('2026-12-02T03:10:05Z', 'pod-1')], reads),
+    ).toBeUndefined();
+    expect(
+      mountFailure(ownPod, created, [record('2026-12-02T03:05:00Z', rootImage)], reads),
+    ).toBeUndefined();
+    expect(
+      mountFailure(ownPod, created, [record('2026-12-02T03:10:05Z', rootImage, 'pod-2')], reads),
+    ).toBe(`pod ${pod}: Failed: ${rootImage}`);
+    // An event or a pod that carries no uid is held to the time alone.
+    expect(mountFailure(ownPod, created, [record('2026-12-02T03:10:05Z', rootImage)], reads)).toBe(
+      `pod ${pod}: Failed: ${rootImage}`,
+    );
+  });
+});
+
 describe('withMountFailure', () => {
   it('adds the cause to the message and changes nothing else', () => {
     const failed = {

@@ -1,6 +1,7 @@
 import type { ExecutionResult } from '@roundhouse/core';
 import { type KubeObject, resources, type StatusContext } from '@roundhouse/kube';
 import { z } from 'zod';
+import { isNodeTrouble } from './hopeless-waits.js';
 
 /**
  * The warnings about a pod that could not start: the scheduler's, that no node fits it, and the
@@ -13,7 +14,9 @@ const podWarningsSelector = 'involvedObject.kind=Pod,type=Warning';
 
 export const MountEventSchema = z.looseObject({
   metadata: z.looseObject({ creationTimestamp: z.string().optional() }).optional(),
-  involvedObject: z.looseObject({ name: z.string().optional() }).optional(),
+  involvedObject: z
+    .looseObject({ name: z.string().optional(), uid: z.string().optional() })
+    .optional(),
   reason: z.string().optional(),
   message: z.string().optional(),
   lastTimestamp: z.string().nullish(),
@@ -34,29 +37,77 @@ const maxMessageLength = 300;
 const imagePullMessage = /pull image|errimagepull|imagepullbackoff/i;
 
 /**
+ * The kubelet's record of a container it could not create or start (`startContainer`,
+ * pkg/kubelet/kuberuntime/kuberuntime_container.go, reason `Failed`): `Error: ` and the cause its
+ * container's waiting message gives too, such as CreateContainerConfigError's `container has
+ * runAsNonRoot and image will run as root …` under the restricted profile, a Secret key that is
+ * not there, or ErrImageNeverPull.
+ */
+const containerError = /^Error: /;
+
+/**
  * The scheduler's reason for a pod it found no node for (`handleSchedulingFailure`,
  * pkg/scheduler/schedule_one.go), with the count of nodes and why each was ruled out. The pod
  * stays Pending without a word in its container statuses.
  */
 const failedScheduling = 'FailedScheduling';
 
+/** A pod the engine listed, which exists now: what its warnings are held to. */
+export interface ListedPod {
+  readonly name: string;
+  readonly uid?: string | undefined;
+  readonly createdAt?: string | undefined;
+  /** Whether its container still waits, its status saying why itself. */
+  readonly waiting?: boolean | undefined;
+}
+
 /**
- * Which warnings to read besides the kubelet's: `scheduling` takes the scheduler's too, for an
- * engine whose pod is gone by the time it explains the failure (a Job's, deleted at the
- * deadline); an engine that still holds its pod reads the scheduler's reason from the pod.
+ * Which warnings to read besides the kubelet's mounts and pulls, for an engine whose pod is gone
+ * by the time it explains the failure (a Job's, deleted at the deadline); an engine that still
+ * holds its pod reads these from the pod. `scheduling` takes the scheduler's, `containerErrors`
+ * the kubelet's failure to create or start the container (CreateContainerConfigError): not one
+ * the node itself caused (`isNodeTrouble`), which says nothing of the pod, nor one of a `listed`
+ * pod whose container still waits, whose status says why already.
  */
 export interface StartFailureReads {
   readonly scheduling?: boolean | undefined;
+  readonly containerErrors?: boolean | undefined;
+  /**
+   * The pods that exist now: a warning about one of their names counts only if it is about that
+   * very pod, its uid (where the event and the pod both carry one), and not older than the pod.
+   * A pod of the same name before it (the lock's name is reused, and so are its pods' names by
+   * chance) left warnings that are not this one's.
+   */
+  readonly listed?: readonly ListedPod[] | undefined;
 }
 
 /**
  * Whether the event says why a pod could not start: a failed mount or a failed pull, and with
- * `scheduling`, no node for it.
+ * `reads`, no node for it or a container the kubelet could not create.
  */
-function isStartFailure(event: MountEvent, reads: StartFailureReads): boolean {
+function isStartFailure(
+  event: MountEvent,
+  reads: StartFailureReads,
+  listed: ListedPod | undefined,
+): boolean {
   if (event.reason === 'FailedMount') return true;
   if (event.reason === failedScheduling) return reads.scheduling === true;
-  return event.reason === 'Failed' && imagePullMessage.test(event.message ?? '');
+  if (event.reason !== 'Failed') return false;
+  const message = event.message ?? '';
+  if (imagePullMessage.test(message)) return true;
+  return (
+    reads.containerErrors === true &&
+    containerError.test(message) &&
+    !isNodeTrouble(message) &&
+    listed?.waiting !== true
+  );
+}
+
+/** Whether the event is about `pod` itself, not an earlier pod of its name. */
+function isAbout(event: MountEvent, pod: ListedPod): boolean {
+  const uid = event.involvedObject?.uid;
+  if (uid && pod.uid && uid !== pod.uid) return false;
+  return !(when(event) < Date.parse(pod.createdAt ?? ''));
 }
 
 /** When the event was last seen; its object's creation when the recorder wrote no time. */
@@ -72,9 +123,9 @@ function when(event: MountEvent): number {
 
 /**
  * The newest warning of `events` that says why a pod `isOwnPod` accepts could not start: a
- * FailedMount or failed image pull (and with `reads.scheduling` FailedScheduling). Events older
- * than the resource created at `createdAt` are a previous one's of the same name (the lock's
- * name is reused target after target), so they do not count.
+ * FailedMount or failed image pull, and what `reads` adds, held to the `reads.listed` pods' own
+ * uids and creation. Events older than the resource created at `createdAt` are a previous one's
+ * of the same name (the lock's name is reused target after target), so they do not count.
  */
 export function newestStartFailure(
   isOwnPod: (pod: string) => boolean,
@@ -85,7 +136,10 @@ export function newestStartFailure(
   const since = Date.parse(createdAt ?? '');
   let newest: MountEvent | undefined;
   for (const event of events) {
-    if (!isStartFailure(event, reads) || !isOwnPod(event.involvedObject?.name ?? '')) continue;
+    const pod = event.involvedObject?.name ?? '';
+    const listed = reads.listed?.find((p) => p.name === pod);
+    if (!isStartFailure(event, reads, listed) || !isOwnPod(pod)) continue;
+    if (listed && !isAbout(event, listed)) continue;
     // Only an event known to be older than the resource is a previous one's; where either time
     // is unknown (an object written without one) it is taken, as kubernaut takes every event.
     if (when(event) < since) continue;

@@ -1,5 +1,11 @@
 import { type KubeObject, resources, type StatusContext } from '@roundhouse/kube';
-import { describeStartFailure, newestStartFailure, readPodWarnings } from './mount-failures.js';
+import { workflowContainerName } from './job-spec.js';
+import {
+  describeStartFailure,
+  type ListedPod,
+  newestStartFailure,
+  readPodWarnings,
+} from './mount-failures.js';
 import { controllerUidLabel, isJobPodName, ownPodNames, recordsOwnPods } from './own-pods.js';
 import type { PodState } from './status.js';
 import type { EventState } from './stuck-start.js';
@@ -16,6 +22,17 @@ async function mayBeJobsPod(job: KubeObject, name: string, context: StatusContex
   return pod === null || pod.metadata?.labels?.[controllerUidLabel] === job.metadata?.uid;
 }
 
+/** A pod of the Job that exists, as its warnings are held to it. */
+function listedPod(pod: PodState): ListedPod {
+  const container = pod.status?.containerStatuses?.find((c) => c.name === workflowContainerName);
+  return {
+    name: pod.metadata?.name ?? '',
+    uid: pod.metadata?.uid,
+    createdAt: pod.metadata?.creationTimestamp,
+    waiting: container?.state?.waiting?.reason !== undefined,
+  };
+}
+
 /**
  * Why a failed Job's pods could not start, from the warnings about its own pods (`ownPodNames`:
  * `pods`, listed under its uid, and those its `jobEvents` record it created or deleted). Once no
@@ -23,6 +40,9 @@ async function mayBeJobsPod(job: KubeObject, name: string, context: StatusContex
  * someone else deleted long after it was created), a gone pod is known only by its name, so a
  * pod named as the Job controller names the Job's counts too, unless a pod of that name exists
  * now without the Job's uid. Each such name is checked, newest warning first, with one read.
+ * A pod that exists holds its warnings to its own uid and creation, and says itself why its
+ * container waits; the kubelet's record of a container it could not create (a root image under
+ * the restricted profile) is read for a pod that is gone or no longer says it.
  */
 export async function readOwnStartFailure(
   job: KubeObject,
@@ -35,11 +55,14 @@ export async function readOwnStartFailure(
   const jobName = job.metadata?.name ?? '';
   const warnings = await readPodWarnings(context);
   const refuted = new Set<string>();
+  const listed = pods.map(listedPod);
   const candidate = (pod: string) =>
     own.has(pod) || (byName && isJobPodName(jobName, pod) && !refuted.has(pod));
   for (;;) {
     const newest = newestStartFailure(candidate, job.metadata?.creationTimestamp, warnings, {
       scheduling: true,
+      containerErrors: true,
+      listed,
     });
     if (!newest) return undefined;
     const pod = newest.involvedObject?.name ?? '';

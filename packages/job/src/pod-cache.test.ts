@@ -11,6 +11,7 @@ const apiPod = (state: Record<string, unknown>) => ({
     name: 'wfe-1-abcde',
     namespace: 'workflows',
     uid: 'pod-uid',
+    creationTimestamp: '2026-12-02T03:00:01Z',
     resourceVersion: '42',
     labels: { 'roundhouse.dev/workflow-execution': 'wfe-1', 'batch.kubernetes.io/job-name': 'j' },
     annotations: { note: 'x'.repeat(1000) },
@@ -47,6 +48,8 @@ describe('cachedPod', () => {
         name: 'wfe-1-abcde',
         namespace: 'workflows',
         uid: 'pod-uid',
+        // What a warning about the pod is held to (see ListedPod).
+        creationTimestamp: '2026-12-02T03:00:01Z',
         resourceVersion: '42',
         labels: {
           'roundhouse.dev/workflow-execution': 'wfe-1',

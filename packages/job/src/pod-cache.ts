@@ -13,6 +13,7 @@ export const CachedPodSchema = PodStateSchema.extend({
   kind: z.string().optional(),
   metadata: z.object({
     name: z.string().optional(),
+    creationTimestamp: z.string().optional(),
     deletionTimestamp: z.string().nullish(),
     deletionGracePeriodSeconds: z.number().nullish(),
     namespace: z.string().optional(),
@@ -47,6 +48,7 @@ export function cachedPod(pod: object): object {
     kind,
     metadata: definedFields({
       ...cacheMetadata(metadata),
+      creationTimestamp: metadata.creationTimestamp,
       deletionTimestamp: metadata.deletionTimestamp,
       deletionGracePeriodSeconds: metadata.deletionGracePeriodSeconds,
     }),

@@ -84,6 +84,9 @@ export const PodStateSchema = z.object({
   metadata: z
     .object({
       name: z.string().optional(),
+      // What a warning about the pod is held to: this pod, not an earlier one of its name.
+      uid: z.string().optional(),
+      creationTimestamp: z.string().optional(),
       deletionTimestamp: z.string().nullish(),
       deletionGracePeriodSeconds: z.number().nullish(),
     })

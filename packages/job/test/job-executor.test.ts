@@ -190,6 +190,26 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(failed.message).toContain(`pod ${pod}: Failed: ${pull}`);
   });
 
+  it("names the kubelet's refusal of a root image under the restricted profile in a Job that failed at a deadline shorter than the startup grace", async () => {
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const wfe = execution({ executionConfig: { timeout: '3s' } });
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    const { pod, name } = await onlyJobPod(client(), env.namespace, resourceName);
+    // What the kubelet records of a container it will not create (kuberuntime_container.go,
+    // startContainer); the fake node runs no image, root or not.
+    const refusal = `Error: container has runAsNonRoot and image will run as root (pod: "${name}_${env.namespace}(${pod?.metadata?.uid})", container: workflow)`;
+    await recordPodWarning(client(), env.namespace, {
+      pod: name,
+      uid: pod?.metadata?.uid,
+      reason: 'Failed',
+      message: refusal,
+      at: Date.now(),
+    });
+    const failed = await settle(ex, withRef(wfe, resourceName));
+    expect(failed).toMatchObject({ phase: 'Failed', failureReason: 'DeadlineExceeded' });
+    expect(failed.message).toContain(`pod ${name}: Failed: ${refusal}`);
+  });
+
   it("takes no start failure of a co-tenant's pod named like the Job's for the Job's own", async () => {
     const ex = executor({ [podControls.runSeconds]: '600' });
     const wfe = execution({ executionConfig: { timeout: '3s' } });

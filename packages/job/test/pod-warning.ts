@@ -12,11 +12,13 @@ export interface PodWarning {
    */
   at?: number | undefined;
   component?: 'kubelet' | 'default-scheduler' | undefined;
+  /** The pod's uid, which the kubelet's and the scheduler's events carry. */
+  uid?: string | undefined;
 }
 
 /** Records `warning` in `namespace`, the fake node writing no events of its own. */
 export function recordPodWarning(client: KubeClient, namespace: string, warning: PodWarning) {
-  const { pod, reason, message, at, component = 'kubelet' } = warning;
+  const { pod, reason, message, at, component = 'kubelet', uid } = warning;
   const times =
     at === undefined
       ? {}
@@ -27,7 +29,7 @@ export function recordPodWarning(client: KubeClient, namespace: string, warning:
         };
   return client.create(resources.events, namespace, {
     metadata: { name: `${pod}.${reason.toLowerCase()}` },
-    involvedObject: { kind: 'Pod', name: pod, namespace },
+    involvedObject: { kind: 'Pod', name: pod, namespace, ...(uid ? { uid } : {}) },
     reason,
     type: 'Warning',
     message,
