@@ -112,3 +112,32 @@ export async function readChildTaskRuns(
 function throwIfAborted(error: unknown, signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw error;
 }
+
+/**
+ * The TaskRuns Tekton has created for the PipelineRun `run` that its status does not list yet
+ * (`state` is its parse): Tekton writes a TaskRun into `childReferences` only after creating it,
+ * when its reconcile's status write lands, or the next reconcile's if that one failed.
+ * Listed as `readChildTaskRuns` lists (a controller's cache answers from memory). Undefined when
+ * they cannot be read: one of them may be running.
+ */
+export async function readUnrecordedTaskRuns(
+  run: KubeObject,
+  state: PipelineRunState,
+  source: Omit<ChildTaskRunsSource, 'live'>,
+): Promise<TaskRunState[] | undefined> {
+  const { reader, taskRunType, namespace, signal } = source;
+  const recorded = new Set(childTaskRuns(state).map((ref) => ref.name));
+  try {
+    const listed = await reader.list<KubeObject>(taskRunType, namespace, {
+      labelSelector: childTaskRunsSelector(source.conventions, run.metadata?.name ?? ''),
+      signal,
+    });
+    return listed.items
+      .map((item) => TaskRunStateSchema.parse(item))
+      .filter((taskRun) => isChildOf(taskRun, run.metadata?.uid))
+      .filter((taskRun) => !recorded.has(taskRun.metadata.name));
+  } catch (error) {
+    throwIfAborted(error, signal);
+    return undefined;
+  }
+}

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FinallyRunningError, type GracefulRun, gracefulFinallyUntil } from './graceful-finally.js';
 import { buildPipelineRun } from './pipeline-run-spec.js';
 import type { TaskRunState } from './status.js';
+import { childTaskRunsSelector } from './task-runs-read.js';
 import { TektonExecutor } from './tekton-executor.js';
 
 const start = Date.parse('2026-01-01T00:00:00Z');
@@ -154,6 +155,30 @@ describe("gracefulFinallyUntil with the run's TaskRuns", () => {
     const children = { taskRuns: [], startupGraceMs: grace };
     expect(gracefulFinallyUntil(base, now, { ...children, events: [refusal] })).toBe(undefined);
     expect(gracefulFinallyUntil(base, now, { ...children, events: [] })).toBe(start + minutes(60));
+  });
+
+  it('waits again once Tekton creates the finally TaskRun the quota refused, before the run lists it', () => {
+    const base = run('CancelledRunFinally', 'CancelledRunningFinally', { timeouts: oneHour });
+    const refusal = {
+      type: 'Warning',
+      reason: 'TaskRunsCreationFailed',
+      message:
+        'Failed to create TaskRuns ["r-report"]: taskruns.tekton.dev "r-report" is forbidden: exceeded quota: no-taskruns, requested: count/taskruns.tekton.dev=1, used: count/taskruns.tekton.dev=0, limited: count/taskruns.tekton.dev=0',
+    };
+    const now = start + grace;
+    const refused = { taskRuns: [], events: [refusal], startupGraceMs: grace };
+    expect(gracefulFinallyUntil(base, now, refused)).toBe(undefined);
+    // The quota freed: Tekton created the TaskRun; its status write listing it has not landed.
+    // The Event stays for an hour.
+    for (const [why, report] of [
+      ['the finally runs', taskRun('r-report', 'Unknown', 'Running', true)],
+      ['its pod is not created yet', taskRun('r-report', 'Unknown', 'Pending')],
+      // Until Tekton lists it and ends the run, which then goes at once.
+      ['the finally ended', taskRun('r-report', 'True', 'Succeeded', true)],
+    ] as const) {
+      const created = { ...refused, taskRuns: [report] };
+      expect(gracefulFinallyUntil(base, now, created), why).toBe(start + minutes(60));
+    }
   });
 
   it('waits for a finally that may still start, and for the finally of a run whose tasks ran', () => {
@@ -339,6 +364,87 @@ describe('TektonExecutor.cleanup of a graceful cancel whose tasks never ran', ()
       const [watch] = executor.watches;
       const watched = await watch?.deletionPending?.(held);
       expect(watched instanceof FinallyRunningError, `${report}, asked by the watch`).toBe(pending);
+    }
+  });
+});
+
+describe('TektonExecutor.cleanup of a graceful cancel whose finally TaskRun a quota refused', () => {
+  const wfe = sampleExecution({});
+  const namespace = 'workflows';
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /**
+   * The run in its graceful cancel with no child listed, its Events holding the quota's refusal
+   * of `report`, and `taskRuns` (those named are TaskRuns of the run, in `reason`). `selectors`
+   * records the label selectors TaskRuns are listed with.
+   */
+  function holding(taskRuns: readonly string[], reason = 'Running') {
+    const built = buildPipelineRun(wfe, namespace, undefined, {
+      conventions: roundhouseConventions,
+      serviceAccountName: 'runner',
+      pipelineName: 'workflow',
+    });
+    const graceful = run('CancelledRunFinally', 'CancelledRunningFinally');
+    const name = built.metadata.name;
+    const stored = {
+      ...built,
+      metadata: { ...built.metadata, uid: 'run-uid', creationTimestamp: at(start) },
+      spec: { ...built.spec, ...graceful.spec, timeouts: oneHour },
+      status: graceful.status,
+    };
+    const refusal = {
+      metadata: { name: `${name}.1`, namespace },
+      involvedObject: { kind: 'PipelineRun', uid: 'run-uid' },
+      type: 'Warning',
+      reason: 'TaskRunsCreationFailed',
+      message: `Failed to create TaskRuns ["${name}-report"]: taskruns.tekton.dev "${name}-report" is forbidden: exceeded quota: no-taskruns, requested: count/taskruns.tekton.dev=1, used: count/taskruns.tekton.dev=0, limited: count/taskruns.tekton.dev=0`,
+    };
+    const items = taskRuns.map((task) => ({
+      metadata: {
+        name: `${name}-${task}`,
+        creationTimestamp: at(start),
+        labels: { 'tekton.dev/pipelineRun': name, 'tekton.dev/pipelineRunUID': 'run-uid' },
+      },
+      status: { conditions: [{ type: 'Succeeded', status: 'Unknown', reason }] },
+    }));
+    const selectors: unknown[] = [];
+    const server = new KubeClient(new KubeConfig());
+    vi.spyOn(server, 'get').mockImplementation((async () =>
+      structuredClone(stored)) as KubeClient['get']);
+    vi.spyOn(server, 'list').mockImplementation((async (
+      type: { kind: string },
+      _ns: unknown,
+      options?: { labelSelector?: string },
+    ) => {
+      if (type.kind !== 'Event') selectors.push(options?.labelSelector);
+      return {
+        items: structuredClone(type.kind === 'Event' ? [refusal] : items),
+        resourceVersion: '1',
+      };
+    }) as KubeClient['list']);
+    const deleted = vi.spyOn(server, 'delete').mockResolvedValue(true);
+    return { server, deleted, selectors, name };
+  }
+
+  it('deletes the run while the quota refuses it, and waits once Tekton created it, before the run lists it', async () => {
+    vi.useFakeTimers({ now: start + minutes(1), toFake: ['Date'] });
+    const cache = holding([]);
+    for (const [taskRuns, reason, expected] of [
+      [[], 'Pending', 1],
+      // The quota freed since the Event (which stays for an hour); the cache has not seen it.
+      [['report'], 'Pending', 0],
+    ] as const) {
+      const live = holding(taskRuns, reason);
+      const executor = new TektonExecutor(live.server, { reader: cache.server });
+      const cleanup = executor.cleanup(wfe, namespace);
+      if (expected === 0) await expect(cleanup).rejects.toBeInstanceOf(FinallyRunningError);
+      else await cleanup;
+      expect(live.deleted, `${taskRuns} ${reason}`).toHaveBeenCalledTimes(expected);
+      // Listed as the run's children are: a controller's cache answers from memory.
+      expect(live.selectors).toEqual([childTaskRunsSelector(roundhouseConventions, live.name)]);
     }
   });
 });

@@ -52,10 +52,11 @@ export type GracefulRun = z.infer<typeof GracefulRunSchema>;
 
 /** The run's child TaskRuns, every one of them read, for `gracefulFinallyUntil`. */
 export interface GracefulChildren {
+  /** With, when `events` are read, the TaskRuns Tekton created that the run does not list yet. */
   readonly taskRuns: readonly TaskRunState[];
   /**
-   * The run's own Events, read while none of its children runs (see `awaitsNextRun`): a quota's
-   * refusal of the next TaskRun Tekton creates shows only there.
+   * The run's own Events, read while none of its children runs (see `readNextRunRefusal`): a
+   * quota's refusal of the next TaskRun Tekton creates shows only there.
    */
   readonly events?: readonly RunEvent[] | undefined;
   /**

@@ -7,7 +7,11 @@ import {
   RoundhouseError,
 } from '@roundhouse/core';
 import { type KubeObject, type Reader, resources, type StatusContext } from '@roundhouse/kube';
-import { type ChildTaskRuns, readChildTaskRuns } from './child-task-runs.js';
+import {
+  type ChildTaskRuns,
+  readChildTaskRuns,
+  readUnrecordedTaskRuns,
+} from './child-task-runs.js';
 import { withSucceededCustomRuns } from './custom-runs.js';
 import {
   awaitsNextRun,
@@ -21,6 +25,7 @@ import {
   type PipelineRunState,
   PipelineRunStateSchema,
   pipelineRunResult,
+  type TaskRunState,
 } from './status.js';
 import { explainStuckStart, type StartFailure, startFailedResult } from './stuck-start.js';
 import { statusNeverWritten, unwrittenStatusFailure } from './unwritten-status.js';
@@ -134,9 +139,38 @@ async function cannotGoOn(
   context: StatusContext,
 ): Promise<StartFailure | undefined> {
   const stuck = explainStuckStart(state, taskRuns);
-  if (stuck || !awaitsNextRun(state, taskRuns)) return stuck;
-  const events = await readRunEvents(run, settings, context);
-  return explainRefusedChildRun(state, taskRuns, events);
+  if (stuck) return stuck;
+  const next = await readNextRunRefusal(run, state, taskRuns, settings, context);
+  return next && explainRefusedChildRun(state, next.taskRuns, next.events);
+}
+
+/** What `explainRefusedChildRun` decides on besides the run. */
+export interface NextRunReads {
+  /** The run's children read, and the TaskRuns Tekton created that its status does not list. */
+  readonly taskRuns: readonly TaskRunState[];
+  readonly events: readonly RunEvent[];
+}
+
+/**
+ * What says whether a quota refused the run's next child, read only while none of its children
+ * runs (`awaitsNextRun`, given its `taskRuns` read): the TaskRuns Tekton created that its status
+ * does not list yet (the refusal an Event records may have passed since; the Event stays for an
+ * hour) and its Events. Undefined while a child runs, or when those TaskRuns cannot be read.
+ */
+export async function readNextRunRefusal(
+  run: KubeObject,
+  state: PipelineRunState,
+  taskRuns: readonly TaskRunState[],
+  settings: Pick<ResultSettings, 'logger' | 'taskRunType' | 'conventions'>,
+  context: StatusContext,
+): Promise<NextRunReads | undefined> {
+  if (!awaitsNextRun(state, taskRuns)) return undefined;
+  const unrecorded = await readUnrecordedTaskRuns(run, state, { ...settings, ...context });
+  if (unrecorded === undefined) return undefined;
+  return {
+    taskRuns: [...taskRuns, ...unrecorded],
+    events: await readRunEvents(run, settings, context),
+  };
 }
 
 /**

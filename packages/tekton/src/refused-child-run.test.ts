@@ -78,6 +78,26 @@ describe('explainRefusedChildRun', () => {
     ).toBeUndefined();
   });
 
+  it('passes over a refusal of a run Tekton created since, before the PipelineRun lists it', () => {
+    const event = quotaRefusal(['wfe-1-build']);
+    for (const status of ['Unknown', 'True'] as const) {
+      expect(explainRefusedChildRun(running([]), [taskRun('build', status)], [event])).toBe(
+        undefined,
+      );
+    }
+  });
+
+  it('waits while a TaskRun of the run the PipelineRun does not list yet runs', () => {
+    const event = quotaRefusal(['wfe-1-build-0', 'wfe-1-build-1']);
+    expect(
+      explainRefusedChildRun(running([]), [taskRun('build-0', 'Unknown')], [event]),
+    ).toBeUndefined();
+    // Once it has ended, the refusal of the other stands.
+    expect(
+      explainRefusedChildRun(running([]), [taskRun('build-0', 'True')], [event])?.taskRunName,
+    ).toBe('wfe-1-build-1');
+  });
+
   it.each([
     [
       'a quota the quota controller has not counted yet',

@@ -43,25 +43,30 @@ const exceededQuota =
 
 /**
  * Whether none of the run's children runs: each is a TaskRun among `taskRuns` that Tekton has
- * finished (a custom task's run is not read, and may run), or there is none. A running run
+ * finished (a custom task's run is not read, and may run), or there is none, and so is every
+ * other TaskRun read. `taskRuns` are the run's TaskRuns read: its children, and any Tekton has
+ * created that the run's status does not list yet (see `readUnrecordedTaskRuns`). A running run
  * then waits for Tekton to create its next child.
  */
 export function awaitsNextRun(
   pipelineRun: PipelineRunState,
   taskRuns: readonly TaskRunState[],
 ): boolean {
-  const byName = new Map(taskRuns.map((t) => [t.metadata.name, t]));
-  return (pipelineRun.status?.childReferences ?? []).every((ref) => {
-    const taskRun = ref.kind === 'TaskRun' && ref.name ? byName.get(ref.name) : undefined;
-    return taskRun !== undefined && isTaskRunFinished(taskRun);
-  });
+  const read = new Set(taskRuns.map((t) => t.metadata.name));
+  return (
+    taskRuns.every(isTaskRunFinished) &&
+    (pipelineRun.status?.childReferences ?? []).every(
+      (ref) => ref.kind === 'TaskRun' && !!ref.name && read.has(ref.name),
+    )
+  );
 }
 
 /**
  * Why a running PipelineRun cannot go on, if a ResourceQuota refused a child run Tekton must
- * create next (`events` are the run's own): none of its children runs (each is a TaskRun Tekton
- * has finished, or there is none), and an event says the quota refused a run that is not among
- * them. Nothing of the run's can free the quota then, and it would wait for its timeout.
+ * create next (`events` are the run's own): none of its children runs (see `awaitsNextRun`,
+ * which reads `taskRuns` alike), and an event says the quota refused a run that is neither
+ * among them nor a TaskRun read. Nothing of the run's can free the quota then, and it would
+ * wait for its timeout.
  * `ResourceExhausted` with `started: false` when no task ran; once one did (or may have), the
  * class says the workflow ran (see `classAfterTasksRan`). Undefined otherwise.
  */
@@ -71,8 +76,13 @@ export function explainRefusedChildRun(
   events: readonly RunEvent[],
 ): StartFailure | undefined {
   if (!awaitsNextRun(pipelineRun, taskRuns)) return undefined;
+  // Tekton lists a TaskRun it created among the children only once its status write lands
+  // (in the next reconcile, if that one failed), so one that exists counts as well.
   const children = pipelineRun.status?.childReferences ?? [];
-  const existing = new Set(children.map((ref) => ref.name));
+  const existing = new Set([
+    ...children.map((ref) => ref.name),
+    ...taskRuns.map((taskRun) => taskRun.metadata.name),
+  ]);
   for (const event of events) {
     if (event.type !== 'Warning' || !refusedCreateReasons.has(event.reason ?? '')) continue;
     const message = event.message ?? '';

@@ -840,6 +840,24 @@ describe('TektonExecutor.getStatus of a run whose next TaskRun a ResourceQuota r
       await new TektonExecutor(live, { reader: cache }).getStatus(wfe, namespace),
     ).toMatchObject({ phase: 'Running', reason: 'ResolvingTaskRef' });
   });
+  it('does not fail it once Tekton created the refused TaskRun, before the run lists it', async () => {
+    const run = resolved([]);
+    const name = run.metadata?.name as string;
+    // The quota freed after the Event, which stays for an hour.
+    const building: KubeObject = {
+      metadata: {
+        name: `${name}-build`,
+        namespace,
+        labels: { 'tekton.dev/pipelineRun': name, 'tekton.dev/pipelineRunUID': 'run-uid' },
+      },
+      status: { conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }] },
+    };
+    const server = withEvents(run, [building], [refusal(`${name}-build`)]);
+    expect(await new TektonExecutor(server).getStatus(wfe, namespace)).toMatchObject({
+      phase: 'Running',
+      reason: 'ResolvingTaskRef',
+    });
+  });
 });
 
 describe('TektonExecutor.getStatus of a finished run whose TaskRuns were deleted', () => {

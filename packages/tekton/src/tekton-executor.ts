@@ -38,8 +38,7 @@ import {
   pipelineTimeout,
   tektonEngine,
 } from './pipeline-run-spec.js';
-import { type ResultSettings, readPipelineRunResult, readRunEvents } from './read-result.js';
-import { awaitsNextRun } from './refused-child-run.js';
+import { type ResultSettings, readNextRunRefusal, readPipelineRunResult } from './read-result.js';
 import {
   childTaskRuns,
   isPipelineRunFinished,
@@ -332,10 +331,18 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
             signal,
           });
     // Only while none of its children runs can a refused next TaskRun be what it waits for.
-    const events = awaitsNextRun(read.data, taskRuns)
-      ? await readRunEvents(run, { logger: this.logger }, { reader, namespace, signal })
-      : undefined;
-    const children = { taskRuns, events, startupGraceMs: this.#startupGraceMs };
+    const next = await readNextRunRefusal(
+      run,
+      read.data,
+      taskRuns,
+      { logger: this.logger, taskRunType: this.#taskRunType, conventions: this.conventions },
+      { reader, namespace, signal },
+    );
+    const children = {
+      taskRuns: next?.taskRuns ?? taskRuns,
+      events: next?.events,
+      startupGraceMs: this.#startupGraceMs,
+    };
     const waits =
       unread !== undefined || gracefulFinallyUntil(read.data, now, children) !== undefined;
     return { waits, until, now };
