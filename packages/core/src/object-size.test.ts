@@ -141,6 +141,12 @@ describe('the managedFields estimate', () => {
     // The worst case: a list of empty objects, each 3 bytes of JSON and 43 of estimate.
     const empties = { metadata: {}, items: Array.from({ length: 1000 }, () => ({})) };
     expect(bound(empties)).toBe(true);
+    // An item whose name is no string, nested: counted once, not again as its key.
+    const named = (depth: number): unknown[] =>
+      depth === 0
+        ? Array.from({ length: 300 }, () => ({}))
+        : [{ name: named(depth - 1), type: named(depth - 1) }];
+    expect(bound({ metadata: {}, items: named(3) })).toBe(true);
     expect(storedObjectBytes(empties) - storedJsonBytes(empties) - 1024).toBeGreaterThan(
       (maxFieldSetRatio - 1) * storedJsonBytes(empties),
     );

@@ -159,5 +159,8 @@ function fieldSetBytes(value: unknown): number {
 function itemBytes(item: unknown): number {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return 0;
   const { name, type } = item as { name?: unknown; type?: unknown };
-  return 32 + 2 * storedJsonBytes(name ?? type ?? '') + fieldSetBytes(item);
+  // A list keyed by name or type keys it by a string; anything else there is counted once, as a
+  // field, which keeps the estimate within maxFieldSetRatio of the JSON.
+  const key = typeof name === 'string' ? name : typeof type === 'string' ? type : '';
+  return 32 + 2 * storedJsonBytes(key) + fieldSetBytes(item);
 }
