@@ -73,7 +73,7 @@ describeWithControlPlane('WorkflowExecution starts after a controller died mid-s
     expect(running.status?.executionRef?.name).toBe(job?.metadata?.name);
   }, 240_000);
 
-  it('removes the Job of a start refused after the restart (its spec.timesOutAt passed while no controller ran) before failing it, so no workflow runs under it', async () => {
+  it("adopts the Job a start made before the controller died, though its spec.timesOutAt passed while no controller ran, and reports that Job's own outcome", async () => {
     const late = manifest();
     // Long enough for the first controller to create, short enough to pass while none runs.
     late.spec.timesOutAt = formatKubeTime(new Date(Date.now() + 15_000));
@@ -88,26 +88,31 @@ describeWithControlPlane('WorkflowExecution starts after a controller died mid-s
       return new Promise(() => undefined);
     });
     const killed = await cluster.start({
-      registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }, dying),
+      registry: jobRegistry(env.kubeConfig, { runSeconds: 1 }, dying),
       cooldownMs: 600_000,
     });
     await cluster.apply(late);
     await created;
     await killed.stop();
-    expect(await cluster.jobsOf(late.metadata.name)).toHaveLength(1);
+    // The workflow succeeds while no controller runs, before its deadline.
+    await vi.waitFor(async () => {
+      const [job] = await cluster.jobsOf(late.metadata.name);
+      expect((job?.status as { succeeded?: number } | undefined)?.succeeded).toBe(1);
+    }, patience);
     await sleep(Math.max(0, deadline + 1_000 - Date.now()));
 
     await cluster.start({
-      registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }),
+      registry: jobRegistry(env.kubeConfig, { runSeconds: 1 }),
       cooldownMs: 600_000,
     });
-    const failed = await cluster.waitForPhase(late.metadata.name, 'Failed');
-    expect(failed.status?.failureDetails).toMatchObject({
-      reason: 'DeadlineExceeded',
-      wasExecutionFailure: false,
-    });
-    // Deleted before the failure was written, not left to run until the cooldown's end.
-    const left = await cluster.jobsOf(late.metadata.name);
-    expect(left.filter((job) => !job.metadata?.deletionTimestamp)).toEqual([]);
+    const completed = await cluster.waitForPhase(late.metadata.name, 'Completed');
+    const [job] = await cluster.jobsOf(late.metadata.name);
+    expect(job?.metadata?.deletionTimestamp).toBeUndefined();
+    expect(completed.status?.executionRef?.name).toBe(job?.metadata?.name);
+    // Adopted as Running (kubernaut's HandleAlreadyExists words), not failed as never started.
+    expect(
+      completed.status?.conditions?.find((c) => c.type === 'ExecutionCreated')?.message,
+    ).toContain('already exists');
+    expect(completed.status?.failureDetails).toBeUndefined();
   }, 240_000);
 });

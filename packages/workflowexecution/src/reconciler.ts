@@ -438,8 +438,15 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const earlier = await this.#releaseEarlier(wfe, ctx);
     const engine = wfe.spec.executionEngine;
     // Checked before anything that waits: an execution the policy refuses is failed at once, and
-    // never makes the controller read discovery for the kind it names.
-    const refusal = this.#refusal(wfe);
+    // never makes the controller read discovery for the kind it names. Not once the execution's
+    // own resource exists (a start before a restart made it, its status not saying so): the
+    // workflow ran, and may have finished, so it is adopted and its real outcome reported, as
+    // kubernaut's HandleAlreadyExists adopts its own; one that overruns its deadline is stopped
+    // by the Running path's deadline and grace.
+    const { uid } = wfe.metadata;
+    const unrecorded =
+      uid === undefined ? undefined : this.#o.orphans?.createdFor(objectKey(wfe), uid);
+    const refusal = unrecorded === undefined ? this.#refusal(wfe) : undefined;
     const discoveryWaitMs =
       refusal || earlier
         ? undefined
@@ -471,10 +478,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       wfe = finalized;
       finalizing = undefined;
     }
-    if (refusal) {
-      await this.#removeUnrecorded(wfe, ctx);
-      return this.#startFailed(wfe, refusal, ctx);
-    }
+    if (refusal) return this.#startFailed(wfe, refusal, ctx);
     if (earlier) {
       // Shown as a finished execution's resource left on the target is (TargetLocked), once:
       // the same wait again writes nothing, and nothing records an Event for it.
@@ -568,24 +572,6 @@ export class WorkflowExecutionReconciler implements Reconciler {
   }
 
   /**
-   * Removes the resource a start made before a crash, its status not recording it, when this
-   * start is refused (its deadline passed while the controller was down, a policy changed): it
-   * would run the workflow under an execution failed as never started, and, as that execution
-   * acted on nothing the cooldown counts, beside the next execution on its target. Only a
-   * resource the watched ones show (`createdFor`) is looked for, so a refusal that created
-   * nothing costs no request; one that cannot go now goes with the lock after the cooldown
-   * (#release), and the execution fails all the same.
-   */
-  async #removeUnrecorded(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<void> {
-    const { uid } = wfe.metadata;
-    if (uid === undefined || !this.#o.registry.has(wfe.spec.executionEngine)) return;
-    if (this.#o.orphans?.createdFor(objectKey(wfe), uid) === undefined) return;
-    await this.#cleanup(wfe, 'after a failed start', ctx).catch((cleanupError: unknown) => {
-      if (ctx.signal.aborted) throw cleanupError;
-    });
-  }
-
-  /**
    * Whether a resource `engine` creates is found again after a crash between its create and the
    * finalizer landing, should the execution be deleted meanwhile: a watched resource is, through
    * its owner index (OrphanedResources). Whatever else an engine makes (the ansible engine's lock
@@ -600,9 +586,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * Why the execution may not start, if it may not: its deadline passed, or the policy forbids
    * what it asks for. Waiting (cooldown, a busy target) can outlast the deadline; starting then
    * would give the workflow no time, as kubernaut's one-second Job does. A start that crashed
-   * after creating its resource is refused too: a resource the watched ones show goes first
-   * (#removeUnrecorded), any other with the lock after the cooldown (#release). Every start attempt (each wake from a cooldown or a busy target) comes through
-   * here before its create.
+   * after creating its resource is not asked (#start adopts what the watched ones show); one
+   * whose resource nothing watches is refused, and that resource goes with the lock after the
+   * cooldown (#release). Every start attempt (each wake from a cooldown or a busy target) comes
+   * through here before its create.
    */
   #refusal(wfe: WorkflowExecution): RoundhouseError | undefined {
     const now = this.#o.now();
