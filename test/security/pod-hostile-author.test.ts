@@ -4,9 +4,9 @@ import { type KubeObject, resources } from '@roundhouse/kube';
 import { PodExecutor } from '@roundhouse/pod';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it } from 'vitest';
-import { executionAuthors } from '../support/execution-authors.js';
+import { type Attack, executionAuthors } from '../support/execution-authors.js';
 import { type StoredExecution, useController } from '../workflowexecution/controller-fixture.js';
-import { type Manifest, manifest } from '../workflowexecution/harness.js';
+import { manifest } from '../workflowexecution/harness.js';
 
 /*
  * What a WorkflowExecution author who may create and read executions in their own namespace,
@@ -44,7 +44,8 @@ describeWithControlPlane('a hostile WorkflowExecution author on the pod engine',
     });
   });
 
-  const { author, create } = executionAuthors(env, client, 'wfe-pod-hostile-author');
+  const authors = executionAuthors(env, client, 'wfe-pod-hostile-author');
+  const { author, create } = authors;
 
   const podsOf = async (wfe: string) => {
     const { items } = await client().list<KubeObject>(resources.pods, cluster.executionNamespace, {
@@ -57,21 +58,8 @@ describeWithControlPlane('a hostile WorkflowExecution author on the pod engine',
     manifest({ engine: 'pod', engineConfig, ...overrides });
 
   /** Each attack fails with `reason` naming `field`, before any Pod exists. */
-  async function expectRefused(
-    attacks: readonly { attack: Manifest; reason: string; field: string }[],
-  ): Promise<void> {
-    const who = await author();
-    for (const { attack } of attacks) await create(who, attack);
-    for (const { attack, reason, field } of attacks) {
-      const failed = await cluster.waitForStoredPhase(attack.metadata.name, 'Failed');
-      expect(failed.status?.failureDetails, attack.metadata.name).toMatchObject({
-        reason,
-        message: expect.stringContaining(field),
-        wasExecutionFailure: false,
-      });
-      expect(await podsOf(attack.metadata.name), attack.metadata.name).toEqual([]);
-    }
-  }
+  const expectRefused = (attacks: readonly Attack[]) =>
+    authors.expectRefused(attacks, cluster.waitForStoredPhase, podsOf);
 
   it('cannot reach a Secret, a token, another ServiceAccount, the host or privilege through the steps: every field for it is refused by name', async () => {
     const secretRef = { secretKeyRef: { name: 'victim', key: 'password' } };

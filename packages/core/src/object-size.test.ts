@@ -146,7 +146,7 @@ describe('the managedFields estimate', () => {
       depth === 0
         ? Array.from({ length: 300 }, () => ({}))
         : [{ name: named(depth - 1), type: named(depth - 1) }];
-    expect(bound({ metadata: {}, items: named(3) })).toBe(true);
+    expect(bound({ metadata: {}, items: named(3) } as { metadata: object })).toBe(true);
     expect(storedObjectBytes(empties) - storedJsonBytes(empties) - 1024).toBeGreaterThan(
       (maxFieldSetRatio - 1) * storedJsonBytes(empties),
     );

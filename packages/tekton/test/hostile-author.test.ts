@@ -48,7 +48,8 @@ describeWithTekton('a hostile WorkflowExecution author on the tekton engine', ()
     });
   });
 
-  const { author, create } = executionAuthors(env, client, 'wfe-tekton-hostile-author');
+  const authors = executionAuthors(env, client, 'wfe-tekton-hostile-author');
+  const { author, create } = authors;
 
   const runsOf = async (wfe: string) => {
     const { items } = await client().list<PipelineRunObject>(
@@ -106,17 +107,7 @@ describeWithTekton('a hostile WorkflowExecution author on the tekton engine', ()
         }),
       ),
     ];
-    const who = await author();
-    for (const { attack } of attacks) await create(who, attack);
-    for (const { attack, reason, field } of attacks) {
-      const failed = await cluster.waitForStoredPhase(attack.metadata.name, 'Failed');
-      expect(failed.status?.failureDetails, attack.metadata.name).toMatchObject({
-        reason,
-        message: expect.stringContaining(field),
-        wasExecutionFailure: false,
-      });
-      expect(await runsOf(attack.metadata.name), attack.metadata.name).toEqual([]);
-    }
+    await authors.expectRefused(attacks, cluster.waitForStoredPhase, runsOf);
   });
 
   it('gets a PipelineRun, and a task pod, as the default runner with no Secret, whatever its engineConfig asks for', async () => {
