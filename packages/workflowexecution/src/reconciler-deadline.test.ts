@@ -2,6 +2,8 @@ import { type ExecutionResult, ResourceLockedError } from '@roundhouse/core';
 import { KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { executionServer, storedExecution } from './execution-server.test-support.js';
+import { ExecutionsByTarget } from './executions-by-target.js';
+import { execution } from './executions-by-target.test-support.js';
 import {
   reconcileContext as ctx,
   engineRunning,
@@ -187,6 +189,57 @@ describe('WorkflowExecutionReconciler deadline grace', () => {
         message:
           'the execution could not be started within its default timeout of 60s: Failed to create job execution resource: etcd is busy',
       },
+    });
+  });
+
+  it('counts a failing start anew after a cooldown wait (an execution ran on the target and finished), so one failed create after that wait is retried, not given up', async () => {
+    const api = executionServer(createdAtMidnight('busy'));
+    const create = vi.fn(async () => {
+      throw new KubernetesApiError('Unavailable', 'etcd is busy', 503);
+    });
+    const targets = new ExecutionsByTarget();
+    let clock = new Date('2026-01-01T00:00:00Z');
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry({ create }),
+      targets,
+      cooldownMs: 5 * 60_000,
+      defaultTimeoutMs: 60_000,
+      now: () => clock,
+    });
+    await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow('etcd is busy');
+    // Another execution of the target finishes: its cooldown holds this start back 5 minutes.
+    targets.upsert(
+      execution('done', 'Completed', {
+        completionTime: '2026-01-01T00:00:10Z',
+        target: 'team-a/deployment/app',
+      }),
+    );
+    clock = new Date('2026-01-01T00:00:20Z');
+    expect(await reconciler.reconcile('team-a/busy', ctx())).toMatchObject({
+      requeueAfter: 290_000,
+    });
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Pending',
+      conditions: expect.arrayContaining([
+        expect.objectContaining({ type: 'Waiting', reason: 'CooldownActive' }),
+        expect.objectContaining({ type: 'StartFailing', status: 'False', reason: 'Waited' }),
+      ]),
+    });
+    clock = new Date('2026-01-01T00:05:10Z');
+    await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow('etcd is busy');
+    // Counted from 00:05:10, not from the failure before the wait: retried.
+    clock = new Date('2026-01-01T00:05:20Z');
+    await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow('etcd is busy');
+    expect(create).toHaveBeenCalledTimes(3);
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Pending',
+      conditions: expect.arrayContaining([
+        expect.objectContaining({
+          type: 'StartFailing',
+          status: 'True',
+          lastTransitionTime: '2026-01-01T00:05:10Z',
+        }),
+      ]),
     });
   });
 

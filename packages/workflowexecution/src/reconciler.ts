@@ -93,6 +93,7 @@ import {
   finishedAt,
   markCompleted,
   markCompletionTime,
+  markCooldownActive,
   markCreateFailed,
   markFailed,
   markLockReleased,
@@ -494,9 +495,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
       await this.#writeReported(
         wfe,
         (c) =>
-          markWaiting(
+          markCooldownActive(
             c,
-            'CooldownActive',
             `Execution deferred: cooldown active for ${wfe.spec.targetResource} (remaining: ${remaining}) after ${blocking.name}`,
             this.#o.now(),
           ),
@@ -738,7 +738,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * The CreateFailed wait of a start whose create has failed retryably for as long as the
    * execution may take: its timeout (or the default) since the first of those failures, which
    * StartFailing's lastTransitionTime records (markCreateFailed), kept through the lock waits
-   * between failures; the wait's own time where an older version wrote no StartFailing.
+   * between failures and ended by a cooldown wait (markCooldownActive); the wait's own time
+   * where StartFailing is not True (an older version wrote none, or a cooldown ended it).
    * `spec.timesOutAt` bounds it too (#refusal), but an execution without one would be retried
    * for ever, holding its target's lock with nothing running. Waiting for a cooldown or a busy
    * target before the first failure is not counted: a create that succeeded then would have

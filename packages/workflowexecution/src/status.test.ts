@@ -16,6 +16,7 @@ import {
   finishedAt,
   markCompleted,
   markCompletionTime,
+  markCooldownActive,
   markCreateFailed,
   markFailed,
   markLockReleased,
@@ -222,6 +223,45 @@ describe('status transitions', () => {
     expect(conditionOf(markRunning(wfe(), 'job', 'x', 'ns', t0), conditionTypes.startFailing)).toBe(
       undefined,
     );
+  });
+
+  it('ends StartFailing in a cooldown wait, so the count starts again at the next failed create, and keeps it through a lock wait', () => {
+    const failed = markCreateFailed(wfe(), 'etcd is busy', t0);
+    const locked = markWaiting(wfe(failed), 'TargetLocked', 'held by x', later(10));
+    expect(conditionOf(locked, conditionTypes.startFailing)).toMatchObject({ status: 'True' });
+    const cooling = markCooldownActive(wfe(locked), 'cooldown after y', later(20));
+    expect(conditionOf(cooling, conditionTypes.waiting)).toMatchObject({
+      reason: 'CooldownActive',
+    });
+    expect(conditionOf(cooling, conditionTypes.startFailing)).toMatchObject({
+      status: 'False',
+      reason: 'Waited',
+    });
+    const again = markCreateFailed(wfe(cooling), 'etcd is busy', later(3600));
+    expect(conditionOf(again, conditionTypes.startFailing)).toMatchObject({
+      status: 'True',
+      lastTransitionTime: '2026-11-22T11:00:00Z',
+    });
+    // Without a failed create before it, a cooldown writes no StartFailing at all.
+    expect(
+      conditionOf(markCooldownActive(wfe(), 'cooldown after y', t0), conditionTypes.startFailing),
+    ).toBeUndefined();
+  });
+
+  it('counts a failing start an older version wrote (Waiting/CreateFailed, no StartFailing) from that wait', () => {
+    const legacy = markWaiting(wfe(), 'CreateFailed', 'etcd is busy', t0);
+    expect(conditionOf(legacy, conditionTypes.startFailing)).toBeUndefined();
+    const failed = markCreateFailed(wfe(legacy), 'etcd is busy', later(60));
+    expect(conditionOf(failed, conditionTypes.startFailing)).toMatchObject({
+      status: 'True',
+      lastTransitionTime: t0Text,
+    });
+    // A wait for another reason before it is no failure: counted from now.
+    const locked = markWaiting(wfe(), 'TargetLocked', 'held by x', t0);
+    const first = markCreateFailed(wfe(locked), 'etcd is busy', later(60));
+    expect(conditionOf(first, conditionTypes.startFailing)).toMatchObject({
+      lastTransitionTime: '2026-11-22T10:01:00Z',
+    });
   });
 
   it('records the lock release once, and only for finished executions', () => {

@@ -45,6 +45,8 @@ function condition(
   message: string,
   now: Date,
   base: Condition[] | undefined = wfe.status?.conditions,
+  /** When the condition took this status, if before `now` (setCondition keeps an unchanged one's). */
+  since?: string,
 ): Condition[] {
   return setCondition(
     base ? [...base] : [],
@@ -54,6 +56,7 @@ function condition(
       reason,
       message: statusMessage(message),
       observedGeneration: wfe.metadata.generation ?? 0,
+      ...(since !== undefined ? { lastTransitionTime: since } : {}),
     },
     now,
   );
@@ -100,13 +103,21 @@ export function markWaiting(
  * and StartFailing True since the first such failure. Waiting's time starts anew with each
  * reason, so a start alternating between a failing create and a target lock would count from
  * its last failure for ever; StartFailing keeps its status, and so its time (metav1's rule),
- * through the waits in between, and bounds the retries (see the reconciler's #startOverdue).
+ * through the lock waits in between, and bounds the retries (see the reconciler's #startOverdue).
+ * A cooldown wait ends it (markCooldownActive).
  */
 export function markCreateFailed(wfe: StatusView, message: string, now: Date): Status | undefined {
   if (wfe.status?.phase && wfe.status.phase !== 'Pending') return undefined;
+  const before = findCondition(wfe.status?.conditions, conditionTypes.waiting);
   const waiting = markWaiting(wfe, 'CreateFailed', message, now);
   const failing = findCondition(wfe.status?.conditions, conditionTypes.startFailing);
   if (!waiting && failing?.status === 'True') return undefined;
+  // An execution an older version wrote (Waiting/CreateFailed, no StartFailing) has failed since
+  // that wait began: counting from now would give its retries a whole timeout more.
+  const since =
+    failing === undefined && before?.status === 'True' && before.reason === 'CreateFailed'
+      ? before.lastTransitionTime
+      : undefined;
   const base = waiting ?? wfe.status;
   const conditions = condition(
     wfe,
@@ -116,12 +127,46 @@ export function markCreateFailed(wfe: StatusView, message: string, now: Date): S
     'creating the execution resource failed; retrying',
     now,
     base?.conditions,
+    since,
   );
   return {
     ...base,
     phase: 'Pending',
     observedGeneration: wfe.metadata.generation ?? 0,
     conditions,
+  };
+}
+
+/**
+ * Pending in a cooldown (`CooldownActive`): an execution on the target really ran and released
+ * it, so the start is held back by a wait that says nothing of its create. StartFailing, True
+ * since a failed create, goes False (`Waited`): the wait may be long, and a retryable error
+ * after it would otherwise be given up at once (#startOverdue counts from StartFailing's time);
+ * the next failure starts the count anew. A TargetLocked wait keeps it (markCreateFailed).
+ */
+export function markCooldownActive(
+  wfe: StatusView,
+  message: string,
+  now: Date,
+): Status | undefined {
+  if (wfe.status?.phase && wfe.status.phase !== 'Pending') return undefined;
+  const waiting = markWaiting(wfe, 'CooldownActive', message, now);
+  const failing = findCondition(wfe.status?.conditions, conditionTypes.startFailing);
+  if (failing?.status !== 'True') return waiting;
+  const base = waiting ?? wfe.status;
+  return {
+    ...base,
+    phase: 'Pending',
+    observedGeneration: wfe.metadata.generation ?? 0,
+    conditions: condition(
+      wfe,
+      conditionTypes.startFailing,
+      'False',
+      'Waited',
+      'waiting for the cooldown of an execution that ran on the target',
+      now,
+      base?.conditions,
+    ),
   };
 }
 
