@@ -323,3 +323,84 @@ export async function expectNothingReportedTwice(
     ).toEqual([]);
   }
 }
+
+/**
+ * Watches the Jobs in `namespace` from now until `signal` aborts and records, as it happens,
+ * every Job created while another Job of the same target (`targetOf` its name; undefined for
+ * a Job of no target watched) still held it: it existed, was not being deleted, and had not
+ * finished `cooldownMs` before (less a second: the API server writes whole seconds). The lock
+ * release deletes an execution's Job after the cooldown, but another spelling's start may come
+ * when the cooldown ends, just before that delete. Returns those overlaps (`<target>: <new Job>
+ * beside <Job>`), every Job name announced, live, and `nextCreated`, resolving when the next Job
+ * of `target` is announced (or after `withinMs`): a kill then lands between a Job's create and
+ * the write that records it.
+ */
+export async function watchTargetOverlaps(
+  client: KubeClient,
+  namespace: string,
+  signal: AbortSignal,
+  targetOf: (jobName: string) => string | undefined,
+  cooldownMs: number,
+): Promise<{
+  readonly overlaps: readonly string[];
+  readonly created: ReadonlySet<string>;
+  nextCreated(target: string, withinMs: number): Promise<void>;
+}> {
+  const overlaps: string[] = [];
+  const created = new Set<string>();
+  const waiting = new Map<string, (() => void)[]>();
+  const holding = new Map<string, JobState>();
+  const { resourceVersion } = await client.list(resources.jobs, namespace);
+  void client.watch<JobState>(
+    resources.jobs,
+    namespace,
+    ({ type, object }) => {
+      const name = object.metadata?.name as string;
+      const target = targetOf(name);
+      if (target === undefined) return;
+      if (type === 'ADDED') {
+        created.add(name);
+        for (const wake of waiting.get(target) ?? []) wake();
+        waiting.delete(target);
+        const at = Date.parse(object.metadata?.creationTimestamp ?? '');
+        for (const [other, job] of holding) {
+          if (targetOf(other) === target && other !== name && holds(job, at, cooldownMs))
+            overlaps.push(`${target}: ${name} beside ${other}`);
+        }
+      }
+      if (type === 'DELETED') holding.delete(name);
+      else holding.set(name, object);
+    },
+    { resourceVersion, signal, stallTimeoutMs: 600_000 },
+  );
+  return {
+    overlaps,
+    created,
+    nextCreated: (target, withinMs) =>
+      new Promise<void>((resolve) => {
+        waiting.set(target, [...(waiting.get(target) ?? []), resolve]);
+        setTimeout(resolve, withinMs).unref();
+      }),
+  };
+}
+
+type JobState = KubeObject & {
+  status?: {
+    completionTime?: string;
+    conditions?: { type?: string; status?: string; lastTransitionTime?: string }[];
+  };
+};
+
+/** Conditions a Job has once its pods are done, successful or not (1.31 on adds the first two). */
+const finishedJob = new Set(['SuccessCriteriaMet', 'FailureTarget', 'Complete', 'Failed']);
+
+/** Whether `job` holds its target at `at`: not being deleted, running or still cooling down. */
+function holds(job: JobState, at: number, cooldownMs: number): boolean {
+  if (job.metadata?.deletionTimestamp) return false;
+  const finished = job.status?.conditions?.find(
+    (c) => finishedJob.has(c.type ?? '') && c.status === 'True',
+  );
+  if (!finished) return true;
+  const finishedAt = Date.parse(job.status?.completionTime ?? finished.lastTransitionTime ?? '');
+  return at < finishedAt + cooldownMs - 1_000;
+}
