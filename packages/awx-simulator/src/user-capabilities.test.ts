@@ -4,14 +4,28 @@ import { type AwxSimulator, startAwxSimulator } from './index.js';
 // biome-ignore lint/suspicious/noExplicitAny: assertions, not types, check what the API answered.
 type Body = any;
 
-async function capabilities(sim: AwxSimulator, templateId: number) {
-  const read = async (path: string) => {
-    const response = await fetch(`${sim.apiUrl}${path}`, {
-      headers: { Authorization: `Bearer ${sim.token}` },
-    });
-    expect(response.status).toBe(200);
-    return (await response.json()) as Body;
+/** A user who is no superuser, a System Administrator and a Read-scope token, a simulator each. */
+async function startSimulators() {
+  return {
+    sim: await startAwxSimulator({ superuser: false }),
+    admin: await startAwxSimulator(),
+    readOnly: await startAwxSimulator({ tokenScope: 'read' }),
   };
+}
+
+const stopAll = (...sims: AwxSimulator[]) => Promise.all(sims.map((on) => on.stop()));
+
+/** GET `path` as the simulator's user; it must answer 200. */
+async function readAs(on: AwxSimulator, path: string): Promise<Body> {
+  const response = await fetch(`${on.apiUrl}${path}`, {
+    headers: { Authorization: `Bearer ${on.token}` },
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as Body;
+}
+
+async function capabilities(sim: AwxSimulator, templateId: number) {
+  const read = (path: string) => readAs(sim, path);
   const detail = await read(`job_templates/${templateId}/`);
   const list = await read(`job_templates/?id=${templateId}`);
   // The list's page prefetch (capabilities_prefetch) and the detail's checks agree.
@@ -29,16 +43,10 @@ describe("a job template's user_capabilities", () => {
   let organization: number;
 
   beforeAll(async () => {
-    sim = await startAwxSimulator({ superuser: false });
-    admin = await startAwxSimulator();
-    readOnly = await startAwxSimulator({ tokenScope: 'read' });
+    ({ sim, admin, readOnly } = await startSimulators());
     organization = sim.state.addOrganization('Members only', '', 'member').id;
   });
-  afterAll(async () => {
-    await sim.stop();
-    await admin.stop();
-    await readOnly.stop();
-  });
+  afterAll(() => stopAll(sim, admin, readOnly));
 
   it('follow the role: edit and delete need admin, start and schedule execute', async () => {
     const template = (role: 'read' | 'execute' | 'admin') =>
@@ -117,24 +125,12 @@ describe("a job's and a sliced launch's workflow job's user_capabilities", () =>
   let admin: AwxSimulator;
   let readOnly: AwxSimulator;
 
-  const read = async (on: AwxSimulator, path: string) => {
-    const response = await fetch(`${on.apiUrl}${path}`, {
-      headers: { Authorization: `Bearer ${on.token}` },
-    });
-    expect(response.status).toBe(200);
-    return (await response.json()) as Body;
-  };
+  const read = readAs;
 
   beforeAll(async () => {
-    sim = await startAwxSimulator({ superuser: false });
-    admin = await startAwxSimulator();
-    readOnly = await startAwxSimulator({ tokenScope: 'read' });
+    ({ sim, admin, readOnly } = await startSimulators());
   });
-  afterAll(async () => {
-    await sim.stop();
-    await admin.stop();
-    await readOnly.stop();
-  });
+  afterAll(() => stopAll(sim, admin, readOnly));
 
   it('start a job only with execute on its template, delete it as its organization admin', async () => {
     // The organization's auditor reads every job there and passes read down to its templates.
@@ -187,26 +183,15 @@ describe("a credential's, a credential type's and an organization's user_capabil
   let admin: AwxSimulator;
   let readOnly: AwxSimulator;
 
-  const capabilities = async (on: AwxSimulator, path: string) => {
-    const response = await fetch(`${on.apiUrl}${path}`, {
-      headers: { Authorization: `Bearer ${on.token}` },
-    });
-    expect(response.status).toBe(200);
-    return ((await response.json()) as Body).summary_fields.user_capabilities;
-  };
+  const capabilities = async (on: AwxSimulator, path: string) =>
+    (await readAs(on, path)).summary_fields.user_capabilities;
   const machine = (on: AwxSimulator) =>
     on.state.credentialTypes().find((t) => t.name === 'Machine')?.id as number;
 
   beforeAll(async () => {
-    sim = await startAwxSimulator({ superuser: false });
-    admin = await startAwxSimulator();
-    readOnly = await startAwxSimulator({ tokenScope: 'read' });
+    ({ sim, admin, readOnly } = await startSimulators());
   });
-  afterAll(async () => {
-    await sim.stop();
-    await admin.stop();
-    await readOnly.stop();
-  });
+  afterAll(() => stopAll(sim, admin, readOnly));
 
   it('copy a credential for a System Administrator only, and show use to a Read token', async () => {
     const organization = sim.state.addOrganization('Creds', '', 'credential_admin').id;
