@@ -17,13 +17,12 @@ describeWithControlPlane('WorkflowExecution starts after a controller died mid-s
   const cluster = useController('wfe-unrecorded-start');
   const { env } = cluster;
 
-  it('refuses a start on a target whose Job another execution created just before the controller died, its Running status unwritten, though the two spell the target two ways', async () => {
-    const app = `app-${randomBytes(3).toString('hex')}`;
-    const first = manifest({ target: `prod/deployment/${app}` });
-    const second = manifest({ target: `prod/deployments/${app}` });
-
-    // The first controller dies once the first execution's Job create has reached the server:
-    // neither its answer nor the Running write ever come.
+  /**
+   * Starts a controller that dies once an execution's Job create has reached the server:
+   * neither the create's answer nor the Running write ever come. Resolves to the controller
+   * and to when that create went through.
+   */
+  async function startDyingAfterCreate(runSeconds: number, cooldownMs: number) {
     let reached: () => void = () => undefined;
     const created = new Promise<void>((resolve) => {
       reached = resolve;
@@ -33,10 +32,20 @@ describeWithControlPlane('WorkflowExecution starts after a controller died mid-s
       reached();
       return new Promise(() => undefined);
     });
-    const killed = await cluster.start({
-      registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }, dying),
-      cooldownMs: 60_000,
+    const controller = await cluster.start({
+      registry: jobRegistry(env.kubeConfig, { runSeconds }, dying),
+      cooldownMs,
     });
+    return { controller, created };
+  }
+
+  it('refuses a start on a target whose Job another execution created just before the controller died, its Running status unwritten, though the two spell the target two ways', async () => {
+    const app = `app-${randomBytes(3).toString('hex')}`;
+    const first = manifest({ target: `prod/deployment/${app}` });
+    const second = manifest({ target: `prod/deployments/${app}` });
+
+    // The first controller dies once the first execution's Job create has reached the server.
+    const { controller: killed, created } = await startDyingAfterCreate(600, 60_000);
     await cluster.apply(first);
     await created;
     await killed.stop();
@@ -78,19 +87,7 @@ describeWithControlPlane('WorkflowExecution starts after a controller died mid-s
     // Long enough for the first controller to create, short enough to pass while none runs.
     late.spec.timesOutAt = formatKubeTime(new Date(Date.now() + 15_000));
     const deadline = Date.parse(late.spec.timesOutAt);
-    let reached: () => void = () => undefined;
-    const created = new Promise<void>((resolve) => {
-      reached = resolve;
-    });
-    const dying = interceptJobCreates(env.kubeConfig, async (send) => {
-      await send();
-      reached();
-      return new Promise(() => undefined);
-    });
-    const killed = await cluster.start({
-      registry: jobRegistry(env.kubeConfig, { runSeconds: 1 }, dying),
-      cooldownMs: 600_000,
-    });
+    const { controller: killed, created } = await startDyingAfterCreate(1, 600_000);
     await cluster.apply(late);
     await created;
     await killed.stop();
