@@ -26,6 +26,7 @@ import { CancelWrites } from './cancel-writes.js';
 import { cancelPatch, type GracefulCancel } from './cancellation.js';
 import { readChildTaskRuns } from './child-task-runs.js';
 import { customRunType } from './custom-runs.js';
+import { deleteAsDecided, maxDeleteAttempts } from './delete-as-decided.js';
 import {
   FinallyRunningError,
   GracefulRunSchema,
@@ -93,6 +94,13 @@ interface GracefulWait {
   readonly now: number;
 }
 
+/**
+ * Tekton finds a run's TaskRuns by name (`<run>-<task>`) and does not check their owner: the
+ * next run of the same target, the same name, would take the previous run's TaskRuns as its own
+ * if they outlived it.
+ */
+const runDeletion = 'Foreground';
+
 /** The Tekton engine's own part: the PipelineRun it builds and how a run (and its TaskRuns) read. */
 function tektonEngineSpec(
   settings: PipelineRunSettings,
@@ -104,10 +112,7 @@ function tektonEngineSpec(
     type: pipelineRunType,
     defaultTimeout: settings.defaultTimeout,
     installHint: 'install Tekton Pipelines',
-    // Tekton finds a run's TaskRuns by name (`<run>-<task>`) and does not check their owner:
-    // the next run of the same target, the same name, would take the previous run's TaskRuns
-    // as its own if they outlived it.
-    deletion: 'Foreground',
+    deletion: runDeletion,
     build: (wfe, namespace, dependencies) => ({
       ...buildPipelineRun(wfe, namespace, dependencies, settings),
       apiVersion: apiVersionOf(pipelineRunType),
@@ -246,18 +251,38 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
    * `FinallyRunningError` and deletes nothing, so the step that releases what the workflow
    * took still runs. The wait ends when the run's own timeout would end it, or when nothing of
    * a run whose tasks never ran can start (`gracefulFinallyUntil`), after which the run goes
-   * whatever it is doing.
+   * whatever it is doing. A graceful cancel written by anyone counts: the run is deleted only
+   * as the copy decided on (see `deleteAsDecided`).
    */
   override async cleanup(
     wfe: WorkflowExecution,
     namespace: string,
     options: OperationOptions = {},
   ): Promise<void> {
-    const run = await this.owned.getOwned(wfe, namespace, this.resourceName(wfe), options);
-    const pending = run ? await this.finallyRunning(run, options) : undefined;
-    if (pending) throw pending;
-    await super.cleanup(wfe, namespace, options);
-    this.#cancelWrites.forget(run?.metadata?.uid);
+    const name = this.resourceName(wfe);
+    let run: KubeObject | null = await this.owned.getOwned(wfe, namespace, name, options);
+    const uid = run?.metadata?.uid;
+    for (let attempt = 1; run; attempt++) {
+      const { pending, copy } = await this.#finallyWait(run, options);
+      if (pending) throw pending;
+      if (!copy) break;
+      const deleted = await deleteAsDecided(this.client, this.#pipelineRunType, copy, {
+        propagationPolicy: runDeletion,
+        signal: options.signal,
+        lastAttempt: attempt === maxDeleteAttempts,
+      });
+      if (deleted === 'deleted') {
+        this.logger.debug(
+          { namespace, name, kind: 'PipelineRun', wfe: wfe.metadata.name },
+          'deleted PipelineRun',
+        );
+      }
+      if (deleted !== 'changed') break;
+      // Written since: perhaps by a user's or kubectl's graceful cancel, which Tekton (acting
+      // on the stored spec.status) follows with the finally this decision did not see.
+      run = await this.#sameRun(copy, options.signal);
+    }
+    this.#cancelWrites.forget(uid);
   }
 
   /**
@@ -270,31 +295,38 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
     run: KubeObject,
     options: OperationOptions = {},
   ): Promise<FinallyRunningError | undefined> {
+    return (await this.#finallyWait(run, options)).pending;
+  }
+
+  /**
+   * `finallyRunning`'s answer, with the copy of the run it was decided on (the API server's when
+   * it read the run again), null when the run is gone or replaced.
+   */
+  async #finallyWait(
+    run: KubeObject,
+    options: OperationOptions,
+  ): Promise<{ pending?: FinallyRunningError; copy: KubeObject | null }> {
     const namespace = run.metadata?.namespace ?? '';
     const name = run.metadata?.name ?? '';
     // A copy older than this executor's own cancel patch (a cache whose watch has not shown it
     // yet) may lack the graceful `spec.status` just written, and would let the run, its finally
     // with it, be deleted: the decision reads the run from the API server instead.
     const behind = this.#cancelWrites.isBehind(run);
-    const copy = behind ? await this.#live(run, options.signal) : run;
-    if (!copy) return undefined;
+    let copy = behind ? await this.#sameRun(run, options.signal) : run;
+    if (!copy) return { copy };
     const reader = behind ? this.client : this.reader;
     let wait = await this.#gracefulWait(copy, namespace, reader, options.signal);
     if (wait && !wait.waits && reader !== this.client) {
       // A wait cut short kills the finally for good: a cache's word that nothing can start is
       // checked with the API server.
-      const live = await this.client.get<PipelineRunObject>(
-        this.#pipelineRunType,
-        namespace,
-        name,
-        { signal: options.signal },
-      );
-      wait =
-        live?.metadata?.uid === run.metadata?.uid
-          ? await this.#gracefulWait(live, namespace, this.client, options.signal)
-          : undefined;
+      copy = await this.#sameRun(run, options.signal);
+      wait = copy
+        ? await this.#gracefulWait(copy, namespace, this.client, options.signal)
+        : undefined;
     }
-    return wait?.waits ? new FinallyRunningError(namespace, name, wait.until, wait.now) : undefined;
+    return wait?.waits
+      ? { pending: new FinallyRunningError(namespace, name, wait.until, wait.now), copy }
+      : { copy };
   }
 
   /** The watch's rule too: a controller deleting a run whose execution is gone waits for it. */
@@ -350,9 +382,9 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
 
   /**
    * `run` as the API server holds it now, or null when it is gone or the name belongs to another
-   * run: nothing of this run is left to wait for.
+   * run: nothing of this run is left to wait for, or to delete.
    */
-  async #live(run: KubeObject, signal: AbortSignal | undefined): Promise<KubeObject | null> {
+  async #sameRun(run: KubeObject, signal: AbortSignal | undefined): Promise<KubeObject | null> {
     const uid = run.metadata?.uid;
     const live = await this.client.get<PipelineRunObject>(
       this.#pipelineRunType,

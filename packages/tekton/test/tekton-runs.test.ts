@@ -75,6 +75,26 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
     expect(left === null || left.metadata?.deletionTimestamp !== undefined, 'deleted').toBe(true);
   }
 
+  /**
+   * An executor reading through a controller's cache whose watch delivers no change of the run
+   * from now on: its copy of the run is the one from now, for as long as the test looks.
+   */
+  async function executorBehind(run: string) {
+    const before = await client.get<PipelineRunObject>(resources.pipelineRuns, env.namespace, run);
+    const behind: Reader = {
+      get: async <T extends KubeObject>(
+        type: ResourceType,
+        namespace: string | undefined,
+        name: string,
+      ) =>
+        (type.kind === 'PipelineRun'
+          ? structuredClone(before)
+          : await client.get(type, namespace, name)) as T | null,
+      list: (type, namespace, options) => client.list(type, namespace, options),
+    };
+    return new TektonExecutor(client, { reader: behind });
+  }
+
   it('runs a workflow from its bundle to Completed, counting its tasks', async () => {
     const { wfe, run } = await start(bundles.succeeds);
     const message = 'Tasks Completed: 2 (Failed: 0, Cancelled 0), Skipped: 0';
@@ -208,22 +228,36 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
   it("cleanup right after its own graceful cancel waits for finally, whatever the reader's copy of the run predates", async () => {
     const { wfe, run } = await start(bundles.holdsThenHeldFinally);
     await whileRunning(run, wfe);
-    // A controller's cache whose watch has not delivered the cancel yet: its copy of the run is
-    // the one from before, for as long as this test looks.
-    const before = await client.get<PipelineRunObject>(resources.pipelineRuns, env.namespace, run);
-    const behind: Reader = {
-      get: async <T extends KubeObject>(
-        type: ResourceType,
-        namespace: string | undefined,
-        name: string,
-      ) =>
-        (type.kind === 'PipelineRun'
-          ? structuredClone(before)
-          : await client.get(type, namespace, name)) as T | null,
-      list: (type, namespace, options) => client.list(type, namespace, options),
-    };
-    const cached = new TektonExecutor(client, { reader: behind });
+    const cached = await executorBehind(run);
     expect(await cached.cancel(wfe, env.namespace, { graceful: 'cancel' })).toBe(true);
+
+    await expect(cached.cleanup(wfe, env.namespace)).rejects.toMatchObject({
+      reason: 'FinallyRunning',
+    });
+    const kept = await client.get<PipelineRunObject>(resources.pipelineRuns, env.namespace, run);
+    expect(kept?.metadata?.deletionTimestamp, 'the run is not being deleted').toBeUndefined();
+
+    const report = await runningTaskPod(client, env.namespace, run, 'report');
+    await client.patch(resources.pods, env.namespace, report.metadata?.name as string, {
+      metadata: { annotations: { [podControls.exitCode]: '0' } },
+    });
+    expect(await finished(executor, wfe, env.namespace)).toMatchObject({ reason: 'Cancelled' });
+    await cached.cleanup(wfe, env.namespace);
+    await expectDeleted(run);
+  });
+
+  it("cleanup waits for the finally of a graceful cancel another process wrote, which the reader's copy of the run predates", async () => {
+    const { wfe, run } = await start(bundles.holdsThenHeldFinally);
+    await whileRunning(run, wfe);
+    const cached = await executorBehind(run);
+    // A user's kubectl, not the executor: nothing of the executor's own knows of this write.
+    await client.patch(
+      resources.pipelineRuns,
+      env.namespace,
+      run,
+      { spec: { status: 'CancelledRunFinally' } },
+      { strategy: 'merge' },
+    );
 
     await expect(cached.cleanup(wfe, env.namespace)).rejects.toMatchObject({
       reason: 'FinallyRunning',
