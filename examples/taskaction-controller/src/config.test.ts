@@ -1,6 +1,6 @@
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
-import { leaderElectionOf, loadConfig } from './config.js';
+import { attemptResourcesOf, leaderElectionOf, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('takes flags over variables over defaults, and durations in milliseconds', () => {
@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       defaultTimeout: '1h',
       maxTimeout: '24h',
       podAnnotations: {},
+      jobResourceLimits: { cpu: '1', memory: '1Gi' },
       maxSystemFailures: 3,
       workers: 16,
       gcTtl: 0,
@@ -47,6 +48,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--events-file=/e', '--leader-elect=maybe'], {})).toThrow(
       /--leader-elect: must be true or false/,
     );
+  });
+
+  it('limits every attempt with --job-resource-limits: cpu and memory by default, none only when told', () => {
+    const limits = (flags: string[]) =>
+      attemptResourcesOf(loadConfig(['--events-file=/e', ...flags], {}));
+    expect(limits([])).toEqual({ limits: { cpu: '1', memory: '1Gi' } });
+    expect(limits(['--job-resource-limits=cpu=2, memory=4Gi,ephemeral-storage=1Gi'])).toEqual({
+      limits: { cpu: '2', memory: '4Gi', 'ephemeral-storage': '1Gi' },
+    });
+    expect(limits(['--job-resource-limits=none'])).toEqual({});
+    expect(() => loadConfig(['--events-file=/e', '--job-resource-limits=cpu=2'], {})).toThrow(
+      /--job-resource-limits: must limit both cpu and memory \(such as cpu=1,memory=1Gi\), or be none/,
+    );
+    expect(() => loadConfig(['--events-file=/e', '--job-resource-limits='], {})).toThrow(
+      /--job-resource-limits: must limit both cpu and memory/,
+    );
+    expect(() =>
+      loadConfig(['--events-file=/e', '--job-resource-limits=cpu=1,memory=lots'], {}),
+    ).toThrow(/--job-resource-limits: .*quantity/);
   });
 
   it('puts --pod-annotations on every attempt pod, and refuses a key the API server would', () => {

@@ -1,7 +1,13 @@
-import { type LeaderElection, loadSettings, settingsHelp } from '@roundhouse/controller';
+import {
+  type LeaderElection,
+  loadSettings,
+  ResourceListSettingSchema,
+  settingsHelp,
+} from '@roundhouse/controller';
 import { ConfigurationError, goDurationPattern, parseGoDuration } from '@roundhouse/core';
 import { z } from 'zod';
 import { PodAnnotationsSchema } from './pod-annotations.js';
+import { defaultAttemptLimits } from './task-executor.js';
 import { defaultAttemptTimeouts } from './timeout-policy.js';
 
 const duration = z
@@ -14,6 +20,23 @@ const timeout = z
   .string()
   .regex(goDurationPattern, { error: 'must be a Go duration such as "1h"' })
   .refine((text) => (parseGoDuration(text) ?? 0) > 0, { error: 'must be longer than 0s' });
+
+/** `--job-resource-limits` that asks for no limits, explicitly. */
+export const unbounded = 'none';
+
+/**
+ * Every attempt's container limits: both cpu and memory, since one left out is one an author's
+ * task may take all of; or `none`, said on purpose.
+ */
+const JobResourceLimitsSchema = z.union([
+  z.literal(unbounded),
+  ResourceListSettingSchema.refine(
+    (limits) => limits.cpu !== undefined && limits.memory !== undefined,
+    {
+      error: `must limit both cpu and memory (such as cpu=1,memory=1Gi), or be ${unbounded} to let every author's task take all its node has`,
+    },
+  ),
+]);
 
 /** Every setting, flag `--execution-namespace`, variable `TASKACTION_EXECUTION_NAMESPACE`. */
 export const ConfigSchema = z.object({
@@ -41,6 +64,9 @@ export const ConfigSchema = z.object({
   /** Annotations on every attempt's pod (`key=value,...`), as Flyte's `default-annotations`. */
   podAnnotations: PodAnnotationsSchema.describe(
     'annotations on every attempt pod, comma-separated key=value',
+  ),
+  jobResourceLimits: JobResourceLimitsSchema.describe(
+    `every attempt's container limits (cpu=1,memory=1Gi,ephemeral-storage=1Gi), cpu and memory among them; ${unbounded} for none`,
   ),
   maxSystemFailures: z.coerce.number().int().min(0).max(100),
   workers: z.coerce.number().int().min(1).max(512),
@@ -72,6 +98,9 @@ const defaults: Record<keyof Config, string | undefined> = {
   defaultTimeout: defaultAttemptTimeouts.defaultTimeout,
   maxTimeout: defaultAttemptTimeouts.maxTimeout,
   podAnnotations: '',
+  jobResourceLimits: Object.entries(defaultAttemptLimits)
+    .map(([name, quantity]) => `${name}=${quantity}`)
+    .join(','),
   maxSystemFailures: '3',
   workers: '16',
   gcTtl: '1h',
@@ -113,6 +142,13 @@ export function loadConfig(
     });
   }
   return config;
+}
+
+/** The container resources of every attempt's Job, from `--job-resource-limits`. */
+export function attemptResourcesOf(config: Pick<Config, 'jobResourceLimits'>): {
+  limits?: Record<string, string>;
+} {
+  return config.jobResourceLimits === unbounded ? {} : { limits: config.jobResourceLimits };
 }
 
 /** The Lease `--leader-elect` leads on; none without it. */

@@ -10,7 +10,7 @@ import {
 import { Registry } from '@roundhouse/core';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import { isFinishedAction } from './abort.js';
-import { configHelp, leaderElectionOf, loadConfig } from './config.js';
+import { attemptResourcesOf, configHelp, leaderElectionOf, loadConfig } from './config.js';
 import { createTaskActionController } from './controller.js';
 import type { ActionEvent } from './events.js';
 import { gcLabels, taskActions } from './resource.js';
@@ -44,6 +44,7 @@ process.exit(
           logger,
           defaultTimeout: config.defaultTimeout,
           podAnnotations: config.podAnnotations,
+          resources: attemptResourcesOf(config),
         }),
       );
       const writer: EventBatchWriter<ActionEvent> = config.eventsUrl

@@ -22,9 +22,21 @@ export function taskCommand(wfe: WorkflowExecution): ContainerCommand | undefine
 }
 
 /**
+ * An attempt's container limits when the operator gives none (`--job-resource-limits`), as
+ * Flyte's k8s plugin gives a task's container `default-cpus` and `default-memory`: every
+ * author's attempt runs in the one execution namespace, and one without limits could take all
+ * its node has from the attempts of everyone else.
+ */
+export const defaultAttemptLimits: Readonly<Record<'cpu' | 'memory', string>> = Object.freeze({
+  cpu: '1',
+  memory: '1Gi',
+});
+
+/**
  * The job engine as TaskActions use it: each attempt's Job runs the task template's command,
  * and one whose template sets no timeout gets `defaultTimeout` (default 1h), so no author holds
- * a pod for ever. Its errors name an attempt as the owner of a Job.
+ * a pod for ever; its container gets `resources` (default `defaultAttemptLimits`; `{}` for
+ * none). Its errors name an attempt as the owner of a Job.
  */
 export function taskJobExecutor(
   client: KubeClient,
@@ -33,6 +45,7 @@ export function taskJobExecutor(
   return new JobExecutor(client, {
     defaultTimeout: defaultAttemptTimeouts.defaultTimeout,
     ...options,
+    resources: options.resources ?? { limits: { ...defaultAttemptLimits } },
     // Its owners are attempts (`<action>-<n>`, see attemptExecution), and its errors say so.
     conventions: defineConventions(
       { ownerNoun: 'TaskAction attempt' },

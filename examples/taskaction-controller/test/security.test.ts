@@ -459,6 +459,32 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
     expect(job?.spec).toMatchObject({ activeDeadlineSeconds: 3600 });
   });
 
+  it("gives an attempt the default cpu and memory limits, so no author's task takes all its node has in the shared namespace", async () => {
+    await start();
+    const mallory = await author();
+    // Flyte's task template carries the container's resources; the CRD keeps none of them.
+    const manifest = taskAction({
+      taskTemplate: {
+        image: 'registry.invalid/task:1',
+        resources: { limits: { cpu: '64', memory: '512Gi' } },
+      },
+    });
+    const name = manifest.metadata.name;
+    await vi.waitFor(() => apply(mallory, env.namespace, manifest), patience);
+    await waitForPhase(admin(), env.namespace, name, 'Executing');
+    const [job] = (await jobsOf(
+      admin(),
+      fixture.executionNamespace,
+      `${name}-0`,
+    )) as (KubeObject & {
+      spec: { template: { spec: { containers: { resources?: unknown }[] } } };
+    })[];
+    // The API server makes the limits the requests too, when the pod is created.
+    expect(job?.spec.template.spec.containers[0]?.resources).toEqual({
+      limits: { cpu: '1', memory: '1Gi' },
+    });
+  });
+
   it('runs no attempt longer than --max-timeout, even when its author forged an admitted status', async () => {
     const mallory = await authorAndSignaller();
     const manifest = taskAction({
