@@ -2,6 +2,7 @@
  * How AWX shows a job template: its list and detail body (JobTemplateSerializer), what
  * `GET launch/` says a launch needs (JobLaunchSerializer), and the fields a list may filter on.
  */
+import { inAskMappingOrder } from './ask-mapping.js';
 import { passwordsNeeded } from './credential-passwords.js';
 import type { Model } from './filters.js';
 import type { JobTemplate } from './job-templates.js';
@@ -201,34 +202,50 @@ export function launchInfo(
     credential_needed_to_start: false,
     inventory_needed_to_start: template.inventory === null,
     job_template_data: { name: template.name, id: template.id, description: template.description },
-    defaults: {
-      extra_vars: templateExtraVars(template),
-      diff_mode: false,
-      limit: '',
-      job_tags: '',
-      skip_tags: '',
-      job_type: 'run',
-      verbosity: 0,
-      inventory:
-        template.inventory === null
-          ? { name: null, id: null }
-          : { name: 'Demo Inventory', id: template.inventory },
-      credentials: credentials.map(({ credential, type }) => ({
-        id: credential.id,
-        name: credential.name,
-        credential_type: type.id,
-        passwords_needed: passwordsNeeded(credential, type),
-        // JobLaunchSerializer.get_defaults names a managed Vault credential's id.
-        ...(type.managed && type.inputs.fields.some((f) => f.id === 'vault_id')
-          ? { vault_id: credential.inputs.vault_id ?? null }
-          : {}),
-      })),
-      scm_branch: '',
-      execution_environment: {},
-      forks: 0,
-      job_slice_count: template.jobSliceCount,
-      timeout: template.timeout,
-      instance_groups: [],
-    },
+    defaults: launchDefaults(template, credentials),
   };
+}
+
+/**
+ * JobLaunchSerializer.get_defaults (awx/api/serializers.py:4632): one entry per get_ask_mapping
+ * field, in its order, except `credentials` and `labels`, which it only adds as it finds one (the
+ * simulator's templates have no labels).
+ */
+function launchDefaults(
+  template: JobTemplate,
+  credentials: readonly LaunchCredential[],
+): Record<string, unknown> {
+  return inAskMappingOrder<unknown>({
+    extra_vars: templateExtraVars(template),
+    diff_mode: false,
+    limit: '',
+    job_tags: '',
+    skip_tags: '',
+    job_type: 'run',
+    verbosity: 0,
+    inventory:
+      template.inventory === null
+        ? { name: null, id: null }
+        : { name: 'Demo Inventory', id: template.inventory },
+    ...(credentials.length > 0
+      ? {
+          credentials: credentials.map(({ credential, type }) => ({
+            id: credential.id,
+            name: credential.name,
+            credential_type: type.id,
+            passwords_needed: passwordsNeeded(credential, type),
+            // JobLaunchSerializer.get_defaults names a managed Vault credential's id.
+            ...(type.managed && type.inputs.fields.some((f) => f.id === 'vault_id')
+              ? { vault_id: credential.inputs.vault_id ?? null }
+              : {}),
+          })),
+        }
+      : {}),
+    scm_branch: '',
+    execution_environment: {},
+    forks: 0,
+    job_slice_count: template.jobSliceCount,
+    timeout: template.timeout,
+    instance_groups: [],
+  });
 }

@@ -158,7 +158,7 @@ describe('job templates', () => {
     ]);
   });
 
-  it('refuses two new credentials of one type and dropping a template credential', async () => {
+  it('refuses two new credentials of one type and dropping a template credential, named as str() names it (BaseModel.__str__, awx/main/models/base.py:103: name-pk)', async () => {
     const template = sim.state.addJobTemplate({
       name: 'strict',
       askCredentialOnLaunch: true,
@@ -177,7 +177,7 @@ describe('job templates', () => {
       (await request('POST', `job_templates/${template.id}/launch/`, { credentials: [b1] })).body,
     ).toEqual({
       credentials: [
-        'Removing type-a credential at launch time without replacement is not supported. Provided list lacked credential(s): template-a.',
+        `Removing type-a credential at launch time without replacement is not supported. Provided list lacked credential(s): template-a-${templateCred}.`,
       ],
     });
     expect(

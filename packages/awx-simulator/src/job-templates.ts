@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { TEMPLATE_ROLES } from './access.js';
+import { inAskMappingOrder } from './ask-mapping.js';
 import { checkStart, collectPasswords } from './credential-passwords.js';
 import { jobScheduleSchema } from './jobs.js';
 import { byUniqueHash, credentialErrors, type LaunchCredential } from './launch-credentials.js';
@@ -319,10 +320,20 @@ export function planLaunch(
       promptedCredentials: accepted.map(({ credential }) => credential.id),
       timeout,
       slices,
-      ignoredFields: ignored,
+      ignoredFields: ignoredInAwxOrder(ignored),
       startRefused: start.ok ? undefined : start.needed,
     },
   };
+}
+
+/**
+ * `rejected_data` in the order _accept_or_ignore_job_kwargs fills it (awx/main/models/jobs.py:432):
+ * the variables first, then the other prompts in get_ask_mapping order.
+ */
+function ignoredInAwxOrder(ignored: Record<string, unknown>): Record<string, unknown> {
+  const { extra_vars: variables, ...prompts } = ignored;
+  const first = Object.hasOwn(ignored, 'extra_vars') ? { extra_vars: variables } : {};
+  return { ...first, ...inAskMappingOrder(prompts) };
 }
 
 /**

@@ -45,7 +45,8 @@ export function credentialErrors(
     const removed = template.credentials
       .map((id) => lookup(id))
       .filter((c): c is LaunchCredential => c !== undefined && !providedIds.has(c.credential.id));
-    const names = removed.map(({ credential }) => credential.name).join(', ');
+    // str(Credential) is BaseModel.__str__'s `name-pk` (awx/main/models/base.py:103).
+    const names = removed.map(({ credential }) => `${credential.name}-${credential.id}`).join(', ');
     for (const { credential, type } of removed) {
       if (providedHashes.has(uniqueHash(credential, type))) continue;
       errors.push(
