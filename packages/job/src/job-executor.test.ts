@@ -245,6 +245,125 @@ describe("JobExecutor: the start failure of a Job's own pod, not of one named li
   });
 });
 
+describe('JobExecutor: the cause of a failure, only from a pod that never started', () => {
+  const wfe = sampleExecution({});
+  const job = builtJob(wfe, deadlineExceeded('2026-01-01T00:10:01Z', { failed: 1 }));
+  const pod = `${job.metadata?.name}-x7k2p`;
+  const deadline = 'Job was active longer than specified deadline';
+  // The kubelet could not mount the Secret for a while, then it was created and the pod ran.
+  const mount = {
+    ...podWarning(pod, 'FailedMount', '2026-01-01T00:01:00Z', 'secret "db" not found'),
+    involvedObject: { kind: 'Pod', name: pod, uid: 'pod-uid' },
+  };
+  const started = {
+    involvedObject: {
+      kind: 'Pod',
+      name: pod,
+      uid: 'pod-uid',
+      fieldPath: 'spec.containers{workflow}',
+    },
+    type: 'Normal',
+    reason: 'Started',
+    message: 'Started container workflow',
+    lastTimestamp: '2026-01-01T00:01:10Z',
+  };
+  /**
+   * A Reader with the Job, its SuccessfulDelete of `pod` at the deadline, the listed `pods`, and
+   * the pod events `podEvents` answered as the API server filters them by type and reason; it
+   * records each Events list's field selector.
+   */
+  const reader = (podEvents: object[], pods: object[] = []) => {
+    const lists: string[] = [];
+    const served: Reader = {
+      get: async <T extends KubeObject>() => job as T,
+      list: async <T extends KubeObject>(type: ResourceType, _ns?: string, options?: object) => {
+        if (type === resources.pods) return { items: pods as T[], resourceVersion: '1' };
+        const fields = (options as { fieldSelector?: string } | undefined)?.fieldSelector ?? '';
+        lists.push(fields);
+        const terms = fields.split(',').map((term) => term.split('='));
+        const matches = (event: Record<string, unknown>) =>
+          terms.every(([key, value]) =>
+            key === 'type' || key === 'reason'
+              ? event[key] === value
+              : key === 'involvedObject.name'
+                ? (event.involvedObject as { name?: string }).name === value
+                : true,
+          );
+        const items = fields.startsWith('involvedObject.kind=Pod')
+          ? (podEvents as Record<string, unknown>[]).filter(matches)
+          : [{ type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${pod}` }];
+        return { items: items as unknown as T[], resourceVersion: '1' };
+      },
+    };
+    return { served, lists };
+  };
+  const status = (r: Reader) =>
+    new JobExecutor(new RecordingServer(), { reader: r }).getStatus(wfe, 'workflows');
+
+  it("gives no warning of its gone pod from before the pod's start as the cause, at one more read", async () => {
+    const { served, lists } = reader([mount, started]);
+    expect((await status(served))?.message).toBe(deadline);
+    expect(lists).toEqual([
+      'involvedObject.uid=job-uid',
+      'involvedObject.kind=Pod,type=Warning',
+      `involvedObject.kind=Pod,involvedObject.name=${pod},reason=Started`,
+    ]);
+  });
+
+  it('gives the warning of a gone pod that never started, its start read once', async () => {
+    const { served, lists } = reader([mount]);
+    expect((await status(served))?.message).toBe(
+      `${deadline}; pod ${pod}: FailedMount: secret "db" not found`,
+    );
+    expect(lists).toHaveLength(3);
+  });
+
+  it('reads no start for a name no pod can have, which would not make a field selector', async () => {
+    // Anyone who may write Events in the namespace names what they like in one.
+    const odd = `${job.metadata?.name}-a,b=c`;
+    const { served, lists } = reader([{ ...mount, involvedObject: { kind: 'Pod', name: odd } }]);
+    const jobEventsExpired: Reader = {
+      get: async <T extends KubeObject>(type: ResourceType) =>
+        (type === resources.pods ? null : job) as T | null,
+      list: async <T extends KubeObject>(type: ResourceType, ns?: string, options?: object) => {
+        const fields = (options as { fieldSelector?: string } | undefined)?.fieldSelector ?? '';
+        const answer = await served.list<T>(type, ns, options);
+        return fields.startsWith('involvedObject.uid=') ? { ...answer, items: [] } : answer;
+      },
+    };
+    expect((await status(jobEventsExpired))?.message).toBe(
+      `${deadline}; pod ${odd}: FailedMount: secret "db" not found`,
+    );
+    expect(lists).toHaveLength(2);
+  });
+
+  it('reads the start of a pod that is still there from the pod itself', async () => {
+    // Its node went away while it ran: PodGC failed it, and the kubelet's last word is Running.
+    const ran = {
+      metadata: { name: pod, uid: 'pod-uid', creationTimestamp: '2026-01-01T00:00:01Z' },
+      status: {
+        phase: 'Failed',
+        conditions: [
+          {
+            type: 'DisruptionTarget',
+            status: 'True',
+            reason: 'DeletionByPodGC',
+            message: 'PodGC: node no longer exists',
+          },
+        ],
+        containerStatuses: [
+          { name: 'workflow', state: { running: { startedAt: '2026-01-01T00:01:10Z' } } },
+        ],
+      },
+    };
+    const { served, lists } = reader([mount], [ran]);
+    expect((await status(served))?.message).toBe(
+      `${deadline}; pod ${pod} DeletionByPodGC: PodGC: node no longer exists`,
+    );
+    expect(lists).toHaveLength(2);
+  });
+});
+
 describe('JobExecutor: a root image under the restricted profile, failed at a deadline shorter than the grace', () => {
   const wfe = sampleExecution({});
   const job = builtJob(wfe, deadlineExceeded('2026-01-01T00:00:06Z', { failed: 1 }));

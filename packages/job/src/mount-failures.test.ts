@@ -203,6 +203,71 @@ describe("mountFailure: the kubelet's record of a container it could not create"
   });
 });
 
+describe('mountFailure: a pod that could not start for a while and then ran', () => {
+  const pod = `${job}-x7k2m`;
+  const mount = (at: string, uid = 'pod-2'): MountEvent => ({
+    ...event(pod, at, 'secret "db" not found'),
+    involvedObject: { name: pod, uid },
+  });
+  /** The kubelet's Started event of the workflow container of the pod `uid`, at `at`. */
+  const start = (at: string, uid = 'pod-2'): MountEvent => ({
+    involvedObject: { name: pod, uid, fieldPath: 'spec.containers{workflow}' },
+    type: 'Normal',
+    reason: 'Started',
+    message: 'Started container workflow',
+    lastTimestamp: at,
+  });
+
+  it('gives no warning of a gone pod from before its start, nor of the same second', () => {
+    const warnings = [mount('2026-12-02T03:00:05Z')];
+    expect(
+      mountFailure(ownPod, created, warnings, { starts: [start('2026-12-02T03:02:00Z')] }),
+    ).toBe(undefined);
+    expect(
+      mountFailure(ownPod, created, warnings, { starts: [start('2026-12-02T03:00:05Z')] }),
+    ).toBe(undefined);
+  });
+
+  it('still gives a warning after the start, or when the start is of another pod of the name', () => {
+    const cause = `pod ${pod}: FailedMount: secret "db" not found`;
+    const late = [mount('2026-12-02T03:02:01Z')];
+    expect(mountFailure(ownPod, created, late, { starts: [start('2026-12-02T03:02:00Z')] })).toBe(
+      cause,
+    );
+    const early = [mount('2026-12-02T03:00:05Z')];
+    const other = start('2026-12-02T03:02:00Z', 'pod-1');
+    expect(mountFailure(ownPod, created, early, { starts: [other] })).toBe(cause);
+    const otherName = {
+      ...start('2026-12-02T03:02:00Z'),
+      involvedObject: { name: `${job}-abcde` },
+    };
+    expect(mountFailure(ownPod, created, early, { starts: [otherName] })).toBe(cause);
+  });
+
+  it('gives the newest warning of a pod that never started, not of the one that started after it', () => {
+    const stuck = `${job}-abcde`;
+    const warnings = [
+      event(stuck, '2026-12-02T03:00:05Z', 'secret "old" not found'),
+      mount('2026-12-02T03:01:00Z'),
+    ];
+    expect(
+      mountFailure(ownPod, created, warnings, { starts: [start('2026-12-02T03:01:30Z')] }),
+    ).toBe(`pod ${stuck}: FailedMount: secret "old" not found`);
+  });
+
+  it('holds a pod that exists to its own start: no warning up to it, one after it', () => {
+    const listed = [
+      { name: pod, uid: 'pod-2', createdAt: created, startedAt: '2026-12-02T03:02:00Z' },
+    ];
+    expect(mountFailure(ownPod, created, [mount('2026-12-02T03:01:00Z')], { listed })).toBe(
+      undefined,
+    );
+    expect(mountFailure(ownPod, created, [mount('2026-12-02T03:02:01Z')], { listed })).toBe(
+      `pod ${pod}: FailedMount: secret "db" not found`,
+    );
+  });
+});
+
 describe('withMountFailure', () => {
   it('adds the cause to the message and changes nothing else', () => {
     const failed = {

@@ -15,8 +15,14 @@ const podWarningsSelector = 'involvedObject.kind=Pod,type=Warning';
 export const MountEventSchema = z.looseObject({
   metadata: z.looseObject({ creationTimestamp: z.string().optional() }).optional(),
   involvedObject: z
-    .looseObject({ name: z.string().optional(), uid: z.string().optional() })
+    .looseObject({
+      name: z.string().optional(),
+      uid: z.string().optional(),
+      // Which container of the pod a kubelet's event is about: `spec.containers{<name>}`.
+      fieldPath: z.string().optional(),
+    })
     .optional(),
+  type: z.string().optional(),
   reason: z.string().optional(),
   message: z.string().optional(),
   lastTimestamp: z.string().nullish(),
@@ -59,6 +65,8 @@ export interface ListedPod {
   readonly createdAt?: string | undefined;
   /** Whether its container still waits, its status saying why itself. */
   readonly waiting?: boolean | undefined;
+  /** When its workflow container started (running, or terminated after it ran), if it did. */
+  readonly startedAt?: string | undefined;
 }
 
 /**
@@ -79,6 +87,14 @@ export interface StartFailureReads {
    * chance) left warnings that are not this one's.
    */
   readonly listed?: readonly ListedPod[] | undefined;
+  /**
+   * The kubelet's `Started` events of the workflow container of pods that are gone
+   * (`readWorkflowStarts`). A pod that could not start for a while (a Secret created late, a pull
+   * that worked at the third try, a node found at last) and then ran left warnings that say
+   * nothing of why the Job failed: those up to its start do not count, nor do those up to the
+   * `startedAt` of a `listed` pod.
+   */
+  readonly starts?: readonly MountEvent[] | undefined;
 }
 
 /**
@@ -110,6 +126,30 @@ function isAbout(event: MountEvent, pod: ListedPod): boolean {
   return !(when(event) < Date.parse(pod.createdAt ?? ''));
 }
 
+/**
+ * Whether the pod the warning is about started after it: a `starts` event of the same pod (its
+ * uid, where both carry one) seen then or later, or the `listed` pod's own start. Times are whole
+ * seconds, and the kubelet writes a warning before the start that ends it, so the same second
+ * counts as after.
+ */
+function startedSince(
+  event: MountEvent,
+  listed: ListedPod | undefined,
+  starts: readonly MountEvent[],
+): boolean {
+  const at = when(event);
+  if (listed) return at <= Date.parse(listed.startedAt ?? '');
+  const { name, uid } = event.involvedObject ?? {};
+  return starts.some((start) => {
+    const startUid = start.involvedObject?.uid;
+    return (
+      start.involvedObject?.name === name &&
+      !(uid && startUid && uid !== startUid) &&
+      at <= when(start)
+    );
+  });
+}
+
 /** When the event was last seen; its object's creation when the recorder wrote no time. */
 function when(event: MountEvent): number {
   return Date.parse(
@@ -124,7 +164,7 @@ function when(event: MountEvent): number {
 /**
  * The newest warning of `events` that says why a pod `isOwnPod` accepts could not start: a
  * FailedMount or failed image pull, and what `reads` adds, held to the `reads.listed` pods' own
- * uids and creation. Events older than the resource created at `createdAt` are a previous one's
+ * uids and creation, and none from before the pod started after all (`reads.starts`). Events older than the resource created at `createdAt` are a previous one's
  * of the same name (the lock's name is reused target after target), so they do not count.
  */
 export function newestStartFailure(
@@ -140,6 +180,7 @@ export function newestStartFailure(
     const listed = reads.listed?.find((p) => p.name === pod);
     if (!isStartFailure(event, reads, listed) || !isOwnPod(pod)) continue;
     if (listed && !isAbout(event, listed)) continue;
+    if (startedSince(event, listed, reads.starts ?? [])) continue;
     // Only an event known to be older than the resource is a previous one's; where either time
     // is unknown (an object written without one) it is taken, as kubernaut takes every event.
     if (when(event) < since) continue;

@@ -56,6 +56,8 @@ const TerminatedSchema = z.object({
   exitCode: z.number(),
   reason: z.string().optional(),
   message: z.string().optional(),
+  // When a container that ran started; null for one the runtime never started.
+  startedAt: z.string().nullish(),
   finishedAt: z.string().nullish(),
 });
 

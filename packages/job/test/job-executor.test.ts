@@ -24,6 +24,7 @@ import { createCoTenantPod } from './co-tenant-pod.js';
 import { jobPods, patience } from './drive.js';
 import { followHints, unreachablePodWebhook } from './late-refusal.js';
 import { onlyJobPod } from './only-job-pod.js';
+import { recordWorkflowStart } from './pod-start.js';
 import { recordPodWarning } from './pod-warning.js';
 
 let sequence = 0;
@@ -173,6 +174,30 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(failed.message).toContain(
       `pod ${pod}: FailedMount: MountVolume.SetUp failed for volume "deps" : secret "db" not found`,
     );
+  });
+
+  it('gives no FailedMount as the cause of a Job whose pod could mount its volume at last and ran until the deadline', async () => {
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const wfe = execution({ executionConfig: { timeout: '3s' } });
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    const { pod, name } = await onlyJobPod(client(), env.namespace, resourceName);
+    const uid = pod?.metadata?.uid;
+    // The kubelet could not mount the Secret until it was created, then started the container.
+    const now = Date.now();
+    await recordPodWarning(client(), env.namespace, {
+      pod: name,
+      uid,
+      reason: 'FailedMount',
+      message: 'MountVolume.SetUp failed for volume "deps" : secret "db" not found',
+      at: now,
+    });
+    await recordWorkflowStart(client(), env.namespace, { pod: name, uid, at: now + 1_000 });
+    const failed = await settle(ex, withRef(wfe, resourceName));
+    expect(failed).toMatchObject({
+      phase: 'Failed',
+      failureReason: 'DeadlineExceeded',
+      message: 'Job was active longer than specified deadline',
+    });
   });
 
   it("UT-WE-054-JOB-028: adds the kubelet's image-pull failure to a Job that failed at its deadline, from its event alone", async () => {
