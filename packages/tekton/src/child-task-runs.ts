@@ -1,5 +1,5 @@
 import type { Conventions, ResourceType } from '@roundhouse/core';
-import type { KubeObject, Reader } from '@roundhouse/kube';
+import { isKubernetesError, type KubeObject, type Reader } from '@roundhouse/kube';
 import {
   childTaskRuns,
   isChildOf,
@@ -125,19 +125,44 @@ export async function readUnrecordedTaskRuns(
   state: PipelineRunState,
   source: Omit<ChildTaskRunsSource, 'live'>,
 ): Promise<TaskRunState[] | undefined> {
-  const { reader, taskRunType, namespace, signal } = source;
   const recorded = new Set(childTaskRuns(state).map((ref) => ref.name));
+  const listed = await listChildren(run, source.taskRunType, source);
+  return listed?.filter((taskRun) => !recorded.has(taskRun.metadata.name));
+}
+
+/**
+ * The PipelineRun `run`'s children of each of `types` (its CustomRuns, its child PipelineRuns),
+ * listed as its TaskRuns are: Tekton gives every child the run's labels and its own
+ * (`createChildResourceLabels`, v1.15), and a CustomRun's or PipelineRun's metadata and
+ * Succeeded condition read as a TaskRun's. A kind the cluster does not serve has none. Undefined
+ * when one cannot be read: it may be running, or be the refused run created since.
+ */
+export async function readOtherChildren(
+  run: KubeObject,
+  types: readonly ResourceType[],
+  source: Omit<ChildTaskRunsSource, 'live' | 'taskRunType'>,
+): Promise<TaskRunState[] | undefined> {
+  const lists = await Promise.all(types.map((type) => listChildren(run, type, source, true)));
+  return lists.some((list) => list === undefined) ? undefined : (lists.flat() as TaskRunState[]);
+}
+
+/** The run's children of `type`, by its labels and uid label; undefined when they cannot be read. */
+async function listChildren(
+  run: KubeObject,
+  type: ResourceType,
+  { reader, conventions, namespace, signal }: Omit<ChildTaskRunsSource, 'live' | 'taskRunType'>,
+  unservedIsEmpty = false,
+): Promise<TaskRunState[] | undefined> {
   try {
-    const listed = await reader.list<KubeObject>(taskRunType, namespace, {
-      labelSelector: childTaskRunsSelector(source.conventions, run.metadata?.name ?? ''),
+    const listed = await reader.list<KubeObject>(type, namespace, {
+      labelSelector: childTaskRunsSelector(conventions, run.metadata?.name ?? ''),
       signal,
     });
     return listed.items
       .map((item) => TaskRunStateSchema.parse(item))
-      .filter((taskRun) => isChildOf(taskRun, run.metadata?.uid))
-      .filter((taskRun) => !recorded.has(taskRun.metadata.name));
+      .filter((child) => isChildOf(child, run.metadata?.uid));
   } catch (error) {
     throwIfAborted(error, signal);
-    return undefined;
+    return unservedIsEmpty && isKubernetesError(error, 'NotFound') ? [] : undefined;
   }
 }

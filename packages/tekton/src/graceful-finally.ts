@@ -52,7 +52,10 @@ export type GracefulRun = z.infer<typeof GracefulRunSchema>;
 
 /** The run's child TaskRuns, every one of them read, for `gracefulFinallyUntil`. */
 export interface GracefulChildren {
-  /** With, when `events` are read, the TaskRuns Tekton created that the run does not list yet. */
+  /**
+   * With, when `events` are read, the children Tekton created that the run does not list yet,
+   * and its CustomRuns and child PipelineRuns (see `readNextRunRefusal`).
+   */
   readonly taskRuns: readonly TaskRunState[];
   /**
    * The run's own Events, read while none of its children runs (see `readNextRunRefusal`): a

@@ -10,14 +10,17 @@ import { type KubeObject, type Reader, resources, type StatusContext } from '@ro
 import {
   type ChildTaskRuns,
   readChildTaskRuns,
+  readOtherChildren,
   readUnrecordedTaskRuns,
 } from './child-task-runs.js';
 import { withSucceededCustomRuns } from './custom-runs.js';
 import {
   awaitsNextRun,
   explainRefusedChildRun,
+  otherChildKinds,
   type RunEvent,
   RunEventSchema,
+  taskRunsIdle,
 } from './refused-child-run.js';
 import {
   childTaskRuns,
@@ -146,31 +149,42 @@ async function cannotGoOn(
 
 /** What `explainRefusedChildRun` decides on besides the run. */
 export interface NextRunReads {
-  /** The run's children read, and the TaskRuns Tekton created that its status does not list. */
+  /**
+   * The run's children read: its TaskRuns, those Tekton created that its status does not list,
+   * and its CustomRuns and child PipelineRuns `otherChildKinds` asked for.
+   */
   readonly taskRuns: readonly TaskRunState[];
   readonly events: readonly RunEvent[];
 }
 
 /**
- * What says whether a quota refused the run's next child, read only while none of its children
- * runs (`awaitsNextRun`, given its `taskRuns` read): the TaskRuns Tekton created that its status
+ * What says whether a quota refused the run's next child, read only while none of its TaskRuns
+ * runs (`taskRunsIdle`, given its `taskRuns` read): the TaskRuns Tekton created that its status
  * does not list yet (the refusal an Event records may have passed since; the Event stays for an
- * hour) and its Events. Undefined while a child runs, or when those TaskRuns cannot be read.
+ * hour), its Events, and its CustomRuns and child PipelineRuns of the kinds it lists or an Event
+ * says were refused (`otherChildKinds`), read alike. Undefined while a child runs, or when those
+ * children cannot be read.
  */
 export async function readNextRunRefusal(
   run: KubeObject,
   state: PipelineRunState,
   taskRuns: readonly TaskRunState[],
-  settings: Pick<ResultSettings, 'logger' | 'taskRunType' | 'conventions'>,
+  settings: Pick<
+    ResultSettings,
+    'logger' | 'taskRunType' | 'customRunType' | 'pipelineRunType' | 'conventions'
+  >,
   context: StatusContext,
 ): Promise<NextRunReads | undefined> {
-  if (!awaitsNextRun(state, taskRuns)) return undefined;
+  if (!taskRunsIdle(state, taskRuns)) return undefined;
   const unrecorded = await readUnrecordedTaskRuns(run, state, { ...settings, ...context });
   if (unrecorded === undefined) return undefined;
-  return {
-    taskRuns: [...taskRuns, ...unrecorded],
-    events: await readRunEvents(run, settings, context),
-  };
+  const events = await readRunEvents(run, settings, context);
+  const types = { CustomRun: settings.customRunType, PipelineRun: settings.pipelineRunType };
+  const kinds = [...otherChildKinds(state, events)].map((kind) => types[kind]);
+  const others = await readOtherChildren(run, kinds, { ...settings, ...context });
+  if (others === undefined) return undefined;
+  const children = [...taskRuns, ...unrecorded, ...others];
+  return awaitsNextRun(state, children) ? { taskRuns: children, events } : undefined;
 }
 
 /**

@@ -149,6 +149,7 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
   readonly #pipelineRunType: ResourceType;
   readonly #taskRunType: ResourceType;
   readonly #startupGraceMs: number;
+  readonly #resultSettings: ResultSettings;
   readonly #cancelWrites = new CancelWrites();
 
   constructor(client: KubeClient, options: TektonExecutorOptions = {}) {
@@ -191,6 +192,7 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
     this.#pipelineRunType = pipelineRunType;
     this.#taskRunType = taskRunType;
     this.#startupGraceMs = resultSettings.startupGraceMs;
+    this.#resultSettings = resultSettings;
     this.reads = Object.freeze([taskRunsRead(conventions, taskRunType)]);
   }
 
@@ -363,13 +365,11 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
             signal,
           });
     // Only while none of its children runs can a refused next TaskRun be what it waits for.
-    const next = await readNextRunRefusal(
-      run,
-      read.data,
-      taskRuns,
-      { logger: this.logger, taskRunType: this.#taskRunType, conventions: this.conventions },
-      { reader, namespace, signal },
-    );
+    const next = await readNextRunRefusal(run, read.data, taskRuns, this.#resultSettings, {
+      reader,
+      namespace,
+      signal,
+    });
     const children = {
       taskRuns: next?.taskRuns ?? taskRuns,
       events: next?.events,
