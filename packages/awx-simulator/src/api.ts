@@ -566,8 +566,9 @@ function templateBody(context: Context, template: JobTemplate): Record<string, u
         superuser: context.superuser,
         writeScope: context.writeScope,
         role: roleOnTemplate(context, template),
-        // The simulator's templates never ask for an inventory on launch.
-        hasValidationErrors: template.inventory === null,
+        // JobTemplate.validation_errors: no inventory (the simulator's templates never ask for
+        // one on launch), or no project.
+        hasValidationErrors: template.inventory === null || template.project === null,
         defaultOrganizationRole: context.store.organization(DEFAULT_ORGANIZATION)?.role,
       }),
     },

@@ -119,7 +119,7 @@ export function serializeJobTemplate(
     description: template.description,
     job_type: 'run',
     inventory: template.inventory,
-    project: 1,
+    project: template.project,
     playbook: template.playbook,
     scm_branch: '',
     forks: 0,

@@ -47,6 +47,9 @@ import type { Micros } from './timestamps.js';
  */
 export const TEMPLATE_INVENTORY = 1;
 
+/** The one project every template's playbook comes from. */
+export const TEMPLATE_PROJECT = 1;
+
 /** A template as a test seeds it; the simulator has no API to create templates. */
 export const jobTemplateSeedSchema = z.object({
   name: z.string().min(1),
@@ -66,6 +69,11 @@ export const jobTemplateSeedSchema = z.object({
    * inventory was deleted has. AWX refuses to launch one without an inventory.
    */
   inventory: z.literal(TEMPLATE_INVENTORY).nullable().default(TEMPLATE_INVENTORY),
+  /**
+   * The template's project (id 1), or `null` for none, as a template whose project was deleted
+   * has (JobTemplate.project is SET_NULL on delete). AWX refuses to launch one without a project.
+   */
+  project: z.literal(TEMPLATE_PROJECT).nullable().default(TEMPLATE_PROJECT),
   /**
    * The project's last update failed and it does not update on launch: AWX refuses every launch
    * (JobLaunchSerializer.validate, Project.get_reason_if_failed) until an update succeeds, and
@@ -288,12 +296,18 @@ export function planLaunch(
   const errors: FieldErrors = {};
   if (variables.errors.length > 0) errors.variables_needed_to_start = variables.errors;
   if (typeof slices === 'string') errors.job_slice_count = [slices];
-  // JobTemplate.resources_needed_to_start: the simulator's templates never prompt for an
-  // inventory, so one without its own is refused whatever the launch gives.
-  if (template.inventory === null) {
-    errors.resources_needed_to_start = ['Job Template inventory is missing or undefined.'];
+  // JobTemplate.resources_needed_to_start (awx/main/models/jobs.py:322), project then
+  // inventory: the simulator's templates never prompt for an inventory, so one without its own
+  // is refused whatever the launch gives.
+  const missing = (['project', 'inventory'] as const).filter((field) => template[field] === null);
+  if (missing.length > 0) {
+    errors.resources_needed_to_start = missing.map(
+      (field) => `Job Template ${field} is missing or undefined.`,
+    );
   }
-  if (template.projectUpdateFailed) {
+  // JobLaunchSerializer.validate: no project to run a playbook from, or none it could update.
+  if (template.project === null) errors.project = ['A project is required to run a job.'];
+  else if (template.projectUpdateFailed) {
     errors.playbook = ['Missing a revision to run due to failed project update.'];
   }
   const refused = credentialErrors(template, accepted, request.credentials && provided, lookup);
