@@ -3,20 +3,35 @@ import { group, kind, plural, version } from './resource.js';
 import {
   DistExecStatusSchema,
   distExecSpecFields,
+  labelKeyPattern,
   maxProgramChars,
+  maxSelectorKeyChars,
   maxSelectorLabels,
 } from './spec.js';
 
 type Schema = JsonSchema & { properties: Record<string, JsonSchema> };
 
-/** The count of `nodeSelector`'s labels, which zod cannot say of a record. */
+/**
+ * The count of `nodeSelector`'s labels, and that each key is one a Node can carry (see
+ * `isLabelKey`), which zod cannot say of a record's keys.
+ */
 function withSizeBounds(spec: Schema): Schema {
   const selector = spec.properties.nodeSelector as JsonSchema;
   return {
     ...spec,
     properties: {
       ...spec.properties,
-      nodeSelector: { ...selector, maxProperties: maxSelectorLabels },
+      nodeSelector: {
+        ...selector,
+        maxProperties: maxSelectorLabels,
+        'x-kubernetes-validations': [
+          {
+            rule: `self.all(k, size(k) <= ${maxSelectorKeyChars} && k.matches('${labelKeyPattern}'))`,
+            message:
+              'every key must be a label key, such as "kubernetes.io/os" or "example.com/pool": no node has any other, so the DistExec would run nowhere',
+          },
+        ],
+      },
     },
   };
 }

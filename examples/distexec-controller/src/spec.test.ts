@@ -54,6 +54,40 @@ describe('DistExecSpecSchema', () => {
     ).toBe(false);
   });
 
+  it('refuses a nodeSelector no node can match, naming the label, where it would run nowhere in silence', () => {
+    const selecting = (nodeSelector: Record<string, string>) =>
+      distExecView({ metadata, spec: { shell: 'x', nodeSelector } }).spec;
+    for (const key of [
+      'kubernetes.io/os',
+      'os',
+      'Node_Pool.v2',
+      `${'a'.repeat(253)}/${'b'.repeat(63)}`,
+    ]) {
+      expect(selecting({ [key]: 'linux' }).valid, key).toBe(true);
+    }
+    expect(selecting({ 'kubernetes.io/os': '' }).valid).toBe(true);
+    for (const key of [
+      'os type',
+      'Example.com/os',
+      'a/b/c',
+      '/os',
+      'os/',
+      '-os',
+      `${'b'.repeat(64)}`,
+    ]) {
+      const spec = selecting({ [key]: 'linux' });
+      expect(!spec.valid && spec.message, key).toContain(
+        `spec.nodeSelector: "${key}" is no label key, so no node has it and the DistExec would run nowhere; write a key such as "kubernetes.io/os" or "example.com/pool"`,
+      );
+    }
+    for (const value of ['linux amd64', '-linux', 'linux/amd64']) {
+      const spec = selecting({ 'kubernetes.io/os': value });
+      expect(!spec.valid && spec.message, value).toMatch(
+        /^spec\.nodeSelector\.kubernetes\.io\/os: is no label value, so no node has it/,
+      );
+    }
+  });
+
   it('refuses what would run no program', () => {
     expect(DistExecSpecSchema.safeParse({ command: ' ls' }).success).toBe(false);
     expect(DistExecSpecSchema.safeParse({ argv: [] }).success).toBe(false);

@@ -2,6 +2,7 @@ import {
   ConfigurationError,
   ObjectMetaSchema,
   ociReferencePattern,
+  printableText,
   referenceDigestProblem,
   toFieldIssues,
 } from '@roundhouse/core';
@@ -39,6 +40,25 @@ export const maxProgramChars = 16_384;
 
 /** The most labels `nodeSelector` matches, each value as long as a label's may be. */
 export const maxSelectorLabels = 64;
+
+/**
+ * A label key a Node can carry: a name of at most 63 characters, under a DNS-subdomain prefix
+ * or none. Without a backslash, so the CRD's CEL rule quotes it as it is.
+ */
+export const labelKeyPattern =
+  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$';
+
+/** The longest label key: a prefix of 253 characters, "/" and a name of 63. */
+export const maxSelectorKeyChars = 317;
+
+const labelKey = new RegExp(labelKeyPattern);
+
+/** A label value: empty, or one that begins and ends with a letter or digit. */
+const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function isLabelKey(key: string): boolean {
+  return labelKey.test(key) && key.lastIndexOf('/') <= 253;
+}
 
 /** Upper bound of `timeoutSeconds`: an int32, as Go clients send it, like the supervisor's. */
 const maxTimeoutSeconds = 2 ** 31 - 1;
@@ -79,7 +99,13 @@ const SpecFieldsSchema = z.object({
     .optional()
     .describe('Attempts after a failed one on the same node; default 0.'),
   nodeSelector: z
-    .record(z.string().max(317), z.string().max(63))
+    .record(
+      z.string().max(maxSelectorKeyChars),
+      z.string().max(63).regex(labelValue, {
+        error:
+          'is no label value, so no node has it and the DistExec would run nowhere; write at most 63 letters, digits, "-", "_" and ".", beginning and ending with a letter or digit',
+      }),
+    )
     .optional()
     .describe('Run only on nodes with all these labels; default every node.'),
   image: imageReference
@@ -123,6 +149,16 @@ export const DistExecSpecSchema = SpecFieldsSchema.superRefine((spec, context) =
       code: 'custom',
       path: ['nodeSelector'],
       message: `matches more than ${maxSelectorLabels} labels`,
+    });
+  }
+  // A Node cannot carry such a label: matched against none, the DistExec would run nowhere
+  // and say nothing of why. The CRD refuses it at create too; this finds one stored before.
+  for (const key of Object.keys(spec.nodeSelector ?? {})) {
+    if (isLabelKey(key)) continue;
+    context.addIssue({
+      code: 'custom',
+      path: ['nodeSelector'],
+      message: `"${printableText(key)}" is no label key, so no node has it and the DistExec would run nowhere; write a key such as "kubernetes.io/os" or "example.com/pool"`,
     });
   }
   // The supervisor refuses an empty program name; found only then, it would be retried forever.

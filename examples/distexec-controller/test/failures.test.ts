@@ -25,6 +25,16 @@ describeWithControlPlane('DistExec failures, retries and timeouts', () => {
     expect(String((refusal as Error).message)).toMatch(/argv holds at most 16384 characters/);
   });
 
+  it('refuses at create a nodeSelector no node can match, which would run nowhere in silence', async () => {
+    for (const nodeSelector of [{ 'os type': 'linux' }, { 'kubernetes.io/os': 'linux amd64' }]) {
+      const refusal = await world
+        .createDistExec('nowhere', { shell: 'true', nodeSelector })
+        .catch((error: unknown) => error);
+      expect(isKubernetesError(refusal, 'Invalid'), JSON.stringify(nodeSelector)).toBe(true);
+      expect(String((refusal as Error).message)).toMatch(/spec\.nodeSelector/);
+    }
+  });
+
   it('records a failing command with its exit code and stderr, after exactly retries + 1 attempts', async () => {
     const runs = world.path('failing');
     await world.createDistExec('failing', {
