@@ -45,6 +45,7 @@ import {
   isPipelineRunFinished,
   PipelineRunStateSchema,
   pipelineRunLabel,
+  pipelineRunUidLabel,
 } from './status.js';
 import { taskRunsRead } from './task-runs-read.js';
 import { defaultControllerGraceMs } from './unwritten-status.js';
@@ -297,7 +298,20 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
     run: KubeObject,
     options: OperationOptions = {},
   ): Promise<FinallyRunningError | undefined> {
-    return (await this.#finallyWait(run, options)).pending;
+    // A child PipelineRun (a pipeline task that is a Pipeline) carries its parent's labels and
+    // annotations, the execution's among them (createChildResourceLabels/Annotations, v1.15), so
+    // a controller deleting what a gone execution left takes it for one of its runs: it may be
+    // the parent's finally, and goes only as the parent may.
+    const parentName = run.metadata?.labels?.[pipelineRunLabel];
+    if (parentName === undefined) return (await this.#finallyWait(run, options)).pending;
+    const parent = await this.reader.get<PipelineRunObject>(
+      this.#pipelineRunType,
+      run.metadata?.namespace ?? '',
+      parentName,
+      { signal: options.signal },
+    );
+    const same = parent?.metadata?.uid === run.metadata?.labels?.[pipelineRunUidLabel];
+    return parent && same ? (await this.#finallyWait(parent, options)).pending : undefined;
   }
 
   /**
