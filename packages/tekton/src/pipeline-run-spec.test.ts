@@ -297,6 +297,31 @@ describe('buildPipelineRun', () => {
     },
   );
 
+  it.each([
+    'registry.example.com/team/$(params.REPLICAS)',
+    'alpine:$(params.REPLICAS)',
+    'registry.example.com/team/restart:$(context.pipelineRun.namespace)',
+  ])(
+    'refuses a bundle reference Tekton would expand, which an allow-list checked before: %s',
+    (executionBundle) => {
+      // Tekton substitutes the PipelineRun's params and context into pipelineRef.params
+      // (pipelineref.go, v1.15): `alpine:*` allowed, `alpine:$(params.X)` with X `5000/evil/w`
+      // would pull from the host alpine:5000.
+      const build = () =>
+        buildPipelineRun(
+          wfe({
+            workflowRef: { workflowId: 'w', version: '1', executionBundle },
+            parameters: { REPLICAS: '5000/evil/w' },
+          }),
+          'ns',
+          undefined,
+          settings(),
+        );
+      expect(build).toThrow(ConfigurationError);
+      expect(build).toThrow(/^spec\.workflowRef\.executionBundle: /);
+    },
+  );
+
   it("uses the execution's service account and timeout", () => {
     const run = buildPipelineRun(
       wfe({ executionConfig: { timeout: '1h30m', serviceAccountName: 'custom-sa' } }),
