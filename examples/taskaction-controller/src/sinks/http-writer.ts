@@ -35,6 +35,7 @@ export interface HttpEventWriterOptions {
  * again whenever it could not write the status after it.
  */
 export class HttpEventWriter<E> implements EventBatchWriter<E> {
+  /** Without its user and password: fetch refuses a URL that holds them. */
   readonly #url: string;
   /**
    * The service as errors name it: no user, password, query or fragment, where a credential may
@@ -42,12 +43,21 @@ export class HttpEventWriter<E> implements EventBatchWriter<E> {
    */
   readonly #name: string;
   readonly #options: HttpEventWriterOptions;
+  /** The URL's user and password as Basic authorization, which a header given replaces. */
+  readonly #headers: Readonly<Record<string, string>>;
 
   constructor(url: string | URL, options: HttpEventWriterOptions = {}) {
-    this.#url = String(url);
-    const parsed = new URL(this.#url);
+    const parsed = new URL(String(url));
+    const basic = basicAuthorization(parsed);
+    parsed.username = '';
+    parsed.password = '';
+    this.#url = parsed.href;
     this.#name = `${parsed.origin}${parsed.pathname}`;
     this.#options = options;
+    const given = Object.keys(options.headers ?? {}).some(
+      (name) => name.toLowerCase() === 'authorization',
+    );
+    this.#headers = { ...(basic && !given ? { authorization: basic } : {}), ...options.headers };
   }
 
   async write(events: readonly E[]): Promise<void> {
@@ -55,7 +65,7 @@ export class HttpEventWriter<E> implements EventBatchWriter<E> {
     try {
       response = await fetch(this.#url, {
         method: 'POST',
-        headers: { ...this.#options.headers, 'content-type': 'application/json' },
+        headers: { ...this.#headers, 'content-type': 'application/json' },
         body: JSON.stringify({ events }),
         signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
         ...(this.#options.dispatcher ? { dispatcher: this.#options.dispatcher } : {}),
@@ -80,4 +90,14 @@ export class HttpEventWriter<E> implements EventBatchWriter<E> {
       status,
     );
   }
+}
+
+/**
+ * `Basic` authorization with the user and password `url` holds (percent-decoded, as curl sends
+ * them), or undefined when it holds none.
+ */
+function basicAuthorization(url: URL): string | undefined {
+  if (!url.username && !url.password) return undefined;
+  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  return `Basic ${Buffer.from(credentials).toString('base64')}`;
 }
