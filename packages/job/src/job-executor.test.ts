@@ -6,6 +6,7 @@ import {
   type KubeObject,
   type Reader,
   type ResourceType,
+  resourcePath,
   resources,
 } from '@roundhouse/kube';
 import { MemoryKubeClient } from '@roundhouse/kube/testing';
@@ -268,11 +269,11 @@ describe('JobExecutor: the cause of a failure, only from a pod that never starte
     lastTimestamp: '2026-01-01T00:01:10Z',
   };
   /**
-   * A Reader with the Job, its SuccessfulDelete of `pod` at the deadline, the listed `pods`, and
+   * A Reader with the Job, its SuccessfulDelete of `deleted` at the deadline, the listed `pods`, and
    * the pod events `podEvents` answered as the API server filters them by type and reason; it
    * records each Events list's field selector.
    */
-  const reader = (podEvents: object[], pods: object[] = []) => {
+  const reader = (podEvents: object[], pods: object[] = [], deleted = pod) => {
     const lists: string[] = [];
     const served: Reader = {
       get: async <T extends KubeObject>() => job as T,
@@ -291,7 +292,7 @@ describe('JobExecutor: the cause of a failure, only from a pod that never starte
           );
         const items = fields.startsWith('involvedObject.kind=Pod')
           ? (podEvents as Record<string, unknown>[]).filter(matches)
-          : [{ type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${pod}` }];
+          : [{ type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${deleted}` }];
         return { items: items as unknown as T[], resourceVersion: '1' };
       },
     };
@@ -319,19 +320,14 @@ describe('JobExecutor: the cause of a failure, only from a pod that never starte
   });
 
   it('reads no start for a name no pod can have, which would not make a field selector', async () => {
-    // Anyone who may write Events in the namespace names what they like in one.
+    // Anyone who may write Events names what they like in one, the Job's record of a pod too.
     const odd = `${job.metadata?.name}-a,b=c`;
-    const { served, lists } = reader([{ ...mount, involvedObject: { kind: 'Pod', name: odd } }]);
-    const jobEventsExpired: Reader = {
-      get: async <T extends KubeObject>(type: ResourceType) =>
-        (type === resources.pods ? null : job) as T | null,
-      list: async <T extends KubeObject>(type: ResourceType, ns?: string, options?: object) => {
-        const fields = (options as { fieldSelector?: string } | undefined)?.fieldSelector ?? '';
-        const answer = await served.list<T>(type, ns, options);
-        return fields.startsWith('involvedObject.uid=') ? { ...answer, items: [] } : answer;
-      },
-    };
-    expect((await status(jobEventsExpired))?.message).toBe(
+    const { served, lists } = reader(
+      [{ ...mount, involvedObject: { kind: 'Pod', name: odd } }],
+      [],
+      odd,
+    );
+    expect((await status(served))?.message).toBe(
       `${deadline}; pod ${odd}: FailedMount: secret "db" not found`,
     );
     expect(lists).toHaveLength(2);
@@ -517,6 +513,31 @@ describe('JobExecutor: the start failure of a Job whose events have expired', ()
     expect((await status(reader))?.message).toBe(
       `Job was active longer than specified deadline; pod ${name}-x7k2p: FailedScheduling: ${unschedulable}`,
     );
+  });
+
+  it("takes no warning of a name no pod can have for the Job's own, and reads nothing for it", async () => {
+    // Anyone who may write Events names what they like; the client refuses such a name as a path.
+    const gets: string[] = [];
+    const base = expiredReader(
+      [
+        podWarning(`${name}-abcde`, 'FailedScheduling', '2026-01-01T00:59:30Z', unschedulable),
+        podWarning(`${name}-a/../`, 'FailedMount', '2026-01-01T00:59:50Z', 'secret "x" not found'),
+      ],
+      {},
+    );
+    const reader: Reader = {
+      ...base,
+      get: async <T extends KubeObject>(type: ResourceType, ns: string | undefined, id: string) => {
+        gets.push(resourcePath(type, { namespace: ns, name: id }));
+        return base.get<T>(type, ns, id);
+      },
+    };
+    expect((await status(reader))?.message).toBe(
+      `Job was active longer than specified deadline; pod ${name}-abcde: FailedScheduling: ${unschedulable}`,
+    );
+    expect(gets.filter((path) => path.includes('/pods/'))).toEqual([
+      `/api/v1/namespaces/workflows/pods/${name}-abcde`,
+    ]);
   });
 
   it("takes a pod named as the Job's that exists under the Job's uid", async () => {

@@ -52,12 +52,17 @@ export function recordsOwnPods(jobEvents: readonly EventState[]): boolean {
   return jobEvents.some((event) => recordedPod(event) !== undefined);
 }
 
-/** The Job controller's generateName, `<job>-`, to which the API server adds 5 characters. */
-const generatedSuffixLength = 5;
+/**
+ * The Job controller's generateName, `<job>-`, to which the API server adds 5 lowercase letters
+ * and digits (apiserver's SimpleNameGenerator). An event may name anything (whoever writes
+ * Events in the namespace chooses), and a name no pod can have (`<job>-a/../`) is no pod's: read
+ * by name, it is a path the client refuses, which would fail the read of the Job's status.
+ */
+const generatedSuffix = /^[a-z0-9]{5}$/;
 
 /** Whether `pod` is named as the Job controller names a pod of the Job `jobName`. */
 export function isJobPodName(jobName: string, pod: string): boolean {
-  return pod.startsWith(`${jobName}-`) && pod.length === jobName.length + 1 + generatedSuffixLength;
+  return pod.startsWith(`${jobName}-`) && generatedSuffix.test(pod.slice(jobName.length + 1));
 }
 
 /** The label the Job controller puts on each pod it creates: the Job's uid. */

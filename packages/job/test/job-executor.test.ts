@@ -311,6 +311,38 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(failed.message).not.toContain(decoy);
   });
 
+  it("reads the failure of a Job whose events expired though an Event names a pod '<job>-a/../', which no pod can be named", async () => {
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const wfe = execution({ executionConfig: { timeout: '3s' } });
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    const job = await client().get(resources.jobs, env.namespace, resourceName);
+    // Whoever may write Events in the namespace names any object in one.
+    await recordPodWarning(client(), env.namespace, {
+      pod: `${resourceName}-a/../`,
+      reason: 'FailedMount',
+      message: 'secret "theirs" not found',
+      at: Date.now(),
+    });
+    // The Job's own records of its pod have expired (a failure read an --event-ttl after it).
+    const expire = (reason: string) =>
+      vi.waitFor(async () => {
+        const { items } = await client().list(resources.events, env.namespace, {
+          fieldSelector: `involvedObject.uid=${job?.metadata?.uid},reason=${reason}`,
+        });
+        expect(items).not.toHaveLength(0);
+        for (const record of items)
+          await client().delete(resources.events, env.namespace, record.metadata?.name as string);
+      }, patience);
+    await expire('SuccessfulCreate');
+    await expire('SuccessfulDelete');
+    const failed = await settle(ex, withRef(wfe, resourceName));
+    expect(failed).toMatchObject({
+      phase: 'Failed',
+      failureReason: 'DeadlineExceeded',
+      message: 'Job was active longer than specified deadline',
+    });
+  });
+
   it("knows its pod deleted at the deadline from the Job controller's record of the deletion once that of its creation expired, not a gone co-tenant's pod named alike", async () => {
     const c = client();
     const ex = executor({ [podControls.runSeconds]: '600' });

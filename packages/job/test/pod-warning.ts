@@ -28,7 +28,8 @@ export function recordPodWarning(client: KubeClient, namespace: string, warning:
           count: 1,
         };
   return client.create(resources.events, namespace, {
-    metadata: { name: `${pod}.${reason.toLowerCase()}` },
+    // An Event's own name is a DNS subdomain, whatever object it names.
+    metadata: { name: `${pod.replace(/[^a-z0-9.-]/g, 'x')}.${reason.toLowerCase()}` },
     involvedObject: { kind: 'Pod', name: pod, namespace, ...(uid ? { uid } : {}) },
     reason,
     type: 'Warning',
