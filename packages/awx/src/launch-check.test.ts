@@ -124,6 +124,19 @@ describe('checkLaunch', () => {
     ]);
   });
 
+  it('refuses a template whose project was deleted, which AWX refuses every launch of (JobTemplate.resources_needed_to_start, awx/main/models/jobs.py:322)', async () => {
+    const { catalog } = fake({ ...base, survey_enabled: false, project: null }, []);
+    const template = await catalog.template('restart', undefined);
+    expect(await issuesOf(checkLaunch(catalog, template, variables, true, undefined))).toEqual([
+      {
+        path: jobTemplateNamePath,
+        message:
+          'AWX job template "restart" (id 3) has no project, which AWX refuses a launch ' +
+          'without (its project was deleted): set a project on the template',
+      },
+    ]);
+  });
+
   it('refuses a launch lacking a variable the survey requires, naming each and the parameter that gives it', async () => {
     const { state, catalog } = fake(base, [
       { variable: 'REPLICAS', type: 'integer' },

@@ -2,7 +2,7 @@
  * The check before a launch, against the job template as the catalog has it: the launch's
  * extra_vars typed for the template's survey, or a ConfigurationError for what AWX would refuse
  * or ignore (survey answers, the survey's required variables, prompts, passwords its credentials
- * ask for at launch, a missing inventory, slicing) and what would keep the engine from finding its job. The survey is
+ * ask for at launch, a missing project or inventory, slicing) and what would keep the engine from finding its job. The survey is
  * read only when it is enabled; it and what `GET launch/` says a launch needs are cached like the
  * template.
  */
@@ -14,6 +14,7 @@ import { slicingIssues } from './job-slicing.js';
 import {
   inventoryIssues,
   passwordIssues,
+  projectIssues,
   promptIssues,
   requiredVariableIssues,
 } from './launch-prompts.js';
@@ -100,6 +101,7 @@ async function check(
       ...requiredVariableIssues(template, needed.value.variables_needed_to_start, inputs.variables),
       ...promptIssues(template, inputs, survey?.value),
       ...passwordIssues(template, needed.value.passwords_needed_to_start),
+      ...projectIssues(template),
       ...inventoryIssues(template, needed.value.inventory_needed_to_start),
       ...slicingIssues(template),
     ],

@@ -129,6 +129,25 @@ export function inventoryIssues(
 }
 
 /**
+ * The template has no project (its project was deleted, which leaves it `null`): AWX refuses
+ * every launch of it (JobTemplate.resources_needed_to_start, JobLaunchSerializer.validate), and
+ * `GET launch/` does not say so.
+ */
+export function projectIssues(
+  template: Pick<JobTemplate, 'id' | 'name' | 'project'>,
+): FieldIssue[] {
+  if (template.project !== null) return [];
+  return [
+    {
+      path: jobTemplateNamePath,
+      message:
+        `AWX job template "${template.name}" (id ${template.id}) has no project, which AWX ` +
+        'refuses a launch without (its project was deleted): set a project on the template',
+    },
+  ];
+}
+
+/**
  * The variables the template's survey requires (AWX's `variables_needed_to_start`) that the
  * launch does not send. AWX refuses such a launch with 400 even when the question has a default:
  * it checks the launch's own answers, and merges defaults only into the job it then creates.

@@ -25,6 +25,11 @@ export const JobTemplateSchema = z.object({
   id,
   name: z.string(),
   organization: z.number().int().nullable(),
+  /**
+   * The template's project, `null` once it was deleted (SET_NULL): AWX refuses every launch of
+   * it (resources_needed_to_start). Absent, as a derivative might leave it, it is not checked.
+   */
+  project: z.number().int().nullable().optional(),
   /** "Prompt on launch" for Variables: without it AWX ignores launch-time extra_vars. */
   ask_variables_on_launch: z.boolean(),
   /** "Prompt on launch" for Credentials: without it AWX ignores launch-time credentials. */
