@@ -1,7 +1,8 @@
 /**
  * Every way AWX, or what stands in front of it, refuses `POST job_templates/{id}/launch/`, as the
  * engine meets it after it made the execution's credentials: each refusal is classified by its
- * status, names no token and no Secret value, and leaves no credential, no job and no lock.
+ * status, names no token and no Secret value in its message or the log, and leaves no
+ * credential, no job and no lock.
  */
 import { AwxApiError } from '@roundhouse/awx';
 import { ConfigurationError } from '@roundhouse/core';
@@ -39,6 +40,10 @@ describeWithControlPlane('a launch AWX refuses', () => {
     const message = (error as Error).message;
     expect(message).not.toContain(bed.sim.token);
     expect(message).not.toContain(secretValue);
+    for (const line of bed.log.lines) {
+      expect(line).not.toContain(bed.sim.token);
+      expect(line).not.toContain(secretValue);
+    }
     expect(jobsOf(bed.sim, wfe)).toEqual([]);
     // A credential was made and then deleted: the refusal came after it, and undid it.
     expect(bed.sim.state.deletedCredentials().length).toBeGreaterThan(0);
