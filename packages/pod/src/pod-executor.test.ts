@@ -75,6 +75,53 @@ describe('PodExecutor', () => {
     expect(server.list).toHaveBeenCalledWith(resources.events, 'workflows', expect.anything());
   });
 
+  it('gives no warning from before its pod started as the cause of its failure', async () => {
+    const wfe = sampleExecution({
+      spec: { executionEngine: 'pod', targetResource: 'team-a/deployment/app' },
+    });
+    const name = 'wfe-1';
+    // The Secret was created late: the kubelet could not mount it, then the step ran until the
+    // deadline, and the kubelet's last report of it is Running (no exit code).
+    const failed = (startedAt: string) => ({
+      metadata: {
+        name,
+        uid: 'pod-uid',
+        creationTimestamp: '2026-01-02T03:00:00Z',
+        ...executionMetadata(wfe, 'pod', roundhouseConventions),
+      },
+      spec: { containers: [{ name: 'run' }] },
+      status: {
+        phase: 'Failed',
+        reason: 'DeadlineExceeded',
+        message: 'past its deadline',
+        containerStatuses: [{ name: 'run', state: { running: { startedAt } } }],
+      },
+    });
+    const mount = {
+      involvedObject: { kind: 'Pod', name, uid: 'pod-uid' },
+      reason: 'FailedMount',
+      message: 'MountVolume.SetUp failed for volume "deps" : secret "db" not found',
+      lastTimestamp: '2026-01-02T03:00:05Z',
+    };
+    const status = async (pod: object) => {
+      const server = new KubeClient(new KubeConfig());
+      vi.spyOn(server, 'get').mockImplementation(async () => pod as KubeObject);
+      vi.spyOn(server, 'list').mockImplementation(async () => ({
+        items: [mount as KubeObject],
+        resourceVersion: '1',
+      }));
+      const ref = { ...wfe, status: { executionRef: { name } } };
+      return (await new PodExecutor(server).getStatus(ref, 'workflows'))?.message;
+    };
+    expect(await status(failed('2026-01-02T03:00:40Z'))).toBe('past its deadline');
+    // The kubelet writes the warning before the start that ends it: the same second is before.
+    expect(await status(failed('2026-01-02T03:00:05Z'))).toBe('past its deadline');
+    // A warning after the start (a volume that failed while the step ran) still says why.
+    expect(await status(failed('2026-01-02T03:00:04Z'))).toBe(
+      `past its deadline; pod ${name}: FailedMount: ${mount.message}`,
+    );
+  });
+
   it('takes the result finalizer off once though the cache keeps showing it', async () => {
     const wfe = sampleExecution({
       spec: { executionEngine: 'pod', targetResource: 'team-a/deployment/app' },

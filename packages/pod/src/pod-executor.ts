@@ -31,7 +31,7 @@ import { buildPod, keepsResult, type PodEngineSettings, podEngine } from './pod-
 import { ReleasedPods } from './released-pods.js';
 import { podResultFinalizer } from './result-finalizer.js';
 import { isPodFinished, type PodExecutionState, podExecutionState } from './status.js';
-import { PodStateSchema } from './steps.js';
+import { PodStateSchema, type StepStatus } from './steps.js';
 import { podWatchSelector } from './watch-selector.js';
 
 export interface PodExecutorOptions
@@ -65,9 +65,23 @@ export interface PodExecutionStatus extends PodExecutionState {
 type PodObject = KubeObject & { spec?: unknown; status?: unknown };
 
 /**
+ * When the Pod's last step to start started: a kubelet warning up to then (a Secret mounted at
+ * the third try, an image pulled after a back-off) is about a wait that ended, and one of a step
+ * that never started comes after the start of the step before it. A step still waiting says why
+ * in its own status.
+ */
+function lastStart(steps: readonly StepStatus[]): string | undefined {
+  let latest: string | undefined;
+  for (const { startedAt } of steps) {
+    if (startedAt && !(Date.parse(startedAt) <= Date.parse(latest ?? ''))) latest = startedAt;
+  }
+  return latest;
+}
+
+/**
  * The Pod's state; a failure in which no step exited with a code (the deadline passed while the
  * pod waited, say) also gets the kubelet's FailedMount, since a volume that could not be
- * mounted says why nowhere else.
+ * mounted says why nowhere else, unless the Pod started after it.
  */
 async function podState(
   object: PodObject,
@@ -81,12 +95,10 @@ async function podState(
   const { result } = state;
   if (result.phase !== 'Failed' || result.exitCode !== undefined) return state;
   const name = object.metadata?.name ?? '';
-  const mount = await readMountFailure(
-    context,
-    object.metadata?.creationTimestamp,
-    (pod) => pod === name,
-    name,
-  );
+  const createdAt = object.metadata?.creationTimestamp;
+  const mount = await readMountFailure(context, createdAt, (pod) => pod === name, name, {
+    listed: [{ name, uid: object.metadata?.uid, createdAt, startedAt: lastStart(state.steps) }],
+  });
   return mount ? { ...state, result: withMountFailure(result, mount) } : state;
 }
 
