@@ -25,9 +25,14 @@ afterEach(async () => {
 
 /**
  * A client of a server answering each request after `delayMs`: a 503 for `me/`, else page n of
- * a list whose count (400 rows, one a page) promises page n + 1.
+ * a list whose count (400 rows, one a page) promises page n + 1. The client's own timeout is
+ * `timeoutMs`, far above the delay where a loaded machine must not turn a page into a timeout.
  */
-async function slowAwx(delayMs: number, retries: number): Promise<{ base: string }> {
+async function slowAwx(
+  delayMs: number,
+  retries: number,
+  timeoutMs = 2 * delayMs,
+): Promise<{ base: string }> {
   server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://awx');
     const at = Number(url.searchParams.get('page') ?? '1');
@@ -55,7 +60,7 @@ async function slowAwx(delayMs: number, retries: number): Promise<{ base: string
   awx = new AwxClient({
     baseUrl: base,
     token: 'tok',
-    timeoutMs: 2 * delayMs,
+    timeoutMs,
     retries,
     minRetryDelayMs: 1,
     maxRetryDelayMs: 5,
@@ -66,8 +71,8 @@ async function slowAwx(delayMs: number, retries: number): Promise<{ base: string
 const listing = 'listing of the execution credentials';
 
 describe('withinBound', () => {
-  it('ends a list whose every page comes just under timeoutMs, naming the page it was reading', async () => {
-    const { base } = await slowAwx(100, 0);
+  it('ends a list whose every page comes within timeoutMs, naming the page it was reading', async () => {
+    const { base } = await slowAwx(100, 0, 5_000);
     const client = awx as AwxClient;
 
     const failure = await withinBound(listing, 350, undefined, (signal) =>
