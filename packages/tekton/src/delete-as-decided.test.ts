@@ -29,9 +29,10 @@ describe('TektonExecutor.cleanup of a run written since its cache read it', () =
    * An API server holding this execution's running run at resourceVersion 5, whose delete
    * answers 409 Conflict when its preconditions name another version (as the API server does),
    * and a controller's cache holding version 5 for as long as the test looks. `write` stores a
-   * change at version 6 (another process's patch, or Tekton's status write).
+   * change at version 6 (another process's patch, or Tekton's status write). With
+   * `deletionTimestamp`, the run is being deleted.
    */
-  function cacheOfVersion5() {
+  function cacheOfVersion5(deletionTimestamp?: string) {
     const built = buildPipelineRun(wfe, namespace, undefined, {
       conventions: roundhouseConventions,
       serviceAccountName: 'runner',
@@ -44,6 +45,7 @@ describe('TektonExecutor.cleanup of a run written since its cache read it', () =
         uid: 'run-uid',
         creationTimestamp: at(start),
         resourceVersion: '5',
+        ...(deletionTimestamp ? { deletionTimestamp } : {}),
       },
       spec: { ...built.spec, timeouts: { pipeline: '1h0m0s', tasks: '1h0m0s' } },
       status: {
@@ -114,6 +116,14 @@ describe('TektonExecutor.cleanup of a run written since its cache read it', () =
     );
     await ended.executor.cleanup(wfe, namespace);
     expect(ended.deleted()).toEqual(['6']);
+  });
+
+  it('sends nothing for a run already being deleted, whatever the garbage collector wrote since', async () => {
+    vi.useFakeTimers({ now: start + minutes(10), toFake: ['Date'] });
+    const { executor, write, reads, attempts } = cacheOfVersion5(at(start + minutes(9)));
+    write({});
+    await executor.cleanup(wfe, namespace);
+    expect({ reads: reads(), attempts: attempts() }).toEqual({ reads: 0, attempts: 0 });
   });
 
   it("deletes a run nobody wrote since on the cache's word alone, sending no read", async () => {

@@ -268,7 +268,9 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
     for (let attempt = 1; run; attempt++) {
       const { pending, copy } = await this.#finallyWait(run, options);
       if (pending) throw pending;
-      if (!copy) break;
+      // Already going (a cleanup before this one): a delete would only meet the garbage
+      // collector's writes, as Conflicts.
+      if (!copy || copy.metadata?.deletionTimestamp) break;
       const deleted = await deleteAsDecided(this.client, this.#pipelineRunType, copy, {
         propagationPolicy: runDeletion,
         signal: options.signal,
