@@ -31,10 +31,10 @@ export {
   type TaskRunsUnread,
 } from './status.js';
 export { explainStuckStart, type StartFailure, type StuckStart } from './stuck-start.js';
+export { TektonExecutor } from './tekton-executor.js';
 export {
   type CancelOptions,
   defaultStartupGraceMs,
-  TektonExecutor,
   type TektonExecutorOptions,
-} from './tekton-executor.js';
+} from './tekton-executor-options.js';
 export { defaultControllerGraceMs } from './unwritten-status.js';

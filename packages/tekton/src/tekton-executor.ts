@@ -1,9 +1,7 @@
 import {
   ConfigurationError,
-  type Conventions,
   type ExecutionRead,
   isDns1123Subdomain,
-  type Logger,
   noopLogger,
   type OperationOptions,
   type ResourceType,
@@ -11,19 +9,17 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import {
-  apiVersionOf,
   type ClusterConfig,
   isKubernetesError,
   KubeClient,
   type KubeObject,
   KubernetesApiError,
   type Reader,
-  type ResourceEngine,
   ResourceExecutor,
   resources,
 } from '@roundhouse/kube';
 import { CancelWrites } from './cancel-writes.js';
-import { cancelPatch, type GracefulCancel } from './cancellation.js';
+import { cancelPatch } from './cancellation.js';
 import { readChildTaskRuns } from './child-task-runs.js';
 import { customRunType } from './custom-runs.js';
 import { deleteAsDecided, maxDeleteAttempts } from './delete-as-decided.js';
@@ -33,13 +29,11 @@ import {
   gracefulFinallyUntil,
 } from './graceful-finally.js';
 import {
-  buildPipelineRun,
   defaultPipelineName,
   type PipelineRunSettings,
   pipelineTimeout,
-  tektonEngine,
 } from './pipeline-run-spec.js';
-import { type ResultSettings, readNextRunRefusal, readPipelineRunResult } from './read-result.js';
+import { type ResultSettings, readNextRunRefusal } from './read-result.js';
 import {
   childTaskRuns,
   isPipelineRunFinished,
@@ -48,94 +42,16 @@ import {
   pipelineRunUidLabel,
 } from './status.js';
 import { taskRunsRead } from './task-runs-read.js';
+import { type PipelineRunObject, runDeletion, tektonEngineSpec } from './tekton-engine-spec.js';
+import type { CancelOptions, TektonExecutorOptions } from './tekton-executor-options.js';
+import { defaultStartupGraceMs } from './tekton-executor-options.js';
 import { defaultControllerGraceMs } from './unwritten-status.js';
-
-export interface TektonExecutorOptions
-  extends Partial<Omit<PipelineRunSettings, 'conventions' | 'serviceAccountName'>> {
-  readonly conventions?: Conventions | undefined;
-  /** Default service account for TaskRun pods; the conventions' default when unset. */
-  readonly serviceAccountName?: string | undefined;
-  /**
-   * The API group serving Tekton's v1 PipelineRun and TaskRun; `tekton.dev` unless a
-   * Tekton-compatible API lives elsewhere. Tests use it to remove and reinstall a stand-in
-   * without touching the `tekton.dev` CRDs other tests share.
-   */
-  readonly apiGroup?: string | undefined;
-  /** Where status reads go; pass a controller's informer cache. Default the client. */
-  readonly reader?: Reader | undefined;
-  /**
-   * How long a PipelineRun may run before a status read fails it when none of its tasks can
-   * start (every TaskRun's pod refused for a ResourceQuota), instead of at its timeout. Default
-   * 15 s, as the job and pod engines wait for their pod.
-   */
-  readonly startupGraceMs?: number | undefined;
-  /**
-   * How long a PipelineRun may go without any status from a Tekton controller before a status
-   * read fails it, saying Tekton Pipelines is not installed or its controller is not running,
-   * instead of at its timeout. Default 2 minutes.
-   */
-  readonly controllerGraceMs?: number | undefined;
-  readonly logger?: Logger | undefined;
-}
-
-/** The default `startupGraceMs`. */
-export const defaultStartupGraceMs = 15_000;
-
-export interface CancelOptions extends OperationOptions {
-  /** Let `finally` tasks run (`cancel`), or also let running tasks finish (`stop`). */
-  readonly graceful?: GracefulCancel | undefined;
-}
-
-type PipelineRunObject = KubeObject & { status?: unknown };
 
 /** Whether cleanup leaves the run to its graceful `finally`, and until when at the latest. */
 interface GracefulWait {
   readonly waits: boolean;
   readonly until: number;
   readonly now: number;
-}
-
-/**
- * Tekton finds a run's TaskRuns by name (`<run>-<task>`) and does not check their owner: the
- * next run of the same target, the same name, would take the previous run's TaskRuns as its own
- * if they outlived it.
- */
-const runDeletion = 'Foreground';
-
-/** The Tekton engine's own part: the PipelineRun it builds and how a run (and its TaskRuns) read. */
-function tektonEngineSpec(
-  settings: PipelineRunSettings,
-  pipelineRunType: ResourceType,
-  resultSettings: ResultSettings,
-): ResourceEngine<PipelineRunObject> {
-  return {
-    engine: tektonEngine,
-    type: pipelineRunType,
-    defaultTimeout: settings.defaultTimeout,
-    installHint: 'install Tekton Pipelines',
-    deletion: runDeletion,
-    build: (wfe, namespace, dependencies) => ({
-      ...buildPipelineRun(wfe, namespace, dependencies, settings),
-      apiVersion: apiVersionOf(pipelineRunType),
-    }),
-    // Said rather than dropped in silence: an author who wrote a pod template, a service
-    // account or a pipeline there would otherwise believe it applied.
-    unusedFields: (wfe) => [
-      ...(wfe.spec.workflowRef.resources
-        ? [
-            "spec.workflowRef.resources is not used by the tekton engine: the Pipeline's Tasks size their own steps",
-          ]
-        : []),
-      ...(wfe.spec.workflowRef.engineConfig !== undefined
-        ? [
-            "spec.workflowRef.engineConfig is not used by the tekton engine: the PipelineRun runs the bundle's Pipeline with the parameters, the dependencies as workspaces and the service account",
-          ]
-        : []),
-    ],
-    isFinished: (run) => isPipelineRunFinished(PipelineRunStateSchema.parse(run)),
-    logSources: (run) => ({ labelSelector: `${pipelineRunLabel}=${run.metadata?.name}` }),
-    result: (run, context) => readPipelineRunResult(run, resultSettings, context),
-  };
 }
 
 /**
