@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, ExecutionForbiddenError } from './errors.js';
-import { executionResources, quantityValue } from './resource-requirements.js';
+import {
+  executionResources,
+  quantityValue,
+  ResourceRequirementsSchema,
+} from './resource-requirements.js';
+import { configurationIssuesOf } from './testing/configuration-issues.js';
+import { sampleExecution } from './testing/sample-execution.js';
+import { parseWorkflowExecution } from './workflow-execution.js';
 
 describe('quantityValue', () => {
   it("reads Kubernetes' suffixes: binary, decimal and exponents", () => {
@@ -43,9 +50,9 @@ describe('executionResources', () => {
         { requests: engine.requests },
       ),
     ).toEqual({ requests: { cpu: '100m' }, limits: { cpu: '1', 'nvidia.com/gpu': '8' } });
-    expect(executionResources({ limits: { 'hugepages-2Mi': '1Gi' } }, undefined)).toEqual({
-      limits: { 'hugepages-2Mi': '1Gi' },
-    });
+    expect(
+      executionResources({ limits: { 'hugepages-2Mi': '1Gi', memory: '1Gi' } }, undefined),
+    ).toEqual({ limits: { 'hugepages-2Mi': '1Gi', memory: '1Gi' } });
   });
 
   it.each([
@@ -117,5 +124,156 @@ describe('executionResources', () => {
         'spec.workflowRef.resources.limits.cpu',
       );
     }
+  });
+});
+
+/** The paths and messages of what the schema refuses in `resources`; [] when it takes them. */
+function refused(resources: unknown) {
+  const result = ResourceRequirementsSchema.safeParse(resources);
+  return result.success ? [] : result.error.issues.map((i) => [i.path.join('.'), i.message]);
+}
+
+describe("ResourceRequirementsSchema: what kube-apiserver's ValidateResourceRequirements refuses", () => {
+  it.each([
+    ['foo', 'is not a resource a container can ask for'],
+    ['pods', 'is not a resource a container can ask for'],
+    ['requests.cpu', 'is not a resource a container can ask for'],
+    ['storage', 'is not a resource a container can ask for'],
+    ['requests.example.com/gpu', 'may not start with "requests."'],
+  ])('refuses the name %s, with the fix', (name, message) => {
+    for (const section of ['requests', 'limits']) {
+      expect(refused({ [section]: { [name]: '1' } })).toEqual([
+        [`${section}.${name}`, expect.stringContaining(message)],
+      ]);
+    }
+    expect(refused({ limits: { foo: '1' } })[0]?.[1]).toContain(
+      'ask for cpu, memory, ephemeral-storage or hugepages-<page size>',
+    );
+  });
+
+  it('refuses a fraction of an extended resource, counted in whole units as the API server counts', () => {
+    for (const quantity of ['500m', '1.5', '1u', '0.0001']) {
+      expect(refused({ limits: { 'nvidia.com/gpu': quantity } })).toEqual([
+        ['limits.nvidia.com/gpu', expect.stringContaining('is handed out in whole units')],
+      ]);
+    }
+    // 1.1k is 1100 exactly, though 1.1 * 1000 is not in floating point.
+    for (const quantity of ['1', 2, '1.1k', '2e3', '0']) {
+      expect(refused({ limits: { 'nvidia.com/gpu': quantity } })).toEqual([]);
+    }
+  });
+
+  it('refuses hugepages that are not whole pages, or a page size that is no quantity', () => {
+    expect(refused({ limits: { 'hugepages-2Mi': '3Mi' } })).toEqual([
+      ['limits.hugepages-2Mi', expect.stringContaining('not a whole number of 2Mi pages')],
+    ]);
+    expect(refused({ requests: { 'hugepages-1Gi': '1.5Gi' } })).toHaveLength(1);
+    for (const name of ['hugepages-foo', 'hugepages-0']) {
+      expect(refused({ limits: { [name]: '2Mi' } })).toEqual([
+        [`limits.${name}`, expect.stringContaining('names no page size')],
+      ]);
+    }
+    expect(refused({ limits: { 'hugepages-2Mi': '4Mi', 'hugepages-1Gi': '2Gi' } })).toEqual([]);
+  });
+
+  it('takes what the API server takes, though no node may have it', () => {
+    // kubernetes.io's own names are not extended: any quantity, and a node may advertise them.
+    // A node's ephemeral storage has no bound either: the scheduler says none fits.
+    expect(
+      refused({
+        requests: { 'kubernetes.io/x': '500m', 'ephemeral-storage': '1Ei' },
+        limits: { 'example.kubernetes.io/y': '1', cpu: '2', memory: '1Gi' },
+      }),
+    ).toEqual([]);
+  });
+
+  it('names the field under spec.workflowRef.resources in the execution it refuses', () => {
+    const wfe = structuredClone(sampleExecution()) as { spec: { workflowRef: object } };
+    wfe.spec.workflowRef = { ...wfe.spec.workflowRef, resources: { requests: { pods: '1' } } };
+    expect(configurationIssuesOf(() => parseWorkflowExecution(wfe))).toEqual([
+      {
+        path: 'spec.workflowRef.resources.requests.pods',
+        message: expect.stringContaining('is not a resource a container can ask for'),
+      },
+    ]);
+  });
+});
+
+describe('executionResources: what the API server refuses in the resources put together', () => {
+  const issue = (run: () => unknown) => configurationIssuesOf(run);
+
+  it('refuses a request for an extended resource or hugepages without the same limit', () => {
+    expect(
+      issue(() => executionResources({ requests: { 'nvidia.com/gpu': '1' } }, undefined)),
+    ).toEqual([
+      {
+        path: 'spec.workflowRef.resources.requests.nvidia.com/gpu',
+        message: expect.stringContaining('set limits.nvidia.com/gpu to 1'),
+      },
+    ]);
+    expect(
+      issue(() =>
+        executionResources(
+          { requests: { 'nvidia.com/gpu': '1' }, limits: { 'nvidia.com/gpu': '2' } },
+          undefined,
+        ),
+      ),
+    ).toEqual([
+      {
+        path: 'spec.workflowRef.resources.requests.nvidia.com/gpu',
+        message: expect.stringContaining('differs from its limit (2)'),
+      },
+    ]);
+    expect(
+      issue(() =>
+        executionResources(
+          { requests: { 'hugepages-2Mi': '2Mi', memory: '1Gi' }, limits: { memory: '1Gi' } },
+          undefined,
+        ),
+      ),
+    ).toEqual([
+      {
+        path: 'spec.workflowRef.resources.requests.hugepages-2Mi',
+        message: expect.stringContaining('needs a limit of the same quantity'),
+      },
+    ]);
+  });
+
+  it("takes a limit alone, or a request equal to the limit, the engine's included", () => {
+    expect(executionResources({ limits: { 'nvidia.com/gpu': '1' } }, undefined)).toEqual({
+      limits: { 'nvidia.com/gpu': '1' },
+    });
+    expect(
+      executionResources(
+        { requests: { 'nvidia.com/gpu': '1000m' }, limits: { 'nvidia.com/gpu': '1' } },
+        undefined,
+      ),
+    ).toMatchObject({ requests: { 'nvidia.com/gpu': '1000m' } });
+    const engine = { limits: { 'nvidia.com/gpu': '1', memory: '1Gi' } };
+    expect(executionResources({ requests: { 'nvidia.com/gpu': '1' } }, engine)).toEqual({
+      limits: engine.limits,
+      requests: { 'nvidia.com/gpu': '1' },
+    });
+    // Below the engine's limit is within its ceiling, and still not the limit the pod gets.
+    expect(
+      issue(() => executionResources({ requests: { 'nvidia.com/gpu': '0' } }, engine))[0]?.path,
+    ).toBe('spec.workflowRef.resources.requests.nvidia.com/gpu');
+  });
+
+  it('refuses hugepages without cpu or memory, naming the hugepages asked for', () => {
+    expect(
+      issue(() => executionResources({ limits: { 'hugepages-2Mi': '2Mi' } }, undefined)),
+    ).toEqual([
+      {
+        path: 'spec.workflowRef.resources.limits.hugepages-2Mi',
+        message: expect.stringContaining('ask for memory (or cpu) as well'),
+      },
+    ]);
+    // The engine's memory request is beside them in the pod.
+    expect(
+      issue(() =>
+        executionResources({ limits: { 'hugepages-2Mi': '2Mi' } }, { requests: { memory: '1Gi' } }),
+      ),
+    ).toEqual([]);
   });
 });

@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import { ConfigurationError, ExecutionForbiddenError } from './errors.js';
+import {
+  compareExact,
+  exactQuantity,
+  isCpuOrMemory,
+  isHugePages,
+  mayOvercommit,
+  resourceProblem,
+} from './resource-requirements-rules.js';
 
 /**
  * A Kubernetes resource quantity as requests and limits take it (apimachinery's grammar: a
@@ -43,6 +51,12 @@ const ResourceListSchema = z
   )
   .refine((list) => Object.keys(list).length <= resourcesMaxCount, {
     error: `at most ${resourcesMaxCount} resources`,
+  })
+  .superRefine((list, context) => {
+    for (const [name, quantity] of Object.entries(list)) {
+      const problem = resourceProblem(name, quantity);
+      if (problem) context.addIssue({ code: 'custom', path: [name], message: problem });
+    }
   })
   .meta({ maxProperties: resourcesMaxCount });
 
@@ -106,8 +120,11 @@ export function quantityValue(quantity: string): number | undefined {
  * memory limit is a guard, not a suggestion). Once the engine has any limit, its limits are
  * also the only resources an execution may ask for: an operator who capped cpu and memory has
  * not granted GPUs, hugepages or unbounded ephemeral storage. With no limits at all, what the
- * execution asks for passes as in kubernaut. A request above its own limit is refused here,
- * before anything is created, rather than by the API server when the pod is made.
+ * execution asks for passes as in kubernaut. What the API server would refuse in the resources
+ * the two make together is refused here, before anything is created, rather than by the API
+ * server when the pod is made: a request above its limit, a request for a resource handed out
+ * whole (extended ones, hugepages) without the same limit, hugepages without cpu or memory. The
+ * schema refuses what is wrong in one resource alone (`resourceProblem`).
  */
 export function executionResources(
   requested: ResourceRequirements | undefined,
@@ -144,20 +161,49 @@ export function executionResources(
   }
   const limits = { ...defaults?.limits, ...requested.limits };
   const requests = { ...defaults?.requests, ...requested.requests };
+  const field = (name: string) =>
+    requested.requests?.[name] !== undefined ? 'requests' : 'limits';
   for (const [name, quantity] of Object.entries(requests)) {
     const limit = limits[name];
-    if (limit !== undefined && exceeds(quantity, limit)) {
-      const field = requested.requests?.[name] !== undefined ? 'requests' : 'limits';
+    if (limit === undefined) {
+      if (mayOvercommit(name)) continue;
       throw new ConfigurationError({
-        path: `${path}.${field}.${name}`,
+        path: `${path}.requests.${name}`,
+        message: `a request for ${name} needs a limit of the same quantity: ${name} is handed out whole, never overcommitted; set limits.${name} to ${quantity} (a limit alone is also its request)`,
+      });
+    }
+    if (!mayOvercommit(name) && !sameQuantity(quantity, limit)) {
+      throw new ConfigurationError({
+        path: `${path}.${field(name)}.${name}`,
+        message: `the request for ${name} (${quantity}) differs from its limit (${limit}): ${name} is handed out whole, never overcommitted, so ask for the same quantity in both, or for the limit alone`,
+      });
+    }
+    if (exceeds(quantity, limit)) {
+      throw new ConfigurationError({
+        path: `${path}.${field(name)}.${name}`,
         message: `the request for ${name} (${quantity}) is more than its limit (${limit}); a container may not request more than its limit`,
       });
     }
+  }
+  const named = [...Object.keys(limits), ...Object.keys(requests)];
+  const hugePages = named.find(isHugePages);
+  if (hugePages !== undefined && !named.some(isCpuOrMemory)) {
+    const section = requested.limits?.[hugePages] !== undefined ? 'limits' : field(hugePages);
+    throw new ConfigurationError({
+      path: `${path}.${section}.${hugePages}`,
+      message: `hugepages need a cpu or memory request or limit beside them, and none is set; ask for memory (or cpu) as well`,
+    });
   }
   return {
     ...(Object.keys(limits).length ? { limits } : {}),
     ...(Object.keys(requests).length ? { requests } : {}),
   };
+}
+
+function sameQuantity(a: string, b: string): boolean {
+  const left = exactQuantity(a);
+  const right = exactQuantity(b);
+  return left === undefined || right === undefined || compareExact(left, right) === 0;
 }
 
 function exceeds(quantity: string, bound: string): boolean {
