@@ -151,8 +151,10 @@ describeWithControlPlane('PodExecutor on a real control plane', () => {
     const { resourceName } = await ex.create(wfe, env.namespace);
     const ref = withRef(wfe, resourceName);
     await runningPod(client(), env.namespace, resourceName);
-    // What a kubelet reports of a volume whose Secret is gone, then of the deadline.
-    const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    // What a kubelet reports of a volume whose Secret is gone while the step runs, then of the
+    // deadline. The step started by now: a warning from up to its start (times are whole
+    // seconds) is of a wait that ended, and is not given.
+    const at = new Date(Date.now() + 2_000).toISOString().replace(/\.\d+Z$/, 'Z');
     await client().create(resources.events, env.namespace, {
       metadata: { name: `${resourceName}.mount` },
       involvedObject: { kind: 'Pod', name: resourceName, namespace: env.namespace },
