@@ -4,6 +4,7 @@ import {
   DistExecStatusSchema,
   distExecSpecFields,
   labelKeyPattern,
+  maxLabelPrefixChars,
   maxProgramChars,
   maxSelectorKeyChars,
   maxSelectorLabels,
@@ -26,7 +27,8 @@ function withSizeBounds(spec: Schema): Schema {
         maxProperties: maxSelectorLabels,
         'x-kubernetes-validations': [
           {
-            rule: `self.all(k, size(k) <= ${maxSelectorKeyChars} && k.matches('${labelKeyPattern}'))`,
+            // The pattern cannot bound the prefix's length; lastIndexOf is -1 for a key without one.
+            rule: `self.all(k, size(k) <= ${maxSelectorKeyChars} && k.matches('${labelKeyPattern}') && k.lastIndexOf('/') <= ${maxLabelPrefixChars})`,
             message:
               'every key must be a label key, such as "kubernetes.io/os" or "example.com/pool": no node has any other, so the DistExec would run nowhere',
           },

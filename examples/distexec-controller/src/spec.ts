@@ -48,6 +48,9 @@ export const maxSelectorLabels = 64;
 export const labelKeyPattern =
   '^([a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$';
 
+/** The longest prefix of a label key: a DNS subdomain's 253 characters, so "/" is at most at 253. */
+export const maxLabelPrefixChars = 253;
+
 /** The longest label key: a prefix of 253 characters, "/" and a name of 63. */
 export const maxSelectorKeyChars = 317;
 
@@ -57,7 +60,7 @@ const labelKey = new RegExp(labelKeyPattern);
 const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 function isLabelKey(key: string): boolean {
-  return labelKey.test(key) && key.lastIndexOf('/') <= 253;
+  return labelKey.test(key) && key.lastIndexOf('/') <= maxLabelPrefixChars;
 }
 
 /** Upper bound of `timeoutSeconds`: an int32, as Go clients send it, like the supervisor's. */

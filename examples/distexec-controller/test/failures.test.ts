@@ -26,7 +26,12 @@ describeWithControlPlane('DistExec failures, retries and timeouts', () => {
   });
 
   it('refuses at create a nodeSelector no node can match, which would run nowhere in silence', async () => {
-    for (const nodeSelector of [{ 'os type': 'linux' }, { 'kubernetes.io/os': 'linux amd64' }]) {
+    for (const nodeSelector of [
+      { 'os type': 'linux' },
+      { 'kubernetes.io/os': 'linux amd64' },
+      // Of the form, but a prefix longer than a DNS subdomain's 253 characters.
+      { [`${'a'.repeat(300)}/os`]: 'linux' },
+    ]) {
       const refusal = await world
         .createDistExec('nowhere', { shell: 'true', nodeSelector })
         .catch((error: unknown) => error);
