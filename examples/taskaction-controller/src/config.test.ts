@@ -67,6 +67,23 @@ describe('loadConfig', () => {
     expect(() =>
       loadConfig(['--events-file=/e', '--job-resource-limits=cpu=1,memory=lots'], {}),
     ).toThrow(/--job-resource-limits: .*quantity/);
+    // The kubelet sets no CFS quota and no memory limit for a limit of 0: an attempt unbounded.
+    for (const zero of [
+      'cpu=0,memory=1Gi',
+      'cpu=1,memory=0',
+      'cpu=0m,memory=0Mi',
+      'cpu=0e3,memory=1Gi',
+    ]) {
+      expect(
+        () => loadConfig(['--events-file=/e', `--job-resource-limits=${zero}`], {}),
+        zero,
+      ).toThrow(
+        /--job-resource-limits: cpu and memory must be above 0: the kubelet takes a limit of 0 for none; write none to mean none/,
+      );
+    }
+    expect(limits(['--job-resource-limits=cpu=0.5m,memory=10e-1'])).toEqual({
+      limits: { cpu: '0.5m', memory: '10e-1' },
+    });
   });
 
   it('puts --pod-annotations on every attempt pod, and refuses a key the API server would', () => {

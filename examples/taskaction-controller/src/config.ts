@@ -25,6 +25,14 @@ const timeout = z
 export const unbounded = 'none';
 
 /**
+ * Whether a quantity the schema took (apimachinery's grammar, never negative) is 0: its digits
+ * before the suffix or exponent are, whatever the unit ("0m", "0Mi", "0.0", "0e3").
+ */
+function isZero(quantity: string): boolean {
+  return !/[1-9]/.test(/^[0-9.]*/.exec(quantity)?.[0] ?? '');
+}
+
+/**
  * Every attempt's container limits: both cpu and memory, since one left out is one an author's
  * task may take all of; or `none`, said on purpose.
  */
@@ -34,6 +42,12 @@ const JobResourceLimitsSchema = z.union([
     (limits) => limits.cpu !== undefined && limits.memory !== undefined,
     {
       error: `must limit both cpu and memory (such as cpu=1,memory=1Gi), or be ${unbounded} to let every author's task take all its node has`,
+    },
+  ).refine(
+    // The kubelet sets no CFS quota and no memory limit for a limit of 0, so it limits nothing.
+    (limits) => [limits.cpu, limits.memory].every((limit) => limit === undefined || !isZero(limit)),
+    {
+      error: `cpu and memory must be above 0: the kubelet takes a limit of 0 for none; write ${unbounded} to mean none`,
     },
   ),
 ]);
