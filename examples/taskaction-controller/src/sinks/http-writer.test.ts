@@ -95,9 +95,16 @@ describe('HttpEventWriter', () => {
         authorization: `Basic ${Buffer.from('robot:s3cr@t').toString('base64')}`,
       },
     ]);
+    // curl decodes a % and two hex digits to that byte, even one no UTF-8 text has (%C3 alone),
+    // and sends any other % as it is; decodeURIComponent threw a URIError for both at start.
+    const bare = service.url.replace('http://', 'http://r%6Fbot:50%off%C3%41%@');
+    await new HttpEventWriter(bare).write([{ id: 'raw' }]);
+    expect(service.bodies.at(-1)).toMatchObject({
+      authorization: `Basic ${Buffer.concat([Buffer.from('robot:50%off'), Buffer.from([0xc3]), Buffer.from('A%')]).toString('base64')}`,
+    });
     // A header given wins over the URL's credentials.
     await new HttpEventWriter(url, { headers: { Authorization: 'Bearer t' } }).write([{ id: 'b' }]);
-    expect(service.bodies[1]).toMatchObject({ authorization: 'Bearer t' });
+    expect(service.bodies.at(-1)).toMatchObject({ authorization: 'Bearer t' });
     server?.close();
     await once(server as Server, 'close');
     const unreachable = await new HttpEventWriter(url).write([{ id: 'c' }]).catch((e) => e);

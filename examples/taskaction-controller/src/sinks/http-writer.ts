@@ -98,6 +98,27 @@ export class HttpEventWriter<E> implements EventBatchWriter<E> {
  */
 function basicAuthorization(url: URL): string | undefined {
   if (!url.username && !url.password) return undefined;
-  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-  return `Basic ${Buffer.from(credentials).toString('base64')}`;
+  const credentials = Buffer.concat([
+    percentDecoded(url.username),
+    Buffer.from(':'),
+    percentDecoded(url.password),
+  ]);
+  return `Basic ${credentials.toString('base64')}`;
+}
+
+/**
+ * The bytes curl sends for a URL's user or password (Curl_urldecode): a `%` and two hex digits
+ * is that byte, whether or not the bytes are UTF-8; any other `%` is sent as it is, where
+ * decodeURIComponent throws, so a password such as `50%off` works as it does with curl.
+ */
+function percentDecoded(text: string): Buffer {
+  return Buffer.concat(
+    text
+      .split(/(%[0-9A-Fa-f]{2})/)
+      .map((part) =>
+        /^%[0-9A-Fa-f]{2}$/.test(part)
+          ? Buffer.from([Number.parseInt(part.slice(1), 16)])
+          : Buffer.from(part),
+      ),
+  );
 }
