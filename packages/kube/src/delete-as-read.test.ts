@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { deleteAsRead } from './delete-as-read.js';
+import { deleteAsRead, deleteAsReadAnswered } from './delete-as-read.js';
+import { isStillStored } from './deletion-answer.js';
+import type { KubeObject } from './kube-client.js';
 import { KubernetesApiError } from './kubernetes-errors.js';
 import { resources } from './resources.js';
 
@@ -53,5 +55,50 @@ describe('deleteAsRead', () => {
       deleteAsRead(client, resources.configMaps, { metadata: { name: 'made-up' } }),
     ).rejects.toThrow(/ConfigMap read from the API server has a name and uid/);
     expect(requests).toBe(0);
+  });
+});
+
+describe('deleteAsReadAnswered', () => {
+  const read = { metadata: { name: 'held', namespace: 'ns', uid: 'uid-1' } };
+  const answering = (answer: KubeObject | null) => ({ deleteAnswered: async () => answer });
+  const being = (metadata: Record<string, unknown>): KubeObject => ({
+    kind: 'Pod',
+    metadata: { ...read.metadata, deletionTimestamp: '2026-01-01T00:00:00Z', ...metadata },
+  });
+
+  it('resolves to the object as stored while finalizers or a grace period keep it', async () => {
+    const finalized = being({ finalizers: ['held.example/keep'] });
+    const graceful = being({ deletionGracePeriodSeconds: 30 });
+    expect(await deleteAsReadAnswered(answering(finalized), resources.pods, read)).toEqual({
+      outcome: 'deleted',
+      remaining: finalized,
+    });
+    expect(await deleteAsReadAnswered(answering(graceful), resources.pods, read)).toEqual({
+      outcome: 'deleted',
+      remaining: graceful,
+    });
+  });
+
+  it('says nothing remains when the API server answered a Status or the object as it was last stored', async () => {
+    const status = { kind: 'Status', status: 'Success', details: { uid: 'uid-1' } };
+    for (const answer of [status, being({ deletionGracePeriodSeconds: 0 }), { ...read }]) {
+      expect(await deleteAsReadAnswered(answering(answer), resources.pods, read)).toEqual({
+        outcome: 'deleted',
+        remaining: undefined,
+      });
+    }
+    expect(await deleteAsReadAnswered(answering(null), resources.pods, read)).toEqual({
+      outcome: 'absent',
+    });
+  });
+});
+
+describe('isStillStored', () => {
+  it('holds an object written while being deleted to its finalizers and grace period', () => {
+    const deleting = { deletionTimestamp: '2026-01-01T00:00:00Z' };
+    expect(isStillStored({ metadata: { name: 'live' } })).toBe(true);
+    expect(isStillStored({ metadata: { ...deleting, finalizers: ['a/b'] } })).toBe(true);
+    expect(isStillStored({ metadata: { ...deleting, deletionGracePeriodSeconds: 5 } })).toBe(true);
+    expect(isStillStored({ metadata: { ...deleting, finalizers: [] } })).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import type { ResourceType } from '@roundhouse/core';
-import type { DeletionPropagation, KubeClient, KubeObject } from './kube-client.js';
+import { remainingAfterDelete } from './deletion-answer.js';
+import type { DeleteOptions, DeletionPropagation, KubeClient, KubeObject } from './kube-client.js';
 import { isKubernetesError } from './kubernetes-errors.js';
 
 export interface DeleteAsReadOptions {
@@ -14,6 +15,14 @@ export interface DeleteAsReadOptions {
 export type DeleteAsReadOutcome = 'deleted' | 'absent' | 'replaced';
 
 /**
+ * The outcome with what the API server answered: for `deleted`, the object as stored when it
+ * stays, being deleted (finalizers or a grace period keep it), and undefined when it is gone.
+ */
+export type DeleteAsReadAnswer =
+  | { readonly outcome: 'deleted'; readonly remaining: KubeObject | undefined }
+  | { readonly outcome: 'absent' | 'replaced' };
+
+/**
  * Deletes `object` as it was read (from a cache, a list, an earlier GET), never another that
  * took its name since: the delete carries the read uid as its precondition, which the API
  * server answers with 409 Conflict when the name now holds another uid. So a judgement made on
@@ -25,17 +34,48 @@ export async function deleteAsRead(
   object: KubeObject,
   options: DeleteAsReadOptions = {},
 ): Promise<DeleteAsReadOutcome> {
+  return asRead(type, object, options, async (namespace, name, request) =>
+    (await client.delete(type, namespace, name, request)) ? 'deleted' : 'absent',
+  );
+}
+
+/**
+ * `deleteAsRead`, resolving to what the API server answered, so a caller holding the object in
+ * a cache (`Informer.observe`) caches the deletion it caused instead of acting on its read again:
+ * a stale copy would have it deleted a second time and its finalizers removed from a list that
+ * changed, each a request more.
+ */
+export async function deleteAsReadAnswered(
+  client: Pick<KubeClient, 'deleteAnswered'>,
+  type: ResourceType,
+  object: KubeObject,
+  options: DeleteAsReadOptions = {},
+): Promise<DeleteAsReadAnswer> {
+  const answer = await asRead(type, object, options, (namespace, name, request) =>
+    client.deleteAnswered(type, namespace, name, request),
+  );
+  if (answer === 'replaced') return { outcome: 'replaced' };
+  if (answer === null) return { outcome: 'absent' };
+  return { outcome: 'deleted', remaining: remainingAfterDelete(answer) };
+}
+
+/** Sends the delete `send` makes of `object` under its read uid; a 409 says it was replaced. */
+async function asRead<R>(
+  type: ResourceType,
+  object: KubeObject,
+  options: DeleteAsReadOptions,
+  send: (namespace: string | undefined, name: string, request: DeleteOptions) => Promise<R>,
+): Promise<R | 'replaced'> {
   const { namespace, name, uid } = object.metadata ?? {};
   if (!name || !uid) {
     throw new TypeError(`deleteAsRead: a ${type.kind} read from the API server has a name and uid`);
   }
   try {
-    const deleted = await client.delete(type, namespace, name, {
+    return await send(namespace, name, {
       preconditions: { uid },
       ...(options.propagationPolicy ? { propagationPolicy: options.propagationPolicy } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    return deleted ? 'deleted' : 'absent';
   } catch (error) {
     if (isKubernetesError(error, 'Conflict')) return 'replaced';
     throw error;

@@ -46,7 +46,8 @@ export interface FinalizerRemovalOptions {
  * left, each delete an execution resource and then take their finalizer off it. A list changed
  * since the read is read again, once; an object gone, or replaced by another of the same name,
  * is left alone. Resolves to the object as the removal wrote it, or undefined when nothing was
- * written, so a controller can cache its own write before the watch echoes it.
+ * written, so a controller can cache its own write before the watch echoes it; one that
+ * removed the last finalizer of an object being deleted may have deleted it (`isStillStored`).
  */
 export async function removeFinalizerAsRead(
   client: Pick<KubeClient, 'get' | 'patch'>,

@@ -1,10 +1,13 @@
 export { cacheMetadata, definedFields, isPlainRecord } from './cache-trim.js';
 export type { ClusterConfig } from './cluster-config.js';
 export {
+  type DeleteAsReadAnswer,
   type DeleteAsReadOptions,
   type DeleteAsReadOutcome,
   deleteAsRead,
+  deleteAsReadAnswered,
 } from './delete-as-read.js';
+export { isStillStored } from './deletion-answer.js';
 export {
   ExecCredentialError,
   type ExecCredentialPluginOptions,

@@ -64,6 +64,7 @@ export interface KubeObject {
         generation?: number | undefined;
         creationTimestamp?: string | undefined;
         deletionTimestamp?: string | undefined;
+        deletionGracePeriodSeconds?: number | undefined;
         labels?: Record<string, string> | undefined;
         annotations?: Record<string, string> | undefined;
         finalizers?: string[] | undefined;
@@ -324,6 +325,20 @@ export class KubeClient implements Reader {
     name: string,
     options: DeleteOptions = {},
   ): Promise<boolean> {
+    return (await this.deleteAnswered(type, namespace, name, options)) !== null;
+  }
+
+  /**
+   * Deletes the object and resolves to what the API server answered: the object as stored,
+   * or a `Status` (see `remainingAfterDelete` for what each means); `null` when it was already
+   * gone. A caller that caches the object learns from it without a read whether it stays.
+   */
+  async deleteAnswered(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions = {},
+  ): Promise<KubeObject | null> {
     const body = {
       apiVersion: 'v1',
       kind: 'DeleteOptions',
@@ -336,7 +351,7 @@ export class KubeClient implements Reader {
       describe('delete', type, namespace, name),
       { ...options, body, notFoundIsNull: true },
     );
-    return response.body !== null;
+    return response.body;
   }
 
   async patch<T extends KubeObject>(

@@ -1,4 +1,11 @@
-import { deleteAsRead, KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import {
+  deleteAsRead,
+  deleteAsReadAnswered,
+  isStillStored,
+  KubeClient,
+  type KubeObject,
+  resources,
+} from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { expect, it } from 'vitest';
 
@@ -34,5 +41,39 @@ describeWithControlPlane('deleteAsRead', () => {
     expect(await deleteAsRead(client, resources.configMaps, second)).toBe('deleted');
     expect(await client.get(resources.configMaps, env.namespace, 'held')).toBeNull();
     expect(await deleteAsRead(client, resources.configMaps, second)).toBe('absent');
+  });
+
+  it('resolves to what the API server answered: the object while a finalizer keeps it, nothing once it is gone', async () => {
+    const client = new KubeClient(env.kubeConfig);
+    const finalizer = 'roundhouse.test/keep';
+    const { object: kept } = await client.create(resources.configMaps, env.namespace, {
+      metadata: { name: 'kept', finalizers: [finalizer] },
+    });
+    const answer = await deleteAsReadAnswered(client, resources.configMaps, kept);
+    expect(answer.outcome).toBe('deleted');
+    const remaining = answer.outcome === 'deleted' ? answer.remaining : undefined;
+    expect(remaining?.metadata?.deletionTimestamp).toBeDefined();
+    expect(remaining?.metadata?.finalizers).toEqual([finalizer]);
+    // Its finalizer's removal deletes it, and is answered with the object as written.
+    const removed = await client.patch<KubeObject>(
+      resources.configMaps,
+      env.namespace,
+      'kept',
+      [{ op: 'remove', path: '/metadata/finalizers/0' }],
+      { strategy: 'json' },
+    );
+    expect(isStillStored(removed)).toBe(false);
+    expect(await client.get(resources.configMaps, env.namespace, 'kept')).toBeNull();
+
+    const { object: bare } = await client.create(resources.configMaps, env.namespace, {
+      metadata: { name: 'bare' },
+    });
+    expect(await deleteAsReadAnswered(client, resources.configMaps, bare)).toEqual({
+      outcome: 'deleted',
+      remaining: undefined,
+    });
+    expect(await deleteAsReadAnswered(client, resources.configMaps, bare)).toEqual({
+      outcome: 'absent',
+    });
   });
 });

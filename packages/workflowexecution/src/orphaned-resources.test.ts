@@ -26,23 +26,48 @@ function leftBehind(name: string): KubeObject {
   };
 }
 
-/** An informer holding `objects`, indexed as OrphanedResources asks. */
-function cached(objects: readonly KubeObject[]): WatchedResources['informer'] {
+/**
+ * An informer holding `objects` (or what the function answers at each read), indexed as
+ * OrphanedResources asks; `observed` collects what it is asked to cache.
+ */
+function cached(
+  objects: readonly KubeObject[] | (() => readonly KubeObject[]),
+  observed: KubeObject[] = [],
+): WatchedResources['informer'] {
   const indexes = new Map<string, IndexFunction<KubeObject>>();
+  const held = typeof objects === 'function' ? objects : () => objects;
   const informer: WatchedResources['informer'] = {
     addIndex: (name, index) => {
       indexes.set(name, index);
       return informer as Informer<KubeObject>;
     },
-    byIndex: (name, key) => objects.filter((o) => indexes.get(name)?.(o).includes(key)),
+    byIndex: (name, key) => held().filter((o) => indexes.get(name)?.(o).includes(key)),
+    observe: (object) => {
+      observed.push(object);
+    },
   };
   return informer;
 }
 
-function fakeClient() {
+/**
+ * A client answering as the API server does: a delete of an object with finalizers with the
+ * object, its deletionTimestamp set (of one without, with a Status: it is gone); a finalizer
+ * removal with the object written.
+ */
+function fakeClient(objects: readonly KubeObject[] = []) {
+  const named = (name: unknown) => objects.find((o) => o.metadata?.name === name);
+  const deletionTimestamp = '2026-01-01T00:00:00Z';
   return {
-    delete: vi.fn(async () => true),
-    patch: vi.fn(async () => ({})),
+    deleteAnswered: vi.fn(async (...args: unknown[]): Promise<KubeObject | null> => {
+      const object = named(args[2]);
+      if (!object) return null;
+      if (!object.metadata?.finalizers?.length) return { kind: 'Status' };
+      return { ...object, metadata: { ...object.metadata, deletionTimestamp } };
+    }),
+    patch: vi.fn(async (...args: unknown[]) => {
+      const metadata = { ...named(args[2])?.metadata, deletionTimestamp, finalizers: [] };
+      return { ...named(args[2]), metadata };
+    }),
     get: vi.fn(async () => null),
   };
 }
@@ -60,14 +85,14 @@ describe('OrphanedResources.release', () => {
   };
 
   it('keeps a resource its engine says must not go yet, finalizer and all, and says when to look again', async () => {
-    const client = fakeClient();
+    const client = fakeClient([busy, done]);
     const orphans = new OrphanedResources(client as unknown as KubeClient, [
       { watch, informer: cached([busy, done]) },
     ]);
 
     await expect(orphans.release('wfes/gone')).rejects.toBe(pending);
 
-    const deleted = client.delete.mock.calls.map((call: unknown[]) => call[2]);
+    const deleted = client.deleteAnswered.mock.calls.map((call: unknown[]) => call[2]);
     expect(deleted).toEqual(['done']);
     const patched = client.patch.mock.calls.map((call: unknown[]) => call[2]);
     expect(patched).toEqual(['done']);
@@ -90,15 +115,71 @@ describe('OrphanedResources.release', () => {
     await expect(orphans.release('wfes/gone')).rejects.toBe(soon);
   });
 
+  it('caches what the delete and the finalizer removal answered, and takes the finalizer off the object as the delete left it', async () => {
+    // A Pod's grace period keeps it stored once its finalizer is off.
+    const graceful = {
+      metadata: { ...leftBehind('graceful').metadata, deletionGracePeriodSeconds: 30 },
+    };
+    const client = fakeClient([graceful]);
+    const observed: KubeObject[] = [];
+    const orphans = new OrphanedResources(client as unknown as KubeClient, [
+      { watch, informer: cached([graceful], observed) },
+    ]);
+
+    await orphans.release('wfes/gone');
+
+    expect(observed.map((o) => [o.metadata?.deletionTimestamp, o.metadata?.finalizers])).toEqual([
+      ['2026-01-01T00:00:00Z', [finalizer]],
+      ['2026-01-01T00:00:00Z', []],
+    ]);
+  });
+
+  it('leaves a resource its own writes removed alone while the cache still holds it, and forgets it once the cache dropped it', async () => {
+    const client = fakeClient([done]);
+    let held: KubeObject[] = [done];
+    const orphans = new OrphanedResources(client as unknown as KubeClient, [
+      { watch, informer: cached(() => held) },
+    ]);
+    // Its finalizer's removal deleted it (no grace period held it); the cache lags.
+    await orphans.release('wfes/gone');
+    await orphans.release('wfes/gone');
+    expect(client.deleteAnswered).toHaveBeenCalledTimes(1);
+    expect(client.patch).toHaveBeenCalledTimes(1);
+    // Its watch's delete event: the cache drops it, and it is forgotten; a resource of that uid
+    // showing again (not the API server's way) would be acted on again.
+    held = [];
+    await orphans.release('wfes/gone');
+    held = [done];
+    await orphans.release('wfes/gone');
+    expect(client.deleteAnswered).toHaveBeenCalledTimes(2);
+  });
+
+  it('leaves the finalizers of a resource the delete removed, or found gone or replaced, alone', async () => {
+    const bare = { metadata: { ...leftBehind('bare').metadata, finalizers: [] } };
+    const client = fakeClient([bare]);
+    const orphans = new OrphanedResources(client as unknown as KubeClient, [
+      { watch, informer: cached([bare, leftBehind('vanished')]) },
+    ]);
+
+    await orphans.release('wfes/gone');
+
+    expect(client.deleteAnswered.mock.calls.map((call: unknown[]) => call[2])).toEqual([
+      'bare',
+      'vanished',
+    ]);
+    expect(client.patch).not.toHaveBeenCalled();
+    expect(client.get).not.toHaveBeenCalled();
+  });
+
   it('deletes the resource once its engine lets it go', async () => {
-    const client = fakeClient();
+    const client = fakeClient([busy]);
     const orphans = new OrphanedResources(client as unknown as KubeClient, [
       { watch: { ...watch, deletionPending: async () => undefined }, informer: cached([busy]) },
     ]);
 
     await orphans.release('wfes/gone');
 
-    expect(client.delete.mock.calls.map((call: unknown[]) => call[2])).toEqual(['busy']);
+    expect(client.deleteAnswered.mock.calls.map((call: unknown[]) => call[2])).toEqual(['busy']);
   });
 });
 

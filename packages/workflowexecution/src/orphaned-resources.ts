@@ -9,7 +9,8 @@ import {
   noopLogger,
 } from '@roundhouse/core';
 import {
-  deleteAsRead,
+  deleteAsReadAnswered,
+  isStillStored,
   type KubeClient,
   type KubeObject,
   removeFinalizerAsRead,
@@ -18,7 +19,7 @@ import {
 /** One kind of execution resource an engine declares, with the informer that caches it. */
 export interface WatchedResources {
   readonly watch: ExecutionWatch;
-  readonly informer: Pick<Informer<KubeObject>, 'addIndex' | 'byIndex'>;
+  readonly informer: Pick<Informer<KubeObject>, 'addIndex' | 'byIndex' | 'observe'>;
 }
 
 /** The informer index of execution resources by their owner's `namespace/name`. */
@@ -43,6 +44,12 @@ export class OrphanedResources {
   readonly #client: KubeClient;
   readonly #watched: readonly WatchedResources[];
   readonly #logger: Logger;
+  /**
+   * The uids of the resources each key's release saw go (its delete or its finalizer removal
+   * answered so), until the informer drops them on their watch's delete event, which wakes the
+   * key: a release in between would act on the cached copy, a delete or a removal answered 404.
+   */
+  readonly #gone = new Map<string, Set<string>>();
 
   constructor(client: KubeClient, watched: readonly WatchedResources[], logger?: Logger) {
     this.#client = client;
@@ -71,26 +78,55 @@ export class OrphanedResources {
    * PipelineRun running a graceful cancel's `finally`) is left as it is, finalizers and all;
    * once the others are handled, the soonest such wait is thrown, so the caller looks again
    * when the first of them may be over (a resource's own watch wakes the key sooner).
+   *
+   * What each write answered is kept: the resource as the delete left it (being deleted) and as
+   * the finalizer removal wrote it are cached, and one they removed is remembered gone until
+   * the cache drops it. The key's next reconcile, woken by the delete's own watch event, may
+   * come before the cache has the later events; it then sends nothing, where the copy that
+   * event brought would have the resource deleted, or its finalizer removed, once more.
    */
   async release(key: string, signal?: AbortSignal, current?: string): Promise<void> {
     let pending: CleanupPendingError | undefined;
+    const gone = this.#goneOf(key);
     for (const { watch, informer } of this.#watched) {
       const uidKey = conventionKeys(watch.conventions).workflowExecutionUidAnnotation;
       for (const object of informer.byIndex(ownerIndex(watch.conventions), key)) {
         const owner = object.metadata?.annotations?.[uidKey];
-        if (owner === undefined || owner === current) continue;
+        const uid = object.metadata?.uid;
+        if (owner === undefined || owner === current || uid === undefined || gone.has(uid))
+          continue;
+        let remaining: KubeObject | undefined = object;
         if (!object.metadata?.deletionTimestamp) {
           const wait = await watch.deletionPending?.(object, signal);
           if (wait) {
             if (!pending || wait.retryAfterSeconds < pending.retryAfterSeconds) pending = wait;
             continue;
           }
-          await this.#delete(watch, object, key, signal);
+          remaining = await this.#delete(watch, object, key, signal);
+          if (remaining) informer.observe(remaining);
         }
-        await this.#removeFinalizers(watch, object, signal);
+        if (remaining)
+          remaining = await this.#removeFinalizers({ watch, informer }, remaining, signal);
+        if (!remaining) gone.add(uid);
       }
     }
+    if (gone.size > 0) this.#gone.set(key, gone);
+    else this.#gone.delete(key);
     if (pending) throw pending;
+  }
+
+  /** The uids of `key`'s resources seen gone (#gone) that an informer still holds. */
+  #goneOf(key: string): Set<string> {
+    const seen = this.#gone.get(key);
+    const held = new Set<string>();
+    if (!seen) return held;
+    for (const { watch, informer } of this.#watched) {
+      for (const object of informer.byIndex(ownerIndex(watch.conventions), key)) {
+        const uid = object.metadata?.uid;
+        if (uid !== undefined && seen.has(uid)) held.add(uid);
+      }
+    }
+    return held;
   }
 
   /**
@@ -113,34 +149,55 @@ export class OrphanedResources {
 
   /**
    * Takes off the engine's finalizers, which only the gone execution's cleanup would have, by
-   * the rule the engine's cleanup follows (`removeFinalizerAsRead`).
+   * the rule the engine's cleanup follows (`removeFinalizerAsRead`), each from the object as
+   * the last write left it. Resolves to the object as the last write left it, or undefined when
+   * a removal deleted it (it was being deleted, and held by nothing else).
    */
   async #removeFinalizers(
-    watch: ExecutionWatch,
+    { watch, informer }: WatchedResources,
     object: KubeObject,
     signal: AbortSignal | undefined,
-  ): Promise<void> {
+  ): Promise<KubeObject | undefined> {
+    let current = object;
     for (const finalizer of watch.finalizers ?? []) {
-      await removeFinalizerAsRead(this.#client, watch.resource, object, finalizer, { signal });
+      const written = await removeFinalizerAsRead(
+        this.#client,
+        watch.resource,
+        current,
+        finalizer,
+        {
+          signal,
+        },
+      );
+      if (!written) continue;
+      if (!isStillStored(written)) return undefined;
+      informer.observe(written);
+      current = written;
     }
+    return current;
   }
 
+  /**
+   * Deletes `object` as read; resolves to it as the API server answered when it stays, being
+   * deleted, and to undefined when nothing of it is left: gone already, replaced by another of
+   * its name, or removed by the delete.
+   */
   async #delete(
     watch: ExecutionWatch,
     object: KubeObject,
     owner: string,
     signal: AbortSignal | undefined,
-  ): Promise<void> {
-    const outcome = await deleteAsRead(this.#client, watch.resource, object, {
+  ): Promise<KubeObject | undefined> {
+    const answer = await deleteAsReadAnswered(this.#client, watch.resource, object, {
       propagationPolicy: watch.deletion ?? 'Background',
       signal,
     });
-    if (outcome === 'deleted') {
-      const { namespace, name } = object.metadata ?? {};
-      this.#logger.info(
-        { kind: watch.resource.kind, namespace, name, wfe: owner },
-        `deleted ${watch.resource.kind} whose WorkflowExecution is gone`,
-      );
-    }
+    if (answer.outcome !== 'deleted') return undefined;
+    const { namespace, name } = object.metadata ?? {};
+    this.#logger.info(
+      { kind: watch.resource.kind, namespace, name, wfe: owner },
+      `deleted ${watch.resource.kind} whose WorkflowExecution is gone`,
+    );
+    return answer.remaining;
   }
 }

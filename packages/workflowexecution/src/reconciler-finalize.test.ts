@@ -57,4 +57,35 @@ describe('WorkflowExecutionReconciler finalization', () => {
     await reconciler.reconcile('team-a/w', ctx());
     expect(api.state.stored.metadata?.finalizers).toEqual(['late.example.com/hold']);
   });
+
+  it('runs no cleanup for an execution whose lock was released once its resource was removed, and the cleanup for one whose resource was left', async () => {
+    const released = (reason: string): KubeObject => ({
+      ...deleted([ours], '3'),
+      status: {
+        phase: 'Completed',
+        completionTime: '2026-01-01T00:00:00Z',
+        conditions: [
+          {
+            type: 'LockReleased',
+            status: 'True',
+            reason,
+            message: 'target unlocked',
+            lastTransitionTime: '2026-01-01T00:05:00Z',
+          },
+        ],
+      },
+    });
+    const cleanups: string[] = [];
+    for (const reason of ['CleanedUp', 'ResourceNotRemoved']) {
+      const stored = released(reason);
+      const api = behindCache(stored, stored);
+      const cleanup = async () => {
+        cleanups.push(reason);
+      };
+      const reconciler = reconcilerOver(api, { registry: jobRegistry({ cleanup }) });
+      await reconciler.reconcile('team-a/w', ctx());
+      expect(api.state.stored.metadata?.finalizers).toEqual([]);
+    }
+    expect(cleanups).toEqual(['ResourceNotRemoved']);
+  });
 });

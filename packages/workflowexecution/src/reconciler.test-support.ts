@@ -64,7 +64,7 @@ export function reconcilerOver(
     client: api.client,
     reader: api.reader,
     registry: new Registry(),
-    executions: { observe: () => {} },
+    executions: { observe: () => {}, get: () => undefined },
     targets: new ExecutionsByTarget(),
     policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
     executionNamespace: 'executions',

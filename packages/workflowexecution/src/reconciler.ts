@@ -44,6 +44,7 @@ import {
 } from '@roundhouse/core';
 import {
   isKubernetesError,
+  isStillStored,
   type KubeClient,
   type KubeObject,
   type Reader,
@@ -88,6 +89,7 @@ import {
 } from './resource.js';
 import { salvagedExecution } from './salvaged-execution.js';
 import {
+  cleanedUp,
   conditionTypes,
   cooldownRemaining,
   finishedAt,
@@ -127,7 +129,7 @@ export interface WorkflowExecutionReconcilerOptions {
    * The WorkflowExecution informer; what the controller writes is observed into it, so the
    * reconcile a write wakes reads that write.
    */
-  readonly executions: Pick<Informer<KubeObject>, 'observe'>;
+  readonly executions: Pick<Informer<KubeObject>, 'observe' | 'get'>;
   /** The executions on each target, following that informer (`ExecutionsByTarget.following`). */
   readonly targets: Pick<
     ExecutionsByTarget,
@@ -247,6 +249,20 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * wait is looked at every few seconds, and a keyed Event recorded again is one more request.
    */
   readonly #cleanupPendingNoted = new Map<string, string>();
+  /**
+   * The uid of each execution whose resource this process removed when it failed before the
+   * workflow ran (#finish), until its lock is released. The resource's cached copy lags the
+   * delete by a watch event, and the engine's read of a resource gone from the cache goes to
+   * the API server: a look in the cooldown (#stopGivenUpStart), the release and the
+   * finalization would each delete a resource already deleted, or read that it is gone.
+   */
+  readonly #removed = new Map<string, string>();
+  /**
+   * The uid of each execution whose deletion this process's finalizer removal completed (it
+   * took off the last finalizer), until the reconcile its watch event wakes: the cache has
+   * dropped it then, and a miss would otherwise be confirmed with the API server.
+   */
+  readonly #deletedHere = new Map<string, string>();
   readonly #dependencies: DependencyCheck;
 
   constructor(options: WorkflowExecutionReconcilerOptions) {
@@ -287,9 +303,11 @@ export class WorkflowExecutionReconciler implements Reconciler {
       return undefined;
     // The cache may lag behind the server; that is safe: status writes recompute from a fresh
     // read on a conflict, and create adopts what an earlier pass created.
-    const object = await this.#o.reader.get<KubeObject>(workflowExecutions, namespace, name, {
-      signal: ctx.signal,
-    });
+    const object = this.#goneHere(key)
+      ? null
+      : await this.#o.reader.get<KubeObject>(workflowExecutions, namespace, name, {
+          signal: ctx.signal,
+        });
     if (!object) {
       await this.#cleanupVanished(key, ctx);
       this.#forget(key);
@@ -995,7 +1013,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       const wasExecutionFailure = ranWorkflow(reason, result.started);
       await this.#fail(wfe, { reason, message: result.message, wasExecutionFailure, result }, ctx);
       await this.#resultRecorded(wfe, ctx);
-      if (leavesStartPending(result)) await this.#cleanup(wfe, 'after a failed start', ctx);
+      if (leavesStartPending(result)) await this.#removeGivenUpStart(wfe, ctx);
     }
     const cooledAt = finishedAt(result, now).getTime() + this.#o.cooldownMs;
     return { requeueAfter: Math.max(1, cooledAt - now.getTime()) };
@@ -1061,7 +1079,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const engine = wfe.spec.executionEngine;
     if (wfe.status?.phase !== 'Failed' || wfe.status.failureDetails?.wasExecutionFailure !== false)
       return;
-    if (wfe.status.executionRef === undefined) return;
+    if (wfe.status.executionRef === undefined || this.#removedBefore(wfe)) return;
     const executor = this.#o.registry.get(engine);
     const result = await executor
       .getStatus(wfe, this.#o.executionNamespace, { signal: ctx.signal })
@@ -1069,9 +1087,20 @@ export class WorkflowExecutionReconciler implements Reconciler {
         if (ctx.signal.aborted) throw error;
         return null;
       });
-    if (result && leavesStartPending(result)) {
-      await this.#cleanup(wfe, 'after a failed start', ctx);
-    }
+    if (result && leavesStartPending(result)) await this.#removeGivenUpStart(wfe, ctx);
+  }
+
+  /** Removes the resource of an execution that failed before its workflow ran (see #removed). */
+  async #removeGivenUpStart(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<void> {
+    await this.#cleanup(wfe, 'after a failed start', ctx);
+    const { uid } = wfe.metadata;
+    if (uid !== undefined) this.#removed.set(objectKey(wfe), uid);
+  }
+
+  /** Whether this process removed the resource of this very execution (see #removed). */
+  #removedBefore(wfe: WorkflowExecution): boolean {
+    const { uid } = wfe.metadata;
+    return uid !== undefined && this.#removed.get(objectKey(wfe)) === uid;
   }
 
   /**
@@ -1091,8 +1120,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
     if (wfe && this.#o.registry.has(wfe.spec.executionEngine)) {
       // Even without an executionRef: a start that crashed after its create and was refused on
       // the retry (its deadline passed) left a resource that holds the lock. Cleanup removes
-      // only what this execution owns, so one that never created anything costs one request.
-      await this.#cleanup(wfe, 'after cooldown', ctx);
+      // only what this execution owns, so one that never created anything costs one request;
+      // one this process removed when it failed before running costs none.
+      if (!this.#removedBefore(wfe)) await this.#cleanup(wfe, 'after cooldown', ctx);
     } else if (ref !== undefined) {
       const why = wfe
         ? `engine "${wfe.spec.executionEngine}" is not registered with this controller`
@@ -1116,6 +1146,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       ],
       ctx,
     );
+    if (wfe) this.#removed.delete(objectKey(wfe));
     return undefined;
   }
 
@@ -1143,7 +1174,11 @@ export class WorkflowExecutionReconciler implements Reconciler {
         await this.#cleanup(salvaged, 'during finalization', ctx);
       await this.#o.orphans?.release(key, ctx.signal);
     } else if (this.#o.registry.has(wfe.spec.executionEngine)) {
-      await this.#cleanup(wfe, 'during finalization', ctx);
+      // Its resource went already when the lock was released (LockReleased CleanedUp: the
+      // cleanup came first), or when it failed before running: a cleanup now would only read
+      // that the resource is gone, the cache having dropped it.
+      if (!cleanedUp(wfe) && !this.#removedBefore(wfe))
+        await this.#cleanup(wfe, 'during finalization', ctx);
     } else if (wfe.status?.executionRef) {
       // Holding the deletion forever would not bring the engine back; say what is left.
       void this.#o.events?.record(
@@ -1177,7 +1212,27 @@ export class WorkflowExecutionReconciler implements Reconciler {
     );
     if (removed) this.#o.executions.observe(removed);
     this.#forget(key);
+    const uid = removed?.metadata?.uid;
+    // The API server answers a removal that completed the deletion with the object as written.
+    if (uid !== undefined && removed && !isStillStored(removed)) this.#deletedHere.set(key, uid);
     return undefined;
+  }
+
+  /**
+   * Whether `key` names an execution whose deletion this process completed (#deletedHere) and
+   * that the cache has dropped since. A miss needs no confirmation then: the cache drops an
+   * execution on its watch's delete event, after which a successor of the name, created later,
+   * comes as an event of its own; and only this process, having seen that successor in the
+   * cache, creates its resources. Asked once: the entry goes with the answer.
+   */
+  #goneHere(key: string): boolean {
+    const uid = this.#deletedHere.get(key);
+    if (uid === undefined) return false;
+    const { namespace, name } = splitKey(key);
+    const cached = this.#o.executions.get(namespace, name);
+    if (cached?.metadata?.uid === uid) return false;
+    this.#deletedHere.delete(key);
+    return cached === undefined;
   }
 
   /** Drops what this process keeps of an execution that is gone. */
@@ -1185,6 +1240,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     this.#polls.forget(key);
     this.#parsed.delete(key);
     this.#cleanupPendingNoted.delete(key);
+    this.#removed.delete(key);
   }
 
   /**

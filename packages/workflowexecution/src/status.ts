@@ -462,6 +462,16 @@ export function markLockReleased(
   };
 }
 
+/**
+ * Whether the lock was released with nothing of the execution left to remove (reason
+ * `CleanedUp`): the release writes it after its engine's cleanup succeeded, or when no
+ * resource was recorded and no engine here could remove one.
+ */
+export function cleanedUp(wfe: StatusView): boolean {
+  const released = findCondition(wfe.status?.conditions, conditionTypes.lockReleased);
+  return released?.status === 'True' && released.reason === 'CleanedUp';
+}
+
 /** Milliseconds left of the cooldown after this execution finished; 0 when over or unknown. */
 export function cooldownRemaining(wfe: StatusView, cooldownMs: number, now: Date): number {
   const completed = wfe.status?.completionTime ? Date.parse(wfe.status.completionTime) : Number.NaN;
