@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Registry } from '@roundhouse/core';
+import { Registry, type ResourceType } from '@roundhouse/core';
+import { sampleExecution } from '@roundhouse/core/testing';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { MemoryKubeClient } from '@roundhouse/kube/testing';
 import { PodExecutor } from '@roundhouse/pod';
+import { TektonExecutor } from '@roundhouse/tekton';
 import {
   describeWithControlPlane,
   podControls,
@@ -20,6 +23,117 @@ import {
   waitForPhase,
 } from '../workflowexecution/harness.js';
 import { ServerSideApply } from './server-side-apply.js';
+
+const executionNamespace = 'roundhouse-workflows';
+
+const selfSubjectAccessReviews: ResourceType = {
+  group: 'authorization.k8s.io',
+  version: 'v1',
+  kind: 'SelfSubjectAccessReview',
+  plural: 'selfsubjectaccessreviews',
+  namespaced: false,
+};
+
+const customRuns: ResourceType = {
+  group: 'tekton.dev',
+  version: 'v1beta1',
+  kind: 'CustomRun',
+  plural: 'customruns',
+  namespaced: true,
+};
+
+/** The kube client methods the tekton engine calls, by the RBAC verb each request needs. */
+const verbs: Record<string, string> = {
+  get: 'get',
+  list: 'list',
+  watch: 'watch',
+  create: 'create',
+  delete: 'delete',
+  deleteAnswered: 'delete',
+  patch: 'patch',
+  replace: 'update',
+};
+
+/**
+ * Every `group/resource verb` the tekton engine requests in the execution namespace while it
+ * creates a run, reads it while a ResourceQuota refuses its next CustomRun or child PipelineRun
+ * (Tekton says so only in an Event), cancels it, reads it finished and cleans it up; and the
+ * list and watch of its own and its declared reads' kinds a controller's cache makes. Sent to
+ * an in-memory API server that records them, as a unit test's would; the real one then judges
+ * them under the shipped Role.
+ */
+async function tektonEngineRequests(): Promise<Set<string>> {
+  const requests = new Set<string>();
+  const record = (type: ResourceType, verb: string) =>
+    requests.add(`${type.group}/${type.plural} ${verb}`);
+  // Created a minute ago, as a run Tekton has had time to start.
+  const memory = new MemoryKubeClient({ now: () => new Date(Date.now() - 60_000) });
+  const client = new Proxy(memory, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      const verb = typeof property === 'string' ? verbs[property] : undefined;
+      if (verb === undefined) return value.bind(target);
+      return (type: ResourceType, ...rest: unknown[]) => {
+        record(type, verb);
+        if (verb !== 'patch') return value.apply(target, [type, ...rest]);
+        // The memory client takes no patch: merge the cancel's spec, as the API server does.
+        const [namespace, name, body] = rest as [string, string, { spec?: object }];
+        const stored = target.object<KubeObject & { spec?: object }>(type, namespace, name);
+        return target.put(type, namespace, {
+          ...stored,
+          spec: { ...stored?.spec, ...body.spec },
+        });
+      };
+    },
+  });
+  const executor = new TektonExecutor(client, { startupGraceMs: 0 });
+  const ns = executionNamespace;
+  const wfe = sampleExecution({});
+  const { resourceName: run } = await executor.create(wfe, ns);
+  const uid = memory.object(resources.pipelineRuns, ns, run)?.metadata?.uid;
+  memory.setStatus(resources.pipelineRuns, ns, run, {
+    conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }],
+    startTime: new Date(Date.now() - 60_000).toISOString(),
+  });
+  // Tekton's Event for a child a ResourceQuota refused (pipelinerun.go, v1.15).
+  for (const [reason, plural] of [
+    ['RunsCreationFailed', 'customruns'],
+    ['ChildPipelineRunsCreationFailed', 'pipelineruns'],
+  ]) {
+    const refused = `${run}-approve`;
+    const event = memory.put(resources.events, ns, {
+      metadata: { name: `${refused}.${plural}` },
+      involvedObject: { kind: 'PipelineRun', uid },
+      type: 'Warning',
+      reason,
+      message: `Failed to create ["${refused}"]: ${plural}.tekton.dev "${refused}" is forbidden: exceeded quota: q, requested: count/${plural}.tekton.dev=1, used: count/${plural}.tekton.dev=1, limited: count/${plural}.tekton.dev=1`,
+    });
+    expect(await executor.getStatus(wfe, ns), plural).toMatchObject({
+      phase: 'Failed',
+      failureReason: 'ResourceExhausted',
+    });
+    await memory.delete(resources.events, ns, event.metadata?.name ?? '');
+  }
+  expect(await executor.cancel(wfe, ns, { graceful: 'cancel' })).toBe(true);
+  memory.setStatus(resources.pipelineRuns, ns, run, {
+    conditions: [{ type: 'Succeeded', status: 'True', reason: 'Succeeded' }],
+    startTime: new Date(Date.now() - 60_000).toISOString(),
+    completionTime: new Date().toISOString(),
+    childReferences: [{ kind: 'CustomRun', name: `${run}-approve`, pipelineTaskName: 'approve' }],
+  });
+  memory.put(customRuns, ns, {
+    metadata: { name: `${run}-approve` },
+    status: { conditions: [{ type: 'Succeeded', status: 'True', reason: 'Succeeded' }] },
+  });
+  expect((await executor.getStatus(wfe, ns))?.phase).toBe('Completed');
+  await executor.cleanup(wfe, ns);
+  for (const type of [resources.pipelineRuns, ...(executor.reads ?? []).map((r) => r.resource)]) {
+    record(type, 'list');
+    record(type, 'watch');
+  }
+  return requests;
+}
 
 /**
  * The shipped manifests bind the controller's ServiceAccount; a client certificate for that
@@ -137,6 +251,32 @@ describeWithControlPlane('the controller under its own least-privilege RBAC', ()
     await expect(
       client.create(resources.jobs, env.namespace, { metadata: { name: 'x' } }),
     ).rejects.toMatchObject({ reason: 'Forbidden' });
+  });
+
+  it("grants every request the tekton engine sends, a quota-refused CustomRun's list among them", async () => {
+    const requests = await tektonEngineRequests();
+    expect(requests).toContain('tekton.dev/customruns list');
+    const identity = await env.userKubeConfig(
+      'system:serviceaccount:roundhouse-system:roundhouse-controller',
+      ['system:serviceaccounts', 'system:serviceaccounts:roundhouse-system'],
+    );
+    const client = new KubeClient(identity);
+    const refused: string[] = [];
+    for (const request of requests) {
+      const [resource, verb] = request.split(' ') as [string, string];
+      const [group, plural] = resource.split('/') as [string, string];
+      const { object } = await client.create<KubeObject & { status?: { allowed?: boolean } }>(
+        selfSubjectAccessReviews,
+        undefined,
+        {
+          spec: {
+            resourceAttributes: { namespace: executionNamespace, group, resource: plural, verb },
+          },
+        },
+      );
+      if (!object.status?.allowed) refused.push(request);
+    }
+    expect(refused).toEqual([]);
   });
 
   it("may request a ServiceAccount's token in the execution namespace only", async () => {
