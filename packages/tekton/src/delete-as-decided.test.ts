@@ -29,10 +29,10 @@ describe('TektonExecutor.cleanup of a run written since its cache read it', () =
    * An API server holding this execution's running run at resourceVersion 5, whose delete
    * answers 409 Conflict when its preconditions name another version (as the API server does),
    * and a controller's cache holding version 5 for as long as the test looks. `write` stores a
-   * change at version 6 (another process's patch, or Tekton's status write). With
-   * `deletionTimestamp`, the run is being deleted.
+   * change at version 6 (another process's patch, or Tekton's status write). With `deleting`,
+   * the run is being deleted (its deletionTimestamp and finalizers).
    */
-  function cacheOfVersion5(deletionTimestamp?: string) {
+  function cacheOfVersion5(deleting?: { deletionTimestamp: string; finalizers: string[] }) {
     const built = buildPipelineRun(wfe, namespace, undefined, {
       conventions: roundhouseConventions,
       serviceAccountName: 'runner',
@@ -45,7 +45,7 @@ describe('TektonExecutor.cleanup of a run written since its cache read it', () =
         uid: 'run-uid',
         creationTimestamp: at(start),
         resourceVersion: '5',
-        ...(deletionTimestamp ? { deletionTimestamp } : {}),
+        ...deleting,
       },
       spec: { ...built.spec, timeouts: { pipeline: '1h0m0s', tasks: '1h0m0s' } },
       status: {
@@ -63,7 +63,7 @@ describe('TektonExecutor.cleanup of a run written since its cache read it', () =
       .spyOn(server, 'delete')
       .mockImplementation(async (_type, _namespace, _name, options?: DeleteOptions) => {
         const version = options?.preconditions?.resourceVersion;
-        if (version !== stored.metadata?.resourceVersion) {
+        if (version !== undefined && version !== stored.metadata?.resourceVersion) {
           throw new KubernetesApiError('Conflict', 'the object has been modified', 409);
         }
         deleted.push(version ?? '');
@@ -87,6 +87,7 @@ describe('TektonExecutor.cleanup of a run written since its cache read it', () =
       deleted: () => deleted,
       reads: () => get.mock.calls.length,
       attempts: () => attempts.mock.calls.length,
+      deleteOptions: () => attempts.mock.calls.map(([, , , options]) => options),
     };
   }
 
@@ -118,12 +119,32 @@ describe('TektonExecutor.cleanup of a run written since its cache read it', () =
     expect(ended.deleted()).toEqual(['6']);
   });
 
-  it('sends nothing for a run already being deleted, whatever the garbage collector wrote since', async () => {
+  it('sends nothing for a run already being deleted in the foreground, whatever the garbage collector wrote since', async () => {
     vi.useFakeTimers({ now: start + minutes(10), toFake: ['Date'] });
-    const { executor, write, reads, attempts } = cacheOfVersion5(at(start + minutes(9)));
+    const { executor, write, reads, attempts } = cacheOfVersion5({
+      deletionTimestamp: at(start + minutes(9)),
+      finalizers: ['foregroundDeletion'],
+    });
     write({});
     await executor.cleanup(wfe, namespace);
     expect({ reads: reads(), attempts: attempts() }).toEqual({ reads: 0, attempts: 0 });
+  });
+
+  it("turns someone else's orphaning or background delete, held by another finalizer, into a foreground one, whatever was written since", async () => {
+    vi.useFakeTimers({ now: start + minutes(10), toFake: ['Date'] });
+    for (const finalizers of [['example.com/hold', 'orphan'], ['example.com/hold']]) {
+      const { executor, write, reads, deleteOptions } = cacheOfVersion5({
+        deletionTimestamp: at(start + minutes(9)),
+        finalizers,
+      });
+      write({});
+      await executor.cleanup(wfe, namespace);
+      expect(reads(), finalizers.join()).toBe(0);
+      // The uid alone: the version the cache holds is no longer the stored one.
+      expect(deleteOptions(), finalizers.join()).toEqual([
+        { preconditions: { uid: 'run-uid' }, propagationPolicy: 'Foreground', signal: undefined },
+      ]);
+    }
   });
 
   it("deletes a run nobody wrote since on the cache's word alone, sending no read", async () => {

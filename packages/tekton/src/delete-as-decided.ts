@@ -47,3 +47,35 @@ export async function deleteAsDecided(
     throw error;
   }
 }
+
+/** The garbage collector's finalizer on an object deleted in the foreground (metav1). */
+const foregroundFinalizer = 'foregroundDeletion';
+
+/**
+ * Makes a run already being deleted go in the foreground, as cleanup's own delete would: one
+ * deleted by someone else with `--cascade=orphan` or in the background, and held by another
+ * finalizer (Tekton Results adds one), would otherwise let its `<run>-<task>` TaskRuns outlive
+ * it. A repeat delete of an object with a deletionTimestamp still sets the garbage collector's
+ * finalizers its propagationPolicy asks for (apiserver `updateForGracefulDeletionAndFinalizers`).
+ * Sends nothing when the run already goes in the foreground. The uid precondition alone: the
+ * garbage collector writes the run while it goes, which a resourceVersion would meet as
+ * Conflicts; a Conflict here means the run was replaced, so this one is gone.
+ */
+export async function keepForeground(
+  client: Pick<KubeClient, 'delete'>,
+  type: ResourceType,
+  copy: KubeObject,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (copy.metadata?.finalizers?.includes(foregroundFinalizer)) return;
+  const { namespace, name, uid } = copy.metadata ?? {};
+  try {
+    await client.delete(type, namespace, name ?? '', {
+      preconditions: { uid },
+      propagationPolicy: 'Foreground',
+      signal,
+    });
+  } catch (error) {
+    if (!isKubernetesError(error, 'Conflict')) throw error;
+  }
+}

@@ -22,7 +22,7 @@ import { CancelWrites } from './cancel-writes.js';
 import { cancelPatch } from './cancellation.js';
 import { readChildTaskRuns } from './child-task-runs.js';
 import { customRunType } from './custom-runs.js';
-import { deleteAsDecided, maxDeleteAttempts } from './delete-as-decided.js';
+import { deleteAsDecided, keepForeground, maxDeleteAttempts } from './delete-as-decided.js';
 import {
   FinallyRunningError,
   GracefulRunSchema,
@@ -184,9 +184,14 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
     for (let attempt = 1; run; attempt++) {
       const { pending, copy } = await this.#finallyWait(run, options);
       if (pending) throw pending;
-      // Already going (a cleanup before this one): a delete would only meet the garbage
-      // collector's writes, as Conflicts.
-      if (!copy || copy.metadata?.deletionTimestamp) break;
+      if (!copy) break;
+      // Already going (a cleanup before this one, or someone else's delete): a delete as
+      // decided would only meet the garbage collector's writes, as Conflicts; one that went in
+      // the background or orphaning is still made to go in the foreground.
+      if (copy.metadata?.deletionTimestamp) {
+        await keepForeground(this.client, this.#pipelineRunType, copy, options.signal);
+        break;
+      }
       const deleted = await deleteAsDecided(this.client, this.#pipelineRunType, copy, {
         propagationPolicy: runDeletion,
         signal: options.signal,
