@@ -133,7 +133,7 @@ function refused(resources: unknown) {
   return result.success ? [] : result.error.issues.map((i) => [i.path.join('.'), i.message]);
 }
 
-describe("ResourceRequirementsSchema: what kube-apiserver's ValidateResourceRequirements refuses", () => {
+describe("ResourceRequirementsSchema (an engine's settings): what kube-apiserver's ValidateResourceRequirements refuses", () => {
   it.each([
     ['foo', 'is not a resource a container can ask for'],
     ['pods', 'is not a resource a container can ask for'],
@@ -186,16 +186,65 @@ describe("ResourceRequirementsSchema: what kube-apiserver's ValidateResourceRequ
       }),
     ).toEqual([]);
   });
+});
 
-  it('names the field under spec.workflowRef.resources in the execution it refuses', () => {
-    const wfe = structuredClone(sampleExecution()) as { spec: { workflowRef: object } };
-    wfe.spec.workflowRef = { ...wfe.spec.workflowRef, resources: { requests: { pods: '1' } } };
-    expect(configurationIssuesOf(() => parseWorkflowExecution(wfe))).toEqual([
-      {
-        path: 'spec.workflowRef.resources.requests.pods',
-        message: expect.stringContaining('is not a resource a container can ask for'),
-      },
-    ]);
+/** An execution of `engine` whose workflowRef asks for `resources`, as a manifest writes it. */
+function executionAsking(resources: unknown, engine: string) {
+  const wfe = structuredClone(sampleExecution()) as {
+    spec: { executionEngine?: string; workflowRef: object };
+  };
+  wfe.spec.executionEngine = engine;
+  wfe.spec.workflowRef = { ...wfe.spec.workflowRef, resources };
+  return wfe;
+}
+
+describe("an execution's resources: checked only by an engine that puts them into a container", () => {
+  const asked = { requests: { foo: '1', 'nvidia.com/gpu': '500m' }, limits: { pods: 2 } };
+
+  it('parses resources the API server would refuse in a container, for any engine', () => {
+    // tekton and awx ignore them (they warn they are unused), kubernaut's CRD takes any name,
+    // and an execution stored with them before must still be read.
+    for (const engine of ['tekton', 'ansible', 'job', 'pod']) {
+      expect(
+        parseWorkflowExecution(executionAsking(asked, engine)).spec.workflowRef.resources,
+      ).toEqual({ requests: { foo: '1', 'nvidia.com/gpu': '500m' }, limits: { pods: '2' } });
+    }
+    // The grammar is still the schema's: no quantity, no resource list.
+    expect(
+      configurationIssuesOf(() =>
+        parseWorkflowExecution(executionAsking({ requests: { cpu: 'lots' } }, 'tekton')),
+      ).map((i) => i.path),
+    ).toEqual(['spec.workflowRef.resources.requests.cpu']);
+  });
+
+  it('refuses them when the engine builds the container, naming each field and its fix', () => {
+    const { resources } = parseWorkflowExecution(executionAsking(asked, 'job')).spec.workflowRef;
+    for (const admission of [{}, { limitRangeDefaults: true }]) {
+      expect(
+        configurationIssuesOf(() => executionResources(resources, undefined, admission)),
+      ).toEqual([
+        {
+          path: 'spec.workflowRef.resources.limits.pods',
+          message: expect.stringContaining('is not a resource a container can ask for'),
+        },
+        {
+          path: 'spec.workflowRef.resources.requests.foo',
+          message: expect.stringContaining(
+            'or for an extended resource by its domain (example.com/foo)',
+          ),
+        },
+        {
+          path: 'spec.workflowRef.resources.requests.nvidia.com/gpu',
+          message: expect.stringContaining('is handed out in whole units'),
+        },
+      ]);
+    }
+    // Before the engine's ceilings: the name is wrong whatever the operator allows.
+    expect(
+      configurationIssuesOf(() =>
+        executionResources({ requests: { foo: '1' } }, { limits: { cpu: '1' } }),
+      ).map((i) => i.path),
+    ).toEqual(['spec.workflowRef.resources.requests.foo']);
   });
 });
 
@@ -275,5 +324,41 @@ describe('executionResources: what the API server refuses in the resources put t
         executionResources({ limits: { 'hugepages-2Mi': '2Mi' } }, { requests: { memory: '1Gi' } }),
       ),
     ).toEqual([]);
+  });
+});
+
+describe('executionResources for a bare Pod, which a LimitRange may complete first', () => {
+  const pod = { limitRangeDefaults: true };
+
+  it('leaves a missing limit and missing cpu or memory to the API server', () => {
+    expect(executionResources({ requests: { 'nvidia.com/gpu': '1' } }, undefined, pod)).toEqual({
+      requests: { 'nvidia.com/gpu': '1' },
+    });
+    expect(executionResources({ limits: { 'hugepages-2Mi': '2Mi' } }, undefined, pod)).toEqual({
+      limits: { 'hugepages-2Mi': '2Mi' },
+    });
+  });
+
+  it('still refuses what no default changes: a limit it sets differing from the request, or below it', () => {
+    // LimitRanger only fills in what a container lacks.
+    expect(
+      configurationIssuesOf(() =>
+        executionResources(
+          { requests: { 'nvidia.com/gpu': '1' }, limits: { 'nvidia.com/gpu': '2' } },
+          undefined,
+          pod,
+        ),
+      ),
+    ).toEqual([
+      {
+        path: 'spec.workflowRef.resources.requests.nvidia.com/gpu',
+        message: expect.stringContaining('differs from its limit (2)'),
+      },
+    ]);
+    expect(
+      configurationIssuesOf(() =>
+        executionResources({ requests: { cpu: '2' }, limits: { cpu: '1' } }, undefined, pod),
+      ).map((i) => i.path),
+    ).toEqual(['spec.workflowRef.resources.requests.cpu']);
   });
 });

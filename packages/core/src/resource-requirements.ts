@@ -42,6 +42,7 @@ const QuantitySchema = z
 /** A container asks for a handful of resources; 16 leaves room for extended ones. */
 const resourcesMaxCount = 16;
 
+/** A resource list in the grammar: any name a ResourceList key may have, any quantity. */
 const ResourceListSchema = z
   .record(
     z.string().max(317).regex(resourceNamePattern, {
@@ -52,25 +53,40 @@ const ResourceListSchema = z
   .refine((list) => Object.keys(list).length <= resourcesMaxCount, {
     error: `at most ${resourcesMaxCount} resources`,
   })
-  .superRefine((list, context) => {
-    for (const [name, quantity] of Object.entries(list)) {
-      const problem = resourceProblem(name, quantity);
-      if (problem) context.addIssue({ code: 'custom', path: [name], message: problem });
-    }
-  })
   .meta({ maxProperties: resourcesMaxCount });
+
+/** What the API server refuses in one resource of a container's list (`resourceProblem`). */
+const ContainerResourceListSchema = ResourceListSchema.superRefine((list, context) => {
+  for (const [name, quantity] of Object.entries(list)) {
+    const problem = resourceProblem(name, quantity);
+    if (problem) context.addIssue({ code: 'custom', path: [name], message: problem });
+  }
+});
+
+/**
+ * A container's requests and limits as kube-apiserver takes each resource in them: what an
+ * engine is configured with (the controller's `--*-resource-limits` settings), checked when the
+ * controller starts. `claims` names ResourceClaims of the pod, which an execution's pod never
+ * declares, so it is refused as an unknown field.
+ */
+export const ResourceRequirementsSchema = z.strictObject({
+  limits: ContainerResourceListSchema.optional(),
+  requests: ContainerResourceListSchema.optional(),
+});
 
 /**
  * corev1.ResourceRequirements as kubernaut's `workflowRef.resources` carries it (BR-WE-019):
- * requests and limits only. `claims` names ResourceClaims of the pod, which an execution's pod
- * never declares, so it is refused as an unknown field rather than failing the pod later.
+ * requests and limits of any resource name and quantity in the grammar, as kubernaut's CRD
+ * takes them. Only an engine that puts them into a container checks them as the API server
+ * would (`executionResources`): an engine that ignores them (tekton, awx) warns that they are
+ * unused, and an execution stored with them parses as it did.
  */
-export const ResourceRequirementsSchema = z.strictObject({
+export const WorkflowRefResourcesSchema = z.strictObject({
   limits: ResourceListSchema.optional(),
   requests: ResourceListSchema.optional(),
 });
 
-export type ResourceRequirements = z.infer<typeof ResourceRequirementsSchema>;
+export type ResourceRequirements = z.infer<typeof WorkflowRefResourcesSchema>;
 
 /** What an engine is configured with: client-node's V1ResourceRequirements fits. */
 export interface ResourceDefaults {
@@ -114,24 +130,44 @@ export function quantityValue(quantity: string): number | undefined {
 }
 
 /**
+ * How the API server checks the Pod the resources go into. A Job's template is validated when
+ * the Job is created, as it is; a bare Pod only after the namespace's LimitRanges (the
+ * LimitRanger admission plugin, which mutates Pods and nothing else, before validation) gave each
+ * container the limits and requests it lacks from their defaults.
+ */
+export interface ResourceAdmission {
+  readonly limitRangeDefaults?: boolean;
+}
+
+/**
  * The container resources of an execution that asks for `requested` from an engine configured
  * with `defaults`: the execution's requests and limits replace the engine's resource by
  * resource, and the engine's limits are ceilings the execution may not ask past (an operator's
  * memory limit is a guard, not a suggestion). Once the engine has any limit, its limits are
  * also the only resources an execution may ask for: an operator who capped cpu and memory has
  * not granted GPUs, hugepages or unbounded ephemeral storage. With no limits at all, what the
- * execution asks for passes as in kubernaut. What the API server would refuse in the resources
- * the two make together is refused here, before anything is created, rather than by the API
- * server when the pod is made: a request above its limit, a request for a resource handed out
- * whole (extended ones, hugepages) without the same limit, hugepages without cpu or memory. The
- * schema refuses what is wrong in one resource alone (`resourceProblem`).
+ * execution asks for passes as in kubernaut. What the API server would refuse is refused here,
+ * before anything is created, rather than by the API server when the pod is made: a resource
+ * it refuses alone (`resourceProblem`: the schema takes any name, as kubernaut's CRD does, since
+ * only the engines that call this put the resources into a container), a request above its
+ * limit or differing from it for a resource handed out whole; and, unless a LimitRange's
+ * defaults may still supply them (`admission`), a request for a resource handed out whole
+ * (extended ones, hugepages) without a limit, or hugepages without cpu or memory.
  */
 export function executionResources(
   requested: ResourceRequirements | undefined,
   defaults: ResourceDefaults | undefined,
-  path = 'spec.workflowRef.resources',
+  admission: ResourceAdmission = {},
 ): ResourceDefaults | undefined {
   if (requested === undefined) return defaults;
+  const path = 'spec.workflowRef.resources';
+  const problems = (['limits', 'requests'] as const).flatMap((section) =>
+    Object.entries(requested[section] ?? {}).flatMap(([name, quantity]) => {
+      const message = resourceProblem(name, quantity);
+      return message ? [{ path: `${path}.${section}.${name}`, message }] : [];
+    }),
+  );
+  if (problems.length) throw new ConfigurationError(problems);
   const ceilings = defaults?.limits ?? {};
   const allowed = Object.keys(ceilings);
   for (const section of ['limits', 'requests'] as const) {
@@ -166,7 +202,8 @@ export function executionResources(
   for (const [name, quantity] of Object.entries(requests)) {
     const limit = limits[name];
     if (limit === undefined) {
-      if (mayOvercommit(name)) continue;
+      // A LimitRange's default limit, the same or not, is the API server's to weigh.
+      if (mayOvercommit(name) || admission.limitRangeDefaults) continue;
       throw new ConfigurationError({
         path: `${path}.requests.${name}`,
         message: `a request for ${name} needs a limit of the same quantity: ${name} is handed out whole, never overcommitted; set limits.${name} to ${quantity} (a limit alone is also its request)`,
@@ -187,7 +224,7 @@ export function executionResources(
   }
   const named = [...Object.keys(limits), ...Object.keys(requests)];
   const hugePages = named.find(isHugePages);
-  if (hugePages !== undefined && !named.some(isCpuOrMemory)) {
+  if (hugePages !== undefined && !named.some(isCpuOrMemory) && !admission.limitRangeDefaults) {
     const section = requested.limits?.[hugePages] !== undefined ? 'limits' : field(hugePages);
     throw new ConfigurationError({
       path: `${path}.${section}.${hugePages}`,

@@ -11,7 +11,7 @@ import {
   referenceDigestProblem,
 } from './grammar.js';
 import { digestProblem } from './image-reference.js';
-import { ResourceRequirementsSchema } from './resource-requirements.js';
+import { WorkflowRefResourcesSchema } from './resource-requirements.js';
 import { findShapeIssue } from './shape-issue.js';
 import { TargetResourceSchema } from './target-resource.js';
 import { WorkflowExecutionStatusSchema } from './workflow-execution-status.js';
@@ -140,7 +140,7 @@ export const WorkflowRefSchema = z.strictObject({
   /** As `spec.dependencies`; at most one of the two may list any. */
   dependencies: DependenciesSchema.optional(),
   /** The workflow container's requests and limits (engines that run containers). */
-  resources: ResourceRequirementsSchema.optional(),
+  resources: WorkflowRefResourcesSchema.optional(),
   /**
    * The parameter names the workflow's schema declares (`true`), as kubernaut's catalog
    * snapshot carries them: any other parameter is dropped before the workflow is built. Null or

@@ -404,6 +404,30 @@ describe('buildPod: workflowRef.resources', () => {
     );
   });
 
+  it('refuses a resource no container may ask for, which the execution parsed with', () => {
+    const pod = () =>
+      buildPod(asking({ requests: { foo: '1' } }), 'workflows', undefined, settings());
+    expect(pod).toThrow(ConfigurationError);
+    expect(pod).toThrow(
+      /^spec\.workflowRef\.resources\.requests\.foo: foo is not a resource a container can ask for/,
+    );
+  });
+
+  it("leaves a limit or cpu and memory that a namespace's LimitRange may supply to the API server", () => {
+    const resources = (pod: ReturnType<typeof buildPod>) =>
+      pod.spec?.initContainers?.[0]?.resources;
+    expect(
+      resources(
+        buildPod(asking({ requests: { 'example.com/gpu': '1' } }), 'w', undefined, settings()),
+      ),
+    ).toEqual({ requests: { 'example.com/gpu': '1' } });
+    expect(
+      resources(
+        buildPod(asking({ limits: { 'hugepages-2Mi': '2Mi' } }), 'w', undefined, settings()),
+      ),
+    ).toEqual({ limits: { 'hugepages-2Mi': '2Mi' } });
+  });
+
   it("refuses resources past the engine's limit", () => {
     expect(() =>
       buildPod(

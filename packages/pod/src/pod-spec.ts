@@ -207,7 +207,8 @@ export function buildPod(
   ];
   const sequential = config.parallel !== true;
   const asked = wfe.spec.workflowRef.resources;
-  const podResources = executionResources(asked, settings.resources);
+  // A bare Pod gets the namespace's LimitRange defaults before the API server validates it.
+  const podResources = executionResources(asked, settings.resources, { limitRangeDefaults: true });
   // Sequential steps run one at a time, so each may use all of the Pod's; parallel ones share.
   const resources = sequential
     ? podResources

@@ -1,19 +1,21 @@
 import {
   ConfigurationError,
   executionResources,
-  ResourceRequirementsSchema,
+  parseWorkflowExecution,
+  type ResourceType,
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
 import { KubeClient, type KubeObject, KubernetesApiError, resources } from '@roundhouse/kube';
 import { PodExecutor } from '@roundhouse/pod';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { allowedImages, withSteps } from './drive.js';
 
 /**
  * Resources kube-apiserver refuses in a container (a 422), and ones it takes though no node may
- * have them: the execution's schema and `executionResources` must say the same.
+ * have them, where no LimitRange adds anything (a Job's template is validated so): the job
+ * engine's `executionResources` must say the same of an execution that parsed.
  */
 const cases: readonly (readonly [string, object])[] = [
   ['an extended request without a limit', { requests: { 'nvidia.com/gpu': '1' } }],
@@ -39,18 +41,49 @@ const cases: readonly (readonly [string, object])[] = [
   ['an exabyte of ephemeral storage', { requests: { 'ephemeral-storage': '1Ei' } }],
 ];
 
-/** Whether the execution's resources pass the schema and `executionResources` (no engine limits). */
-function takenHere(requested: object): boolean {
-  const parsed = ResourceRequirementsSchema.safeParse(requested);
-  if (!parsed.success) return false;
+/** An execution of the pod engine whose workflowRef asks for `requested`, as it parses. */
+function asking(name: string, requested: object): WorkflowExecution {
+  const base = sampleExecution({ name, spec: { targetResource: `team-a/deployment/${name}` } });
+  return withSteps(
+    parseWorkflowExecution({
+      ...base,
+      spec: { ...base.spec, workflowRef: { ...base.spec.workflowRef, resources: requested } },
+    }),
+  );
+}
+
+/** Whether the job engine takes the resources (no engine limits): the Job is validated as built. */
+function takenByJobEngine(requested: object): boolean {
   try {
-    executionResources(parsed.data, undefined);
+    executionResources(asking('job', requested).spec.workflowRef.resources, undefined);
     return true;
   } catch (error) {
     if (error instanceof ConfigurationError) return false;
     throw error;
   }
 }
+
+const limitRanges: ResourceType = {
+  group: '',
+  version: 'v1',
+  kind: 'LimitRange',
+  plural: 'limitranges',
+  namespaced: true,
+};
+
+/** A namespace's defaults: a GPU limit, and the cpu and memory hugepages need beside them. */
+const containerDefaults = {
+  metadata: { name: 'defaults' },
+  spec: {
+    limits: [
+      {
+        type: 'Container',
+        default: { cpu: '500m', memory: '128Mi', 'example.com/gpu': '1' },
+        defaultRequest: { cpu: '100m', memory: '64Mi', 'example.com/gpu': '1' },
+      },
+    ],
+  },
+};
 
 describeWithControlPlane("an execution's resources on a real API server", () => {
   const env = useTestNamespace();
@@ -79,7 +112,7 @@ describeWithControlPlane("an execution's resources on a real API server", () => 
       cases.map(async ([what, requested], i) => ({
         what,
         there: await takenThere(`resources-${i}`, requested),
-        here: takenHere(requested),
+        here: takenByJobEngine(requested),
       })),
     );
     expect(verdicts.filter((v) => v.there !== v.here)).toEqual([]);
@@ -87,30 +120,71 @@ describeWithControlPlane("an execution's resources on a real API server", () => 
     expect(new Set(verdicts.map((v) => v.there))).toEqual(new Set([true, false]));
   });
 
-  it('refuses an extended request without a limit before the Pod is created', async () => {
-    const base = sampleExecution({
-      name: 'gpu-request',
-      spec: { targetResource: 'team-a/deployment/gpu-request' },
-    });
-    const wfe: WorkflowExecution = withSteps({
-      ...base,
-      spec: {
-        ...base.spec,
-        workflowRef: {
-          ...base.spec.workflowRef,
-          resources: { requests: { 'nvidia.com/gpu': '1' } },
-        },
-      },
-    });
+  it('refuses a resource no container may ask for before the Pod is created', async () => {
+    const wfe = asking('foo-request', { requests: { foo: '1' } });
     const ex = new PodExecutor(client(), { allowedImages });
     const refused = await ex.create(wfe, env.namespace).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ConfigurationError);
     expect((refused as ConfigurationError).issues).toEqual([
       {
-        path: 'spec.workflowRef.resources.requests.nvidia.com/gpu',
-        message: expect.stringContaining('set limits.nvidia.com/gpu to 1'),
+        path: 'spec.workflowRef.resources.requests.foo',
+        message: expect.stringContaining('or for an extended resource by its domain'),
       },
     ]);
     expect(await ex.getStatus(wfe, env.namespace)).toBeNull();
+  });
+
+  it('leaves a GPU request without a limit to the API server: its 422, which fails the execution as a ConfigurationError', async () => {
+    const wfe = asking('gpu-request', { requests: { 'nvidia.com/gpu': '1' } });
+    const ex = new PodExecutor(client(), { allowedImages });
+    const refused = await ex.create(wfe, env.namespace).catch((error: unknown) => error);
+    // The controller fails an execution whose create met a 422 as a ConfigurationError
+    // (workflowexecution's classifyStartError): the Pod as built can never be created.
+    expect(refused).toBeInstanceOf(KubernetesApiError);
+    expect(refused).toMatchObject({ statusCode: 422, retryable: false });
+    expect(String(refused)).toContain('Limit must be set for non overcommitable resources');
+    expect(await ex.getStatus(wfe, env.namespace)).toBeNull();
+  });
+});
+
+describeWithControlPlane("an execution's resources in a namespace with a LimitRange", () => {
+  const env = useTestNamespace({ prefix: 'resources-limitrange' });
+  const client = () => new KubeClient(env.kubeConfig);
+
+  beforeAll(async () => {
+    await client().create(limitRanges, env.namespace, containerDefaults as KubeObject);
+  });
+
+  it("creates the Pod whose missing limit or cpu and memory the namespace's defaults supply", async () => {
+    const ex = new PodExecutor(client(), { allowedImages });
+    for (const [name, requested] of [
+      ['gpu-request', { requests: { 'example.com/gpu': '1' } }],
+      ['hugepages-alone', { limits: { 'hugepages-2Mi': '2Mi' } }],
+    ] as const) {
+      const wfe = asking(name, requested);
+      await ex.create(wfe, env.namespace);
+      expect(await ex.getStatus(wfe, env.namespace)).not.toBeNull();
+    }
+  });
+
+  it('the job engine keeps the rules: the API server gives a Job no LimitRange defaults', async () => {
+    const requested = { requests: { 'example.com/gpu': '1' } };
+    expect(takenByJobEngine(requested)).toBe(false);
+    const job = {
+      metadata: { name: 'gpu-request' },
+      spec: {
+        template: {
+          spec: {
+            restartPolicy: 'Never',
+            containers: [{ name: 'run', image: 'registry.invalid/tool:1', resources: requested }],
+          },
+        },
+      },
+    };
+    const refused = await client()
+      .create(resources.jobs, env.namespace, job as KubeObject)
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(KubernetesApiError);
+    expect((refused as KubernetesApiError).statusCode).toBe(422);
   });
 });
