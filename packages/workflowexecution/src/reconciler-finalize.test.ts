@@ -88,4 +88,19 @@ describe('WorkflowExecutionReconciler finalization', () => {
     }
     expect(cleanups).toEqual(['ResourceNotRemoved']);
   });
+
+  it('sends nothing more once its finalizer removal completed the deletion, though the cache still shows the execution with its finalizer', async () => {
+    const cached = deleted([ours], '3');
+    const api = behindCache(cached, cached);
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry(),
+      executions: { observe: () => {}, get: () => cached },
+    });
+    await reconciler.reconcile('team-a/w', ctx());
+    expect(api.patch).toHaveBeenCalledTimes(1);
+    // Woken by an earlier event of it before the watch's delete event: the copy is stale.
+    await reconciler.reconcile('team-a/w', ctx());
+    expect(api.patch).toHaveBeenCalledTimes(1);
+    expect(api.get).not.toHaveBeenCalled();
+  });
 });

@@ -259,8 +259,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
   readonly #removed = new Map<string, string>();
   /**
    * The uid of each execution whose deletion this process's finalizer removal completed (it
-   * took off the last finalizer), until the reconcile its watch event wakes: the cache has
-   * dropped it then, and a miss would otherwise be confirmed with the API server.
+   * took off the last finalizer), until the cache has dropped it (see #goneHere).
    */
   readonly #deletedHere = new Map<string, string>();
   readonly #dependencies: DependencyCheck;
@@ -1219,18 +1218,20 @@ export class WorkflowExecutionReconciler implements Reconciler {
   }
 
   /**
-   * Whether `key` names an execution whose deletion this process completed (#deletedHere) and
-   * that the cache has dropped since. A miss needs no confirmation then: the cache drops an
-   * execution on its watch's delete event, after which a successor of the name, created later,
-   * comes as an event of its own; and only this process, having seen that successor in the
-   * cache, creates its resources. Asked once: the entry goes with the answer.
+   * Whether `key` names an execution whose deletion this process completed (#deletedHere). Its
+   * cached copy is stale until the watch's delete event drops it: the removal's answer kept
+   * the version it had, so the cache did not take it, and a reconcile woken meanwhile (by an
+   * earlier event of it) would remove the finalizer again, answered 404. Once the cache has
+   * dropped it, a miss needs no confirmation: a successor of the name, created later, comes as
+   * an event of its own, and only this process, having seen that successor in the cache,
+   * creates its resources. The entry goes once the cache no longer holds that uid.
    */
   #goneHere(key: string): boolean {
     const uid = this.#deletedHere.get(key);
     if (uid === undefined) return false;
     const { namespace, name } = splitKey(key);
     const cached = this.#o.executions.get(namespace, name);
-    if (cached?.metadata?.uid === uid) return false;
+    if (cached?.metadata?.uid === uid) return true;
     this.#deletedHere.delete(key);
     return cached === undefined;
   }
