@@ -43,6 +43,25 @@ describe('deleteAsRead', () => {
     );
   });
 
+  it('as decided, holds the delete to the resourceVersion read and takes a 409 for a change since', async () => {
+    const calls: unknown[][] = [];
+    const client = {
+      delete: async (...args: unknown[]): Promise<boolean> => {
+        calls.push(args);
+        throw new KubernetesApiError('Conflict', 'Precondition failed: ResourceVersion', 409);
+      },
+    };
+    const decided = { metadata: { ...read.metadata, resourceVersion: '5' } };
+    expect(await deleteAsRead(client, resources.configMaps, decided, { asDecided: true })).toBe(
+      'changed',
+    );
+    expect(calls[0]?.[3]).toEqual({ preconditions: { uid: 'uid-1', resourceVersion: '5' } });
+    await expect(
+      deleteAsRead(client, resources.configMaps, read, { asDecided: true }),
+    ).rejects.toThrow(/decided on carries its resourceVersion/);
+    expect(calls).toHaveLength(1);
+  });
+
   it('refuses an object that was never read from the API server, with no request', async () => {
     let requests = 0;
     const client = {

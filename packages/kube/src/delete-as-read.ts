@@ -6,13 +6,21 @@ import { isKubernetesError } from './kubernetes-errors.js';
 export interface DeleteAsReadOptions {
   readonly propagationPolicy?: DeletionPropagation | undefined;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Hold the delete to the read's resourceVersion too, for a caller whose decision to delete
+   * rested on the object's content (an engine's `deletionPending`): the API server then refuses
+   * (409) an object anything wrote since, and the outcome is `changed`, never `replaced`, as the
+   * two cannot be told apart. The caller decides again on a newer copy.
+   */
+  readonly asDecided?: boolean | undefined;
 }
 
 /**
  * What a delete of an object as it was read came to: `replaced` when another object took its
- * name since the read (the one read is gone, the newcomer untouched).
+ * name since the read (the one read is gone, the newcomer untouched); with `asDecided`,
+ * `changed` when it was written since or replaced (nothing was deleted).
  */
-export type DeleteAsReadOutcome = 'deleted' | 'absent' | 'replaced';
+export type DeleteAsReadOutcome = 'deleted' | 'absent' | 'replaced' | 'changed';
 
 /**
  * The outcome with what the API server answered: for `deleted`, the object as stored when it
@@ -20,7 +28,7 @@ export type DeleteAsReadOutcome = 'deleted' | 'absent' | 'replaced';
  */
 export type DeleteAsReadAnswer =
   | { readonly outcome: 'deleted'; readonly remaining: KubeObject | undefined }
-  | { readonly outcome: 'absent' | 'replaced' };
+  | { readonly outcome: 'absent' | 'replaced' | 'changed' };
 
 /**
  * Deletes `object` as it was read (from a cache, a list, an earlier GET), never another that
@@ -54,30 +62,36 @@ export async function deleteAsReadAnswered(
   const answer = await asRead(type, object, options, (namespace, name, request) =>
     client.deleteAnswered(type, namespace, name, request),
   );
-  if (answer === 'replaced') return { outcome: 'replaced' };
+  if (answer === 'replaced' || answer === 'changed') return { outcome: answer };
   if (answer === null) return { outcome: 'absent' };
   return { outcome: 'deleted', remaining: remainingAfterDelete(answer) };
 }
 
-/** Sends the delete `send` makes of `object` under its read uid; a 409 says it was replaced. */
+/**
+ * Sends the delete `send` makes of `object` under its read uid (and resourceVersion when
+ * `asDecided`); a 409 says it was replaced (or, as decided, changed).
+ */
 async function asRead<R>(
   type: ResourceType,
   object: KubeObject,
   options: DeleteAsReadOptions,
   send: (namespace: string | undefined, name: string, request: DeleteOptions) => Promise<R>,
-): Promise<R | 'replaced'> {
-  const { namespace, name, uid } = object.metadata ?? {};
+): Promise<R | 'replaced' | 'changed'> {
+  const { namespace, name, uid, resourceVersion } = object.metadata ?? {};
   if (!name || !uid) {
     throw new TypeError(`deleteAsRead: a ${type.kind} read from the API server has a name and uid`);
   }
+  if (options.asDecided && !resourceVersion) {
+    throw new TypeError(`deleteAsRead: a ${type.kind} decided on carries its resourceVersion`);
+  }
   try {
     return await send(namespace, name, {
-      preconditions: { uid },
+      preconditions: options.asDecided ? { uid, resourceVersion } : { uid },
       ...(options.propagationPolicy ? { propagationPolicy: options.propagationPolicy } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
-    if (isKubernetesError(error, 'Conflict')) return 'replaced';
+    if (isKubernetesError(error, 'Conflict')) return options.asDecided ? 'changed' : 'replaced';
     throw error;
   }
 }

@@ -5,7 +5,7 @@ import {
   type ExecutionWatch,
   roundhouseConventions,
 } from '@roundhouse/core';
-import { type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { type KubeClient, type KubeObject, KubernetesApiError, resources } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { OrphanedResources, type WatchedResources } from './orphaned-resources.js';
 
@@ -19,6 +19,7 @@ function leftBehind(name: string): KubeObject {
       name,
       namespace: 'exec',
       uid: `uid-${name}`,
+      resourceVersion: '5',
       labels: { [keys.workflowExecutionLabel]: 'gone', [keys.sourceNamespaceLabel]: 'wfes' },
       annotations: { [keys.workflowExecutionUidAnnotation]: 'uid-gone' },
       finalizers: [finalizer],
@@ -51,8 +52,9 @@ function cached(
 
 /**
  * A client answering as the API server does: a delete of an object with finalizers with the
- * object, its deletionTimestamp set (of one without, with a Status: it is gone); a finalizer
- * removal with the object written.
+ * object, its deletionTimestamp set (of one without, with a Status: it is gone), and with 409
+ * when a precondition's resourceVersion is not the stored one; a finalizer removal with the
+ * object written.
  */
 function fakeClient(objects: readonly KubeObject[] = []) {
   const named = (name: unknown) => objects.find((o) => o.metadata?.name === name);
@@ -61,6 +63,15 @@ function fakeClient(objects: readonly KubeObject[] = []) {
     deleteAnswered: vi.fn(async (...args: unknown[]): Promise<KubeObject | null> => {
       const object = named(args[2]);
       if (!object) return null;
+      const asked = (args[3] as { preconditions?: { resourceVersion?: string } } | undefined)
+        ?.preconditions?.resourceVersion;
+      if (asked !== undefined && asked !== object.metadata?.resourceVersion) {
+        throw new KubernetesApiError(
+          'Conflict',
+          'the ResourceVersion in the precondition does not match',
+          409,
+        );
+      }
       if (!object.metadata?.finalizers?.length) return { kind: 'Status' };
       return { ...object, metadata: { ...object.metadata, deletionTimestamp } };
     }),
@@ -169,6 +180,30 @@ describe('OrphanedResources.release', () => {
     ]);
     expect(client.patch).not.toHaveBeenCalled();
     expect(client.get).not.toHaveBeenCalled();
+  });
+
+  it('deletes only the copy its engine judged: one written since (a graceful cancel within the lag) is decided on again, finalizer kept', async () => {
+    // The API server's copy is newer than the cache's: someone cancelled it gracefully since.
+    const stored = { metadata: { ...busy.metadata, resourceVersion: '6' } };
+    const client = fakeClient([stored]);
+    const observed: KubeObject[] = [];
+    const orphans = new OrphanedResources(client as unknown as KubeClient, [
+      {
+        watch: { ...watch, deletionPending: async () => undefined },
+        informer: cached([busy], observed),
+      },
+    ]);
+
+    await orphans.release('wfes/gone');
+
+    expect(client.deleteAnswered.mock.calls.map((call: unknown[]) => call[3])).toMatchObject([
+      { preconditions: { uid: 'uid-busy', resourceVersion: '5' } },
+    ]);
+    expect(client.patch).not.toHaveBeenCalled();
+    expect(observed).toEqual([]);
+    // Its write's own watch event brings the newer copy, and the key is decided on again.
+    await orphans.release('wfes/gone');
+    expect(client.deleteAnswered).toHaveBeenCalledTimes(2);
   });
 
   it('deletes the resource once its engine lets it go', async () => {

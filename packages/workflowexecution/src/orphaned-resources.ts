@@ -102,7 +102,11 @@ export class OrphanedResources {
             if (!pending || wait.retryAfterSeconds < pending.retryAfterSeconds) pending = wait;
             continue;
           }
-          remaining = await this.#delete(watch, object, key, signal);
+          const deleted = await this.#delete(watch, object, key, signal);
+          // Written since the copy the engine's wait was decided on (a graceful cancel within
+          // the watch's lag, say): that write's own event brings the key back to decide again.
+          if (deleted === 'changed') continue;
+          remaining = deleted;
           if (remaining) informer.observe(remaining);
         }
         if (remaining)
@@ -180,18 +184,21 @@ export class OrphanedResources {
   /**
    * Deletes `object` as read; resolves to it as the API server answered when it stays, being
    * deleted, and to undefined when nothing of it is left: gone already, replaced by another of
-   * its name, or removed by the delete.
+   * its name, or removed by the delete. Where the engine's `deletionPending` judged the copy,
+   * only that copy is deleted (`asDecided`), and `changed` says it was written since.
    */
   async #delete(
     watch: ExecutionWatch,
     object: KubeObject,
     owner: string,
     signal: AbortSignal | undefined,
-  ): Promise<KubeObject | undefined> {
+  ): Promise<KubeObject | undefined | 'changed'> {
     const answer = await deleteAsReadAnswered(this.#client, watch.resource, object, {
       propagationPolicy: watch.deletion ?? 'Background',
+      asDecided: watch.deletionPending !== undefined,
       signal,
     });
+    if (answer.outcome === 'changed') return 'changed';
     if (answer.outcome !== 'deleted') return undefined;
     const { namespace, name } = object.metadata ?? {};
     this.#logger.info(
