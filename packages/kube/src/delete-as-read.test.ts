@@ -46,18 +46,18 @@ describe('deleteAsRead', () => {
   it('as decided, holds the delete to the resourceVersion read and takes a 409 for a change since', async () => {
     const calls: unknown[][] = [];
     const client = {
-      delete: async (...args: unknown[]): Promise<boolean> => {
+      deleteAnswered: async (...args: unknown[]): Promise<KubeObject | null> => {
         calls.push(args);
         throw new KubernetesApiError('Conflict', 'Precondition failed: ResourceVersion', 409);
       },
     };
     const decided = { metadata: { ...read.metadata, resourceVersion: '5' } };
-    expect(await deleteAsRead(client, resources.configMaps, decided, { asDecided: true })).toBe(
-      'changed',
-    );
+    expect(
+      await deleteAsReadAnswered(client, resources.configMaps, decided, { asDecided: true }),
+    ).toEqual({ outcome: 'changed' });
     expect(calls[0]?.[3]).toEqual({ preconditions: { uid: 'uid-1', resourceVersion: '5' } });
     await expect(
-      deleteAsRead(client, resources.configMaps, read, { asDecided: true }),
+      deleteAsReadAnswered(client, resources.configMaps, read, { asDecided: true }),
     ).rejects.toThrow(/decided on carries its resourceVersion/);
     expect(calls).toHaveLength(1);
   });

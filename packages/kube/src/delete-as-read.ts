@@ -6,6 +6,9 @@ import { isKubernetesError } from './kubernetes-errors.js';
 export interface DeleteAsReadOptions {
   readonly propagationPolicy?: DeletionPropagation | undefined;
   readonly signal?: AbortSignal | undefined;
+}
+
+export interface DeleteAsReadAnsweredOptions extends DeleteAsReadOptions {
   /**
    * Hold the delete to the read's resourceVersion too, for a caller whose decision to delete
    * rested on the object's content (an engine's `deletionPending`): the API server then refuses
@@ -17,14 +20,14 @@ export interface DeleteAsReadOptions {
 
 /**
  * What a delete of an object as it was read came to: `replaced` when another object took its
- * name since the read (the one read is gone, the newcomer untouched); with `asDecided`,
- * `changed` when it was written since or replaced (nothing was deleted).
+ * name since the read (the one read is gone, the newcomer untouched).
  */
-export type DeleteAsReadOutcome = 'deleted' | 'absent' | 'replaced' | 'changed';
+export type DeleteAsReadOutcome = 'deleted' | 'absent' | 'replaced';
 
 /**
  * The outcome with what the API server answered: for `deleted`, the object as stored when it
- * stays, being deleted (finalizers or a grace period keep it), and undefined when it is gone.
+ * stays, being deleted (finalizers or a grace period keep it), and undefined when it is gone;
+ * with `asDecided`, `changed` when it was written since or replaced (nothing was deleted).
  */
 export type DeleteAsReadAnswer =
   | { readonly outcome: 'deleted'; readonly remaining: KubeObject | undefined }
@@ -42,7 +45,7 @@ export async function deleteAsRead(
   object: KubeObject,
   options: DeleteAsReadOptions = {},
 ): Promise<DeleteAsReadOutcome> {
-  return asRead(type, object, options, async (namespace, name, request) =>
+  return asRead(type, object, options, 'replaced', async (namespace, name, request) =>
     (await client.delete(type, namespace, name, request)) ? 'deleted' : 'absent',
   );
 }
@@ -57,9 +60,10 @@ export async function deleteAsReadAnswered(
   client: Pick<KubeClient, 'deleteAnswered'>,
   type: ResourceType,
   object: KubeObject,
-  options: DeleteAsReadOptions = {},
+  options: DeleteAsReadAnsweredOptions = {},
 ): Promise<DeleteAsReadAnswer> {
-  const answer = await asRead(type, object, options, (namespace, name, request) =>
+  const conflict = options.asDecided ? 'changed' : 'replaced';
+  const answer = await asRead(type, object, options, conflict, (namespace, name, request) =>
     client.deleteAnswered(type, namespace, name, request),
   );
   if (answer === 'replaced' || answer === 'changed') return { outcome: answer };
@@ -69,14 +73,15 @@ export async function deleteAsReadAnswered(
 
 /**
  * Sends the delete `send` makes of `object` under its read uid (and resourceVersion when
- * `asDecided`); a 409 says it was replaced (or, as decided, changed).
+ * `asDecided`); a 409 answers `conflict`: replaced, or, as decided, changed.
  */
-async function asRead<R>(
+async function asRead<R, C extends 'replaced' | 'changed'>(
   type: ResourceType,
   object: KubeObject,
-  options: DeleteAsReadOptions,
+  options: DeleteAsReadAnsweredOptions,
+  conflict: C,
   send: (namespace: string | undefined, name: string, request: DeleteOptions) => Promise<R>,
-): Promise<R | 'replaced' | 'changed'> {
+): Promise<R | C> {
   const { namespace, name, uid, resourceVersion } = object.metadata ?? {};
   if (!name || !uid) {
     throw new TypeError(`deleteAsRead: a ${type.kind} read from the API server has a name and uid`);
@@ -91,7 +96,7 @@ async function asRead<R>(
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
-    if (isKubernetesError(error, 'Conflict')) return options.asDecided ? 'changed' : 'replaced';
+    if (isKubernetesError(error, 'Conflict')) return conflict;
     throw error;
   }
 }

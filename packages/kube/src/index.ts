@@ -2,6 +2,7 @@ export { cacheMetadata, definedFields, isPlainRecord } from './cache-trim.js';
 export type { ClusterConfig } from './cluster-config.js';
 export {
   type DeleteAsReadAnswer,
+  type DeleteAsReadAnsweredOptions,
   type DeleteAsReadOptions,
   type DeleteAsReadOutcome,
   deleteAsRead,
