@@ -32,7 +32,8 @@ function createdAtMidnight(name: string) {
  * The job engine over an API server whose creates fail in turn as `answers` says: `unavailable`
  * (503, nothing made) or `lost` (504, the Job made all the same); a create of a Job that exists
  * adopts it. Cleanup deletes what the informer cache shows, which sees a Job only once its
- * watch event arrived (`catchUp`, between passes); `happened` lists each deletion.
+ * watch event arrived (`catchUp`, between passes); `happened` lists each deletion. `orphans`
+ * answers from that cache as OrphanedResources does: the Job it shows is the execution's own.
  */
 function jobsBehindACache(answers: ('unavailable' | 'lost')[]) {
   const name = 'wfe-0123456789abcdef';
@@ -52,9 +53,14 @@ function jobsBehindACache(answers: ('unavailable' | 'lost')[]) {
       server.add(name);
       throw new KubernetesApiError('Timeout', 'no answer', 504);
     },
+    orphans: {
+      release: async () => {},
+      createdFor: () => (cache.has(name) ? name : undefined),
+    },
     cleanup: async (api: Pick<ReturnType<typeof executionServer>, 'state'>) => {
       for (const job of cache) {
         server.delete(job);
+        cache.delete(job);
         happened.push(
           `deleted ${job} while ${(api.state.stored.status as { phase?: string }).phase}`,
         );
@@ -243,29 +249,31 @@ describe('WorkflowExecutionReconciler deadline grace', () => {
     });
   });
 
-  it('gives up a failing start before creating again, so the Job a lost create made, seen by then, is deleted before the execution is failed', async () => {
-    const jobs = jobsBehindACache(['lost']);
+  it('adopts the Job a later create made once an earlier one failed, though its answer was lost and the timeout has passed since that first failure', async () => {
+    // 503 (StartFailing True from 00:00), then a create whose answer is lost though the Job is
+    // made (a 504, or a controller killed before the Running write): the workflow runs.
+    const jobs = jobsBehindACache(['unavailable', 'lost']);
     const api = executionServer(createdAtMidnight('busy'));
     let clock = new Date('2026-01-01T00:00:00Z');
     const reconciler = reconcilerOver(api, {
       registry: jobRegistry({ create: jobs.create, cleanup: () => jobs.cleanup(api) }),
+      orphans: jobs.orphans,
       defaultTimeoutMs: 60_000,
       now: () => clock,
     });
+    await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow('etcd is busy');
+    clock = new Date('2026-01-01T00:00:30Z');
     await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow('no answer');
     jobs.catchUp();
     clock = new Date('2026-01-01T00:01:00Z');
-    expect(await reconciler.reconcile('team-a/busy', ctx())).toBeUndefined();
-    expect(jobs.happened).toEqual(['deleted wfe-0123456789abcdef while Pending']);
-    expect(jobs.server.size).toBe(0);
+    await reconciler.reconcile('team-a/busy', ctx());
+    expect(jobs.happened).toEqual([]);
+    expect(jobs.server.size).toBe(1);
     expect(api.state.stored.status).toMatchObject({
-      phase: 'Failed',
-      failureDetails: {
-        reason: 'DeadlineExceeded',
-        message:
-          'the execution could not be started within its default timeout of 60s: Failed to create job execution resource: no answer',
-      },
+      phase: 'Running',
+      executionRef: { name: 'wfe-0123456789abcdef' },
     });
+    expect(api.state.stored.status).not.toHaveProperty('failureDetails');
   });
 
   it('creates nothing at the pass that gives a failing start up, so no Job the cache cannot see yet is left running under the failed execution', async () => {
@@ -274,6 +282,7 @@ describe('WorkflowExecutionReconciler deadline grace', () => {
     let clock = new Date('2026-01-01T00:00:00Z');
     const reconciler = reconcilerOver(api, {
       registry: jobRegistry({ create: jobs.create, cleanup: () => jobs.cleanup(api) }),
+      orphans: jobs.orphans,
       defaultTimeoutMs: 60_000,
       now: () => clock,
     });

@@ -477,8 +477,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
             this.#o.cooldownMs,
             this.#o.now(),
           );
+    // Not given up once its own resource exists either: the create that made it succeeded,
+    // whatever error an earlier one (or this one's lost answer) left in StartFailing.
     const failingCreate =
-      refusal || earlier || discoveryWaitMs !== undefined || blocking
+      unrecorded !== undefined || refusal || earlier || discoveryWaitMs !== undefined || blocking
         ? undefined
         : this.#startOverdue(wfe);
     // Whatever this pass does but a create that races the finalizer (#recoversOrphans) goes on
@@ -775,12 +777,13 @@ export class WorkflowExecutionReconciler implements Reconciler {
 
   /**
    * Fails a start given up on (#startOverdue) with the last error its create met, before
-   * creating again. That create's answer may have been lost (a 504, a broken connection) while
-   * the resource was made: the retry's backoff has let the watch bring that resource into the
-   * cache, so it is found and goes first, and a crash before the failure's write leaves nothing
-   * running under an execution recorded as never started; the retry gives up again. One that
-   * cannot go now goes with the lock after the cooldown (#release), and the execution fails all
-   * the same.
+   * creating again. A resource that create made though its answer was lost (a 504, a broken
+   * connection), once the watch brings it into the cache, is adopted instead (#start asks
+   * `createdFor` first): the create succeeded, and the workflow runs. What is left here is one
+   * the cache does not show yet, or an unwatched engine's: the engine's cleanup removes it
+   * first, so a crash before the failure's write leaves nothing running under an execution
+   * recorded as never started; the retry gives up again. One that cannot go now goes with the
+   * lock after the cooldown (#release), and the execution fails all the same.
    */
   async #gaveUpStart(
     wfe: WorkflowExecution,
