@@ -211,6 +211,24 @@ describe('ExecutionsByTarget.heldByAnother', () => {
   });
 });
 
+describe('ExecutionsByTarget.actedOn', () => {
+  it('says a holder acted when its status records its resource or this process claimed one, and not when it is unknown or was refused', () => {
+    const targets = following([
+      execution('running', 'Running'),
+      execution('refused', 'Failed', { ran: false }),
+      execution('started', 'Pending', { ran: false }),
+    ]);
+    const on = (name: string) =>
+      targets.actedOn('prod/deployments/app', { namespace: 'team-a', name });
+    expect(on('running')).toBe(true);
+    expect(on('refused')).toBe(false);
+    expect(on('unknown')).toBe(false);
+    expect(on('started')).toBe(false);
+    targets.claim({ namespace: 'team-a', name: 'started', uid: 'started', target }, 'wfe-1');
+    expect(on('started')).toBe(true);
+  });
+});
+
 describe('ExecutionsByTarget, every spelling of one target together', () => {
   it('cools a target down after an execution that spelt it another way', () => {
     const targets = following([

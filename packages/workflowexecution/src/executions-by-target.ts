@@ -213,6 +213,18 @@ export class ExecutionsByTarget {
     return undefined;
   }
 
+  /**
+   * Whether `holder`, which a start on `target` found holding it, is an execution known there
+   * that acted on it (its status records its resource, or it was Completed) or whose resource
+   * this process created (`claim`): a wait on it is a wait on a workflow that really ran, not
+   * on a lock nothing here can account for.
+   */
+  actedOn(target: string, holder: { namespace: string; name: string }): boolean {
+    const record = this.#targets.get(this.#key(target));
+    const key = `${holder.namespace}/${holder.name}`;
+    return record?.entries.get(key)?.acted === true || record?.claims?.has(key) === true;
+  }
+
   /** Whether `other` is another execution whose resource the engine's own lock cannot see. */
   #another(self: { uid?: string | undefined; target: string; engine: string }, other: Entry) {
     if (other.uid === self.uid) return false;

@@ -249,6 +249,58 @@ describe('WorkflowExecutionReconciler deadline grace', () => {
     });
   });
 
+  it('counts a failing start anew after a long wait on a holder that ran and went without a cooldown, so one failed create after that wait is retried, not given up', async () => {
+    const stored = storedExecution('busy', { executionConfig: { timeout: '30m' } });
+    const api = executionServer({
+      ...stored,
+      metadata: { ...stored.metadata, creationTimestamp: '2026-01-01T00:00:00Z' },
+    });
+    const create = vi.fn(async () => {
+      throw new KubernetesApiError('Unavailable', 'etcd is busy', 503);
+    });
+    const targets = new ExecutionsByTarget();
+    let clock = new Date('2026-01-01T00:00:00Z');
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry({ create }),
+      targets,
+      lockPolicy: 'wait',
+      now: () => clock,
+    });
+    await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow('etcd is busy');
+    // Another execution (another engine, so the Job's name does not keep them apart) runs on
+    // the target for an hour, then its author deletes it: no cooldown follows.
+    const holder = execution('holder', 'Running', { target: 'team-a/deployment/app' });
+    targets.upsert(holder);
+    for (const at of ['00:00:05', '00:40:00']) {
+      clock = new Date(`2026-01-01T${at}Z`);
+      await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow('held by');
+    }
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Pending',
+      conditions: expect.arrayContaining([
+        expect.objectContaining({ type: 'Waiting', reason: 'TargetLocked' }),
+        expect.objectContaining({ type: 'StartFailing', status: 'False', reason: 'Waited' }),
+      ]),
+    });
+    targets.remove(holder);
+    clock = new Date('2026-01-01T01:00:00Z');
+    await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow('etcd is busy');
+    // Counted from 01:00, not from the failure before the wait: retried.
+    clock = new Date('2026-01-01T01:00:05Z');
+    await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow('etcd is busy');
+    expect(create).toHaveBeenCalledTimes(3);
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Pending',
+      conditions: expect.arrayContaining([
+        expect.objectContaining({
+          type: 'StartFailing',
+          status: 'True',
+          lastTransitionTime: '2026-01-01T01:00:00Z',
+        }),
+      ]),
+    });
+  });
+
   it('adopts the Job a later create made once an earlier one failed, though its answer was lost and the timeout has passed since that first failure', async () => {
     // 503 (StartFailing True from 00:00), then a create whose answer is lost though the Job is
     // made (a 504, or a controller killed before the Running write): the workflow runs.

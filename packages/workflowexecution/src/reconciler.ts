@@ -98,6 +98,7 @@ import {
   markCooldownActive,
   markCreateFailed,
   markFailed,
+  markLockedByRun,
   markLockReleased,
   markRunning,
   markWaiting,
@@ -133,7 +134,7 @@ export interface WorkflowExecutionReconcilerOptions {
   /** The executions on each target, following that informer (`ExecutionsByTarget.following`). */
   readonly targets: Pick<
     ExecutionsByTarget,
-    'cooldownBlocking' | 'heldByAnother' | 'exclusiveStart' | 'claim'
+    'cooldownBlocking' | 'heldByAnother' | 'exclusiveStart' | 'claim' | 'actedOn'
   >;
   /**
    * The cluster's kinds from discovery: a start whose target names a kind not known yet is
@@ -720,10 +721,20 @@ export class WorkflowExecutionReconciler implements Reconciler {
   ): Promise<ReconcileResult | undefined> {
     const waitForLock = this.#o.lockPolicy === 'wait' && error instanceof ResourceLockedError;
     if (waitForLock || error instanceof PreviousExecutionNotCleanedError) {
-      // The holder's release wakes this execution (see ExecutionsByTarget.keysToWake); backoff covers the rest.
+      // The holder's release wakes this execution (see ExecutionsByTarget.keysToWake); backoff
+      // covers the rest. A holder that really ran ends StartFailing, as a cooldown does: its
+      // run may take as long as its timeout, and may end without a cooldown (deleted, or a
+      // cooldown of 0), and one retryable error after it must not be given up at once. A lock
+      // no execution known here accounts for keeps the count (markCreateFailed).
+      const holder = (error as ResourceLockedError | PreviousExecutionNotCleanedError).owner;
+      const ran = holder !== undefined && this.#o.targets.actedOn(wfe.spec.targetResource, holder);
+      const message = (error as Error).message;
       await this.#write(
         wfe,
-        (c) => markWaiting(c, 'TargetLocked', (error as Error).message, this.#o.now()),
+        (c) =>
+          ran
+            ? markLockedByRun(c, message, this.#o.now())
+            : markWaiting(c, 'TargetLocked', message, this.#o.now()),
         ctx,
       );
       throw error;
@@ -757,7 +768,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * The CreateFailed wait of a start whose create has failed retryably for as long as the
    * execution may take: its timeout (or the default) since the first of those failures, which
    * StartFailing's lastTransitionTime records (markCreateFailed), kept through the lock waits
-   * between failures and ended by a cooldown wait (markCooldownActive); the wait's own time
+   * between failures that no known execution accounts for, and ended by a cooldown wait
+   * (markCooldownActive) or a wait on a holder that ran (markLockedByRun); the wait's own time
    * where StartFailing is not True (an older version wrote none, or a cooldown ended it).
    * `spec.timesOutAt` bounds it too (#refusal), but an execution without one would be retried
    * for ever, holding its target's lock with nothing running. Waiting for a cooldown or a busy

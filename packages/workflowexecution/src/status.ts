@@ -104,7 +104,7 @@ export function markWaiting(
  * reason, so a start alternating between a failing create and a target lock would count from
  * its last failure for ever; StartFailing keeps its status, and so its time (metav1's rule),
  * through the lock waits in between, and bounds the retries (see the reconciler's #startOverdue).
- * A cooldown wait ends it (markCooldownActive).
+ * A cooldown wait, or a wait on a holder that ran, ends it (markCooldownActive, markLockedByRun).
  */
 export function markCreateFailed(wfe: StatusView, message: string, now: Date): Status | undefined {
   if (wfe.status?.phase && wfe.status.phase !== 'Pending') return undefined;
@@ -142,15 +142,48 @@ export function markCreateFailed(wfe: StatusView, message: string, now: Date): S
  * it, so the start is held back by a wait that says nothing of its create. StartFailing, True
  * since a failed create, goes False (`Waited`): the wait may be long, and a retryable error
  * after it would otherwise be given up at once (#startOverdue counts from StartFailing's time);
- * the next failure starts the count anew. A TargetLocked wait keeps it (markCreateFailed).
+ * the next failure starts the count anew.
  */
 export function markCooldownActive(
   wfe: StatusView,
   message: string,
   now: Date,
 ): Status | undefined {
+  return waitedOnRun(
+    wfe,
+    'CooldownActive',
+    message,
+    'waiting for the cooldown of an execution that ran on the target',
+    now,
+  );
+}
+
+/**
+ * Pending on a target another execution holds that really ran on it (`TargetLocked`): as a
+ * cooldown, its run may last its whole timeout, so StartFailing goes False (`Waited`). A lock
+ * no known execution accounts for (markWaiting's TargetLocked) keeps it: a start alternating
+ * between such a lock and a failing create is given up a timeout after its first failure.
+ */
+export function markLockedByRun(wfe: StatusView, message: string, now: Date): Status | undefined {
+  return waitedOnRun(
+    wfe,
+    'TargetLocked',
+    message,
+    'waiting for an execution that ran on the target to release it',
+    now,
+  );
+}
+
+/** Waiting for `reason`, with StartFailing, if True, ended (`Waited`, `failingMessage`). */
+function waitedOnRun(
+  wfe: StatusView,
+  reason: string,
+  message: string,
+  failingMessage: string,
+  now: Date,
+): Status | undefined {
   if (wfe.status?.phase && wfe.status.phase !== 'Pending') return undefined;
-  const waiting = markWaiting(wfe, 'CooldownActive', message, now);
+  const waiting = markWaiting(wfe, reason, message, now);
   const failing = findCondition(wfe.status?.conditions, conditionTypes.startFailing);
   if (failing?.status !== 'True') return waiting;
   const base = waiting ?? wfe.status;
@@ -163,7 +196,7 @@ export function markCooldownActive(
       conditionTypes.startFailing,
       'False',
       'Waited',
-      'waiting for the cooldown of an execution that ran on the target',
+      failingMessage,
       now,
       base?.conditions,
     ),
