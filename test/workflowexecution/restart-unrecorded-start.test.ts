@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatKubeTime } from '@roundhouse/core';
+import { resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
 import { interceptJobCreates } from './client-intercepts.js';
@@ -110,6 +111,34 @@ describeWithControlPlane('WorkflowExecution starts after a controller died mid-s
     expect(
       completed.status?.conditions?.find((c) => c.type === 'ExecutionCreated')?.message,
     ).toContain('already exists');
+    expect(completed.status?.failureDetails).toBeUndefined();
+  }, 240_000);
+
+  it("adopts the Job a start made before the controller died, though its Secret's opt-in was taken back while no controller ran", async () => {
+    const optIn = 'roundhouse.dev/allowed-namespaces';
+    const secret = `creds-${randomBytes(3).toString('hex')}`;
+    const admin = cluster.client();
+    await admin.create(resources.secrets, cluster.executionNamespace, {
+      metadata: { name: secret, annotations: { [optIn]: env.namespace } },
+      data: { password: Buffer.from('s3cret').toString('base64') },
+    });
+    const wfe = manifest({ dependencies: { secrets: [{ name: secret }] } });
+    const { controller: killed, created } = await startDyingAfterCreate(1, 600_000);
+    await cluster.apply(wfe);
+    await created;
+    await killed.stop();
+    // Its owner takes the opt-in back: a start now would be refused Forbidden.
+    await admin.patch(resources.secrets, cluster.executionNamespace, secret, {
+      metadata: { annotations: { [optIn]: 'elsewhere' } },
+    });
+
+    await cluster.start({
+      registry: jobRegistry(env.kubeConfig, { runSeconds: 1 }),
+      cooldownMs: 600_000,
+    });
+    const completed = await cluster.waitForPhase(wfe.metadata.name, 'Completed');
+    const [job] = await cluster.jobsOf(wfe.metadata.name);
+    expect(completed.status?.executionRef?.name).toBe(job?.metadata?.name);
     expect(completed.status?.failureDetails).toBeUndefined();
   }, 240_000);
 });

@@ -105,6 +105,7 @@ import {
   ranSeconds,
 } from './status.js';
 import { reportedText } from './status-message.js';
+import { UncheckedCreateError } from './unchecked-create.js';
 
 /*
  * This file is over 350 lines because it is one state machine: every transition of a
@@ -459,9 +460,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
     // Checked before anything that waits: an execution the policy refuses is failed at once, and
     // never makes the controller read discovery for the kind it names. Not once the execution's
     // own resource exists (a start before a restart made it, its status not saying so): the
-    // workflow ran, and may have finished, so it is adopted and its real outcome reported, as
-    // kubernaut's HandleAlreadyExists adopts its own; one that overruns its deadline is stopped
-    // by the Running path's deadline and grace.
+    // workflow ran, and may have finished, so it is adopted (#adopt, which runs no check before
+    // a create either) and its real outcome reported, as kubernaut's HandleAlreadyExists adopts
+    // its own; one that overruns its deadline is stopped by the Running path's deadline and
+    // grace.
     const { uid } = wfe.metadata;
     const unrecorded =
       uid === undefined ? undefined : this.#o.orphans?.createdFor(objectKey(wfe), uid);
@@ -528,7 +530,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
       return { requeueAfter: blocking.remainingMs };
     }
     if (failingCreate) return this.#gaveUpStart(wfe, failingCreate, ctx);
-    const [created, finalized] = await Promise.allSettled([this.#create(wfe, ctx), finalizing]);
+    const [created, finalized] = await Promise.allSettled([
+      unrecorded === undefined ? this.#create(wfe, ctx) : this.#adopt(wfe, ctx),
+      finalizing,
+    ]);
     if (finalized.status === 'rejected') {
       if (created.status === 'fulfilled') await this.#abandonIfDeleted(wfe, ctx);
       throw finalized.reason;
@@ -674,6 +679,45 @@ export class WorkflowExecutionReconciler implements Reconciler {
       targets.claim(self, result.resourceName);
       return result;
     });
+    for (const warning of created.warnings)
+      ctx.logger.warn({ wfe: wfe.metadata.name, warning }, 'API warning on create');
+    return created;
+  }
+
+  /**
+   * Adopts the resource a start before a restart made for this execution, its status not saying
+   * so yet (#start found it by its owner, `createdFor`), with none of the checks before a create
+   * run again: the lock, the dependency check, the dependency and parameter hooks. A check that
+   * refuses now (a Secret's opt-in annotation or a catalog entry changed while no controller
+   * ran) would fail the execution without removing its resource: the workflow would run on,
+   * the Secret mounted, and leave the target to another spelling's start beside it. Skipping
+   * them gives the author nothing they could not reach: the controller made that resource
+   * itself, for this very execution (the uid its annotations record, which nobody else's
+   * execution carries), after those checks passed, so adopting it reaches only what they
+   * allowed then. The engine's create adopts it without using what it would build, so it is
+   * handed none of those inputs; should it create instead (the resource was gone after all,
+   * the cache behind its delete), what it made came from no check and is removed before the
+   * start is retried through them (UncheckedCreateError).
+   */
+  async #adopt(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<CreateResult> {
+    const executor = this.#o.registry.get(wfe.spec.executionEngine);
+    const namespace = this.#o.executionNamespace;
+    const { targets } = this.#o;
+    const self = {
+      namespace: wfe.metadata.namespace,
+      name: wfe.metadata.name,
+      uid: wfe.metadata.uid,
+      target: wfe.spec.targetResource,
+    };
+    const created = await targets.exclusiveStart(self.target, ctx.signal, async () => {
+      const result = await executor.create(wfe, namespace, { signal: ctx.signal });
+      if (result.adoptedKind !== undefined) targets.claim(self, result.resourceName);
+      return result;
+    });
+    if (created.adoptedKind === undefined) {
+      await executor.cleanup(wfe, namespace, { signal: ctx.signal });
+      throw new UncheckedCreateError(created.resourceName);
+    }
     for (const warning of created.warnings)
       ctx.logger.warn({ wfe: wfe.metadata.name, warning }, 'API warning on create');
     return created;
