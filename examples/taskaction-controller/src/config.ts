@@ -160,7 +160,7 @@ export function loadConfig(
 
 /** The container resources of every attempt's Job, from `--job-resource-limits`. */
 export function attemptResourcesOf(config: Pick<Config, 'jobResourceLimits'>): {
-  limits?: Record<string, string>;
+  limits?: Record<string, string> | undefined;
 } {
   return config.jobResourceLimits === unbounded ? {} : { limits: config.jobResourceLimits };
 }

@@ -136,7 +136,7 @@ export function quantityValue(quantity: string): number | undefined {
  * container the limits and requests it lacks from their defaults.
  */
 export interface ResourceAdmission {
-  readonly limitRangeDefaults?: boolean;
+  readonly limitRangeDefaults?: boolean | undefined;
 }
 
 /**

@@ -244,7 +244,7 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
   async #finallyWait(
     run: KubeObject,
     options: OperationOptions,
-  ): Promise<{ pending?: FinallyRunningError; copy: KubeObject | null }> {
+  ): Promise<{ pending?: FinallyRunningError | undefined; copy: KubeObject | null }> {
     const namespace = run.metadata?.namespace ?? '';
     const name = run.metadata?.name ?? '';
     // A copy older than this executor's own cancel patch (a cache whose watch has not shown it
