@@ -4,7 +4,12 @@ import {
   ResourceListSettingSchema,
   settingsHelp,
 } from '@roundhouse/controller';
-import { ConfigurationError, goDurationPattern, parseGoDuration } from '@roundhouse/core';
+import {
+  ConfigurationError,
+  exactQuantity,
+  goDurationPattern,
+  parseGoDuration,
+} from '@roundhouse/core';
 import { z } from 'zod';
 import { PodAnnotationsSchema } from './pod-annotations.js';
 import { defaultAttemptLimits } from './task-executor.js';
@@ -29,7 +34,7 @@ export const unbounded = 'none';
  * before the suffix or exponent are, whatever the unit ("0m", "0Mi", "0.0", "0e3").
  */
 function isZero(quantity: string): boolean {
-  return !/[1-9]/.test(/^[0-9.]*/.exec(quantity)?.[0] ?? '');
+  return exactQuantity(quantity)?.n === 0n;
 }
 
 /**

@@ -137,6 +137,7 @@ export {
   type ResourceRequirements,
   ResourceRequirementsSchema,
 } from './resource-requirements.js';
+export { type ExactQuantity, exactQuantity } from './resource-requirements-rules.js';
 export { apiVersionOf, type DeletionPropagation, type ResourceType } from './resource-type.js';
 export { TargetResourceSchema } from './target-resource.js';
 export {

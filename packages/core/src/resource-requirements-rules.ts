@@ -7,7 +7,8 @@
  */
 
 /** A quantity as an exact fraction `n / d`: Kubernetes compares and rounds quantities exactly. */
-interface Exact {
+/** A quantity as the fraction `n / d`, exactly (apimachinery's Quantity is exact too). */
+export interface ExactQuantity {
   readonly n: bigint;
   readonly d: bigint;
 }
@@ -27,7 +28,7 @@ const decimalExponents: Record<string, number> = {
 };
 
 /** The exact value of a quantity in apimachinery's grammar; undefined for anything else. */
-export function exactQuantity(quantity: string): Exact | undefined {
+export function exactQuantity(quantity: string): ExactQuantity | undefined {
   const match = /^([0-9]*)(?:\.([0-9]*))?((?:[KMGTPE]i|[numkMGTPE])?|[eE][+-]?[0-9]+)$/.exec(
     quantity,
   );
@@ -47,19 +48,19 @@ export function exactQuantity(quantity: string): Exact | undefined {
 }
 
 /** `a` compared with `b`: negative, zero or positive, as resource.Quantity's Cmp. */
-export function compareExact(a: Exact, b: Exact): number {
+export function compareExact(a: ExactQuantity, b: ExactQuantity): number {
   const left = a.n * b.d;
   const right = b.n * a.d;
   return left === right ? 0 : left < right ? -1 : 1;
 }
 
 /** The quantity rounded up to a multiple of 1/`per` (Quantity's ScaledValue rounds up). */
-function scaledUp({ n, d }: Exact, per: bigint): bigint {
+function scaledUp({ n, d }: ExactQuantity, per: bigint): bigint {
   return (n * per + d - 1n) / d;
 }
 
 /** Whether a quantity is whole as the API server counts it: its milli-value a multiple of 1000. */
-function isWhole(quantity: Exact): boolean {
+function isWhole(quantity: ExactQuantity): boolean {
   return scaledUp(quantity, 1000n) % 1000n === 0n;
 }
 

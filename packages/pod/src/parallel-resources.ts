@@ -1,5 +1,6 @@
 import {
   ConfigurationError,
+  exactQuantity,
   type ResourceDefaults,
   type ResourceRequirements,
 } from '@roundhouse/core';
@@ -34,20 +35,8 @@ const decimalExponent: Readonly<Record<string, number>> = {
  * exactly; a part below one nano-unit is dropped. Undefined when it does not follow the grammar.
  */
 function nanoUnits(quantity: string): bigint | undefined {
-  const match = /^([0-9]*)(?:\.([0-9]*))?([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$/.exec(quantity);
-  const [, whole = '', fraction = '', suffix = ''] = match ?? [];
-  if (!match || whole + fraction === '') return undefined;
-  const digits = BigInt(whole + fraction);
-  const multiplier = binary[suffix];
-  if (multiplier !== undefined)
-    return (digits * multiplier * nano) / 10n ** BigInt(fraction.length);
-  // `E` alone is exa; `E` with digits after it is an exponent.
-  const exponent = /^[eE][+-]?[0-9]+$/.test(suffix)
-    ? Number(suffix.slice(1))
-    : decimalExponent[suffix];
-  if (exponent === undefined) return undefined;
-  const scale = 9 + exponent - fraction.length;
-  return scale >= 0 ? digits * 10n ** BigInt(scale) : digits / 10n ** BigInt(-scale);
+  const exact = exactQuantity(quantity);
+  return exact && (exact.n * nano) / exact.d;
 }
 
 /**
