@@ -637,13 +637,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
   async #create(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<CreateResult> {
     const executor = this.#o.registry.get(wfe.spec.executionEngine);
     const { targets } = this.#o;
-    const self = {
-      namespace: wfe.metadata.namespace,
-      name: wfe.metadata.name,
-      uid: wfe.metadata.uid,
-      target: wfe.spec.targetResource,
-      engine: wfe.spec.executionEngine,
-    };
+    const self = startingOnTarget(wfe);
     // A waiting execution's resource found by its owner: a start this process did not make (it
     // made it before a restart) whose status does not record it yet holds the target too.
     const createdFor = (key: string, uid: string) => this.#o.orphans?.createdFor(key, uid);
@@ -703,12 +697,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const executor = this.#o.registry.get(wfe.spec.executionEngine);
     const namespace = this.#o.executionNamespace;
     const { targets } = this.#o;
-    const self = {
-      namespace: wfe.metadata.namespace,
-      name: wfe.metadata.name,
-      uid: wfe.metadata.uid,
-      target: wfe.spec.targetResource,
-    };
+    const self = startingOnTarget(wfe);
     const created = await targets.exclusiveStart(self.target, ctx.signal, async () => {
       const result = await executor.create(wfe, namespace, { signal: ctx.signal });
       if (result.adoptedKind !== undefined) targets.claim(self, result.resourceName);
@@ -1489,4 +1478,15 @@ function withMetadataOf(
   const uid = wfe.metadata.uid;
   if (uid !== undefined && metadata.uid !== uid) return undefined;
   return { ...wfe, metadata: { ...wfe.metadata, ...metadata } };
+}
+
+/** The execution as the target index knows a start of it: who, on which target, by which engine. */
+function startingOnTarget(wfe: WorkflowExecution) {
+  return {
+    namespace: wfe.metadata.namespace,
+    name: wfe.metadata.name,
+    uid: wfe.metadata.uid,
+    target: wfe.spec.targetResource,
+    engine: wfe.spec.executionEngine,
+  };
 }
