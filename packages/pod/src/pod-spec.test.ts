@@ -346,6 +346,53 @@ describe('buildPod: the size of the Pod', () => {
     expect(fewer.spec?.initContainers).toHaveLength(89);
   });
 
+  it('refuses a script, a variable or a working directory the kernel would not start a step with, naming each', () => {
+    // The API server stores these; the runtime's execve (E2BIG) or chdir (ENAMETOOLONG) then
+    // fails the container, so the Pod would exist and never run its steps.
+    const max = 131_071;
+    const refused = [
+      { ...steps[0], script: 'x'.repeat(max + 1) },
+      { ...steps[1], env: [{ name: 'A', value: 'é'.repeat(65_535) }] },
+      { ...steps[2], workingDir: `/tmp/${'d'.repeat(256)}` },
+    ];
+    const error = (() => {
+      try {
+        buildPod(wfe({ steps: refused }), 'w', undefined, settings());
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).issues.map((i) => i.path)).toEqual([
+      'spec.workflowRef.engineConfig.steps.0.script',
+      'spec.workflowRef.engineConfig.steps.1.env.0.value',
+      'spec.workflowRef.engineConfig.steps.2.workingDir',
+    ]);
+    expect((error as ConfigurationError).issues[0]?.message).toBe(
+      'is 131072 bytes; the kernel passes at most 131071 bytes as one argument, and the step runs as `sh -c <script>`: put the rest in the image, or have the script fetch it',
+    );
+    // Counted as the kernel counts them, in bytes: A=<65 535 two-byte characters> is 131 072.
+    expect((error as ConfigurationError).issues[1]?.message).toMatch(
+      /^makes A=<value> 131072 bytes/,
+    );
+    expect(() =>
+      buildPod(
+        wfe({ steps: [{ ...steps[0], workingDir: `/${'d/'.repeat(2048)}` }] }),
+        'w',
+        undefined,
+        settings(),
+      ),
+    ).toThrow(/steps\.0\.workingDir: is longer than a directory the kernel can enter/);
+    // Just within every limit, the Pod is built; "$" doubled for the kubelet is not counted.
+    const fits = [
+      { ...steps[0], script: '$'.repeat(max) },
+      { ...steps[1], env: [{ name: 'A', value: 'x'.repeat(max - 2) }] },
+      { ...steps[2], workingDir: `${`/${'d'.repeat(255)}`.repeat(15)}/${'e'.repeat(254)}` },
+    ];
+    const pod = buildPod(wfe({ steps: fits }), 'w', undefined, settings());
+    expect(pod.spec?.containers[0]?.workingDir).toHaveLength(4095);
+  });
+
   it('builds a large Pod that fits', () => {
     const pod = buildPod(wfe({ steps: many(12) }, big), 'w', undefined, settings());
     expect(pod.spec?.initContainers).toHaveLength(11);

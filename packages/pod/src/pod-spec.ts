@@ -26,6 +26,7 @@ import {
 } from '@roundhouse/core';
 import { kubeletLiteral, type PodSettings } from '@roundhouse/job';
 import { engineConfigPath, parsePodConfig, type Step } from './config.js';
+import { checkExecLimits } from './exec-limits.js';
 import { kubeletStatus } from './kubelet-status.js';
 import { parallelShare } from './parallel-resources.js';
 import { podResultFinalizer } from './result-finalizer.js';
@@ -178,6 +179,7 @@ export function buildPod(
   const { conventions } = settings;
   const config = parsePodConfig(wfe.spec.workflowRef.engineConfig);
   checkImages(config.steps, settings);
+  checkExecLimits(config.steps);
   const meta = executionMetadata(wfe, podEngine, conventions);
   const objectMeta = executionObjectMeta(wfe, namespace, meta, conventions);
   const mounts = dependencyMounts(dependencies, conventions);
