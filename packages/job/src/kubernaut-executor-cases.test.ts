@@ -1,4 +1,5 @@
 import {
+  ConfigurationError,
   type Dependencies,
   executionResourceName,
   kubernautConventions,
@@ -168,7 +169,7 @@ describe("kubernaut's JobExecutor cases", () => {
     });
   });
 
-  it('UT-WE-014-033: without executionRef reads the Job by its lock name (kubernaut: an error), so a start whose status write was lost is still found', async () => {
+  it('UT-WE-014-033 / UT-WE-054-JOB-008: without executionRef reads the Job by its lock name (kubernaut: an error), so a start whose status write was lost is still found', async () => {
     const { executor, setStatus } = jobEngine('test-sa');
     const wfe = kubernautExecution('test-wfe-no-ref', 'default/deployment/my-app');
     const { resourceName } = await executor.create(wfe, executionNamespace);
@@ -254,7 +255,39 @@ describe("kubernaut's JobExecutor cases", () => {
     expect((await envNames()).sort()).toEqual(['INJECTED', 'NAMESPACE']);
   });
 
-  it("UT-WE-374-001..004 / UT-WE-014-065: a create on a target another execution's running Job holds fails saying it already exists; its finished Job is a stale lock", async () => {
+  it("IT-WE-243-001/002/003: passes only the parameters the spec's workflowRef.declaredParameterNames declares, every one without it, none when it is empty", async () => {
+    const { executor, job } = jobEngine('test-sa');
+    const envOf = async (declaredParameterNames?: Record<string, boolean>) => {
+      const base = kubernautExecution('pf-job', 'default/deployment/pf-job-app', {
+        NAMESPACE: 'default',
+        REPLICAS: '3',
+        HALLUCINATED: 'should-be-stripped',
+      });
+      const wfe = sampleExecution({
+        ...base,
+        spec: {
+          ...base.spec,
+          workflowRef: {
+            ...base.spec.workflowRef,
+            ...(declaredParameterNames ? { declaredParameterNames } : {}),
+          },
+        },
+      });
+      const { resourceName } = await executor.create(wfe, executionNamespace);
+      const env = job(resourceName)?.spec.template.spec.containers[0]?.env ?? [];
+      await executor.cleanup(wfe, executionNamespace);
+      return env.map((e) => e.name).filter((n) => n !== 'HOME' && n !== 'TMPDIR');
+    };
+    expect(await envOf({ NAMESPACE: true, REPLICAS: true })).toEqual([
+      'TARGET_RESOURCE',
+      'NAMESPACE',
+      'REPLICAS',
+    ]);
+    expect(await envOf()).toEqual(['TARGET_RESOURCE', 'HALLUCINATED', 'NAMESPACE', 'REPLICAS']);
+    expect(await envOf({})).toEqual(['TARGET_RESOURCE']);
+  });
+
+  it("UT-WE-374-001..004 / UT-WE-054-JOB-012/013 / UT-WE-014-065: a create on a target another execution's running Job holds fails saying it already exists; its finished Job is a stale lock", async () => {
     const { executor, setStatus } = jobEngine('test-sa');
     const first = kubernautExecution('first', 'default/deployment/my-app');
     const second = kubernautExecution('second', 'default/deployment/my-app');
@@ -282,8 +315,10 @@ describe("kubernaut's JobExecutor cases", () => {
 /*
  * kubernaut's JobExecutor cases at d5a4a87 (pkg/workflowexecution/executor/job_test.go and
  * executor_sa_test.go), on its newTestWFE: the workflow's own service account and a TIMEOUT
- * parameter. Its fleet cases (UT-WE-054-JOB-004, UT-WE-054-IC-*) have no counterpart: an
- * execution naming another cluster is refused before any engine sees it.
+ * parameter. Its fleet cases route an execution naming another cluster to that cluster's client
+ * (UT-WE-054-IC-001) and fail with the client factory's error (UT-WE-054-JOB-004); Roundhouse
+ * runs an execution in its own cluster only, so the engine refuses such an execution before
+ * creating anything.
  */
 describe("kubernaut's JobExecutor cases at d5a4a87", () => {
   /** kubernaut's newTestWFE(name, target, ""). */
@@ -678,5 +713,22 @@ describe("kubernaut's JobExecutor cases at d5a4a87", () => {
         'wfe-other',
       );
     });
+  });
+
+  it('UT-WE-054-IC-001 / UT-WE-054-IC-002 / UT-WE-054-JOB-004 (a deliberate difference): refuses an execution for another cluster before creating anything, runs one without clusterID here', async () => {
+    const { executor, job } = jobEngine();
+    const remote = newTestWFE('wfe-remote', 'default/deployment/remote');
+    const refused = executor.create(
+      { ...remote, spec: { ...remote.spec, clusterID: 'remote-cluster-1' } },
+      executionNamespace,
+    );
+    await expect(refused).rejects.toThrow(ConfigurationError);
+    await expect(refused).rejects.toThrow('this one names cluster "remote-cluster-1"');
+    expect(job(executionResourceName('default/deployment/remote'))).toBeUndefined();
+    const { resourceName } = await executor.create(
+      newTestWFE('wfe-local', 'default/deployment/local'),
+      executionNamespace,
+    );
+    expect(job(resourceName)).toBeDefined();
   });
 });

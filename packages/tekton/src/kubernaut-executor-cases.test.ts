@@ -1,4 +1,5 @@
 import {
+  ConfigurationError,
   type Dependencies,
   executionResourceName,
   kubernautConventions,
@@ -67,6 +68,12 @@ function tektonEngine(serviceAccountName?: string) {
       api.setStatus(resources.pipelineRuns, executionNamespace, name, status),
   };
 }
+
+/** The execution with `executionRef` set to the run its create returned, as the controller records it. */
+const recordedRun = (wfe: WorkflowExecution, name: string): WorkflowExecution => ({
+  ...wfe,
+  status: { executionRef: { name } },
+});
 
 const paramsOf = (run: StoredRun | undefined) =>
   Object.fromEntries((run?.spec.params ?? []).map((p) => [p.name, p.value]));
@@ -281,5 +288,187 @@ describe("kubernaut's TektonExecutor cases", () => {
     };
     expect(await names(['NAMESPACE'])).toEqual(['NAMESPACE', 'TARGET_RESOURCE']);
     expect(await names()).toEqual(['INJECTED', 'NAMESPACE', 'TARGET_RESOURCE']);
+  });
+
+  it("IT-WE-243-010/011: passes only the parameters the spec's workflowRef.declaredParameterNames declares, every one without it", async () => {
+    const { executor, run } = tektonEngine('test-sa');
+    const paramNames = async (declaredParameterNames?: Record<string, boolean>) => {
+      const base = kubernautExecution('pf-tekton', 'default/deployment/pf-tekton-app', {
+        parameters: { NAMESPACE: 'default', REPLICAS: '3', HALLUCINATED: 'should-be-stripped' },
+      });
+      const wfe = sampleExecution({
+        ...base,
+        spec: {
+          ...base.spec,
+          workflowRef: {
+            ...base.spec.workflowRef,
+            ...(declaredParameterNames ? { declaredParameterNames } : {}),
+          },
+        },
+      });
+      const { resourceName } = await executor.create(wfe, executionNamespace);
+      const given = run(resourceName)?.spec.params.map((p) => p.name);
+      await executor.cleanup(wfe, executionNamespace);
+      return given;
+    };
+    expect(await paramNames({ NAMESPACE: true, REPLICAS: true })).toEqual([
+      'NAMESPACE',
+      'REPLICAS',
+      'TARGET_RESOURCE',
+    ]);
+    expect(await paramNames()).toEqual([
+      'HALLUCINATED',
+      'NAMESPACE',
+      'REPLICAS',
+      'TARGET_RESOURCE',
+    ]);
+  });
+});
+
+/*
+ * kubernaut's TektonExecutor cases at d5a4a87 (pkg/workflowexecution/executor/tekton_test.go),
+ * on its newTestWFE: the workflow's own service account and a TIMEOUT parameter. Deliberate
+ * differences, as docs/backends/tekton.md has them: the pod template's restricted security
+ * context (UT-WE-054-TEK-007) is the `podSecurityContext` option, not a default, since images
+ * that run as root would no longer start; an execution naming another cluster (UT-WE-054-IC-*)
+ * is refused, since Roundhouse runs an execution in its own cluster only.
+ */
+describe("kubernaut's TektonExecutor cases at d5a4a87", () => {
+  /** kubernaut's newTestWFE(name, target, ""): the workflow names its service account. */
+  const newTestWFE = (
+    name: string,
+    target: string,
+    { clusterID, parameters }: { clusterID?: string; parameters?: Record<string, string> } = {},
+  ): WorkflowExecution =>
+    sampleExecution({
+      name,
+      namespace: 'kubernaut-system',
+      spec: {
+        workflowRef: {
+          workflowId: 'wf-001',
+          version: 'v1.0.0',
+          executionBundle: 'registry.example.com/workflow:v1',
+          serviceAccountName: 'kubernaut-runner',
+        },
+        targetResource: target,
+        executionEngine: 'tekton',
+        parameters: parameters ?? { TIMEOUT: '30s' },
+        ...(clusterID ? { clusterID } : {}),
+      },
+    });
+
+  it('UT-WE-054-TEK-001: registers as the tekton engine', () => {
+    expect(tektonEngine().executor.engine).toBe('tekton');
+  });
+
+  it("UT-WE-054-TEK-002 / UT-WE-054-TEK-010: creates a typed PipelineRun through the bundles resolver, labelled for the execution, under the workflow's service account", async () => {
+    const { executor, run } = tektonEngine();
+    const { resourceName } = await executor.create(
+      newTestWFE('wfe-tekton-001', 'default/deployment/frontend'),
+      executionNamespace,
+    );
+    expect(resourceName).toBe(executionResourceName('default/deployment/frontend'));
+    const stored = run(resourceName);
+    expect(stored).toMatchObject({ apiVersion: 'tekton.dev/v1', kind: 'PipelineRun' });
+    expect(stored?.metadata?.labels?.['kubernaut.ai/workflow-execution']).toBe('wfe-tekton-001');
+    expect(stored?.spec.pipelineRef.resolver).toBe('bundles');
+    expect(stored?.spec.taskRunTemplate.serviceAccountName).toBe('kubernaut-runner');
+  });
+
+  it('UT-WE-054-TEK-003: binds a Secret and a ConfigMap dependency as workspaces', async () => {
+    const { executor, run } = tektonEngine();
+    const { resourceName } = await executor.create(
+      newTestWFE('wfe-tekton-deps', 'default/deployment/backend'),
+      executionNamespace,
+      {
+        dependencies: {
+          secrets: [{ name: 'tls-cert' }],
+          configMaps: [{ name: 'pipeline-config' }],
+        },
+      },
+    );
+    expect(run(resourceName)?.spec.workspaces?.map((w) => w.name)).toEqual([
+      'secret-tls-cert',
+      'configmap-pipeline-config',
+    ]);
+  });
+
+  it("UT-WE-054-TEK-007 (a deliberate difference): writes kubernaut's restricted pod template only when podSecurityContext asks for it, none by default", async () => {
+    const restricted = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+    const api = new MemoryKubeClient();
+    const hardened = new TektonExecutor(api, {
+      conventions: kubernautConventions,
+      podSecurityContext: restricted,
+    });
+    const wfe = newTestWFE('wfe-tekton-secctx', 'default/deployment/frontend');
+    const { resourceName } = await hardened.create(wfe, executionNamespace);
+    const template = (name: string) =>
+      api.object<StoredRun & { spec: { taskRunTemplate: { podTemplate?: object } } }>(
+        resources.pipelineRuns,
+        executionNamespace,
+        name,
+      )?.spec.taskRunTemplate;
+    expect(template(resourceName)).toEqual({
+      serviceAccountName: 'kubernaut-runner',
+      podTemplate: { securityContext: restricted },
+    });
+    const plain = tektonEngine();
+    const other = await plain.executor.create(wfe, executionNamespace);
+    expect(plain.run(other.resourceName)?.spec.taskRunTemplate).toEqual({
+      serviceAccountName: 'kubernaut-runner',
+    });
+  });
+
+  it('UT-WE-054-TEK-004 / UT-WE-054-TEK-005: reads a succeeded run as Completed and a failed one as Failed with its reason', async () => {
+    const { executor, setStatus } = tektonEngine();
+    const read = async (target: string, status: string, reason: string, message: string) => {
+      const wfe = newTestWFE(`wfe-tek-${status.toLowerCase()}`, target);
+      const { resourceName } = await executor.create(wfe, executionNamespace);
+      setStatus(resourceName, { conditions: [{ type: 'Succeeded', status, reason, message }] });
+      return executor.getStatus(recordedRun(wfe, resourceName), executionNamespace);
+    };
+    expect(
+      await read('default/deployment/complete', 'True', 'Succeeded', 'All tasks completed'),
+    ).toMatchObject({ phase: 'Completed', reason: 'Succeeded' });
+    expect(
+      await read('default/deployment/fail', 'False', 'TaskRunFailed', "Task 'validate' failed"),
+    ).toMatchObject({ phase: 'Failed', reason: 'TaskRunFailed' });
+  });
+
+  it("UT-WE-054-TEK-006: deletes the execution's own run", async () => {
+    const { executor, run } = tektonEngine();
+    const wfe = newTestWFE('wfe-tek-cleanup', 'default/deployment/tekcleanup');
+    const { resourceName } = await executor.create(wfe, executionNamespace);
+    await executor.cleanup(wfe, executionNamespace);
+    expect(run(resourceName)).toBeUndefined();
+  });
+
+  it('UT-WE-054-UTIL-001..003: names a run by its target alone, and gives each parameter (none for none) as a string param', async () => {
+    const { executor, run } = tektonEngine();
+    const nginx = executionResourceName('default/deployment/nginx');
+    expect(executionResourceName('default/deployment/nginx')).toBe(nginx);
+    expect(executionResourceName('prod/deployment/nginx')).not.toBe(nginx);
+    expect(nginx).toMatch(/^wfe-[0-9a-f]{16}$/);
+    const wfe = newTestWFE('wfe-params', 'default/deployment/nginx', {
+      parameters: { TIMEOUT: '30s', MODE: 'aggressive' },
+    });
+    const { resourceName } = await executor.create(wfe, executionNamespace);
+    expect(run(resourceName)?.spec.params).toEqual([
+      { name: 'MODE', value: 'aggressive' },
+      { name: 'TIMEOUT', value: '30s' },
+      { name: 'TARGET_RESOURCE', value: 'default/deployment/nginx' },
+    ]);
+  });
+
+  it('UT-WE-054-IC-001 / UT-WE-054-IC-002 (a deliberate difference): refuses an execution for another cluster before creating anything, runs one without clusterID here', async () => {
+    const { executor, run } = tektonEngine();
+    const remote = newTestWFE('wfe-remote', 'default/deployment/remote', {
+      clusterID: 'remote-cluster-1',
+    });
+    await expect(executor.create(remote, executionNamespace)).rejects.toThrow(ConfigurationError);
+    expect(run(executionResourceName('default/deployment/remote'))).toBeUndefined();
+    const local = newTestWFE('wfe-local', 'default/deployment/local');
+    const { resourceName } = await executor.create(local, executionNamespace);
+    expect(run(resourceName)).toBeDefined();
   });
 });
