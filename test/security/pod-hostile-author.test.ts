@@ -118,6 +118,30 @@ describeWithControlPlane('a hostile WorkflowExecution author on the pod engine',
     ]);
   });
 
+  it("cannot pass its step off as a mesh's sidecar, nor leave a Pod that can never start: refused by name", async () => {
+    const path = 'spec.workflowRef.engineConfig.steps.0';
+    await expectRefused([
+      // Istio would merge the step into its proxy: the author's image and script beside the
+      // proxy's projected token and certificates, as the user whose traffic it does not redirect.
+      {
+        attack: withSteps({ steps: [{ ...step, name: 'istio-proxy' }], parallel: true }),
+        reason: 'ConfigurationError',
+        field: `${path}.name: is the name of a service mesh's own container`,
+      },
+      // The API server would store these; the runtime's execve or chdir could never start them.
+      {
+        attack: withSteps({ steps: [{ ...step, script: `: ${'x'.repeat(131_070)}` }] }),
+        reason: 'ConfigurationError',
+        field: `${path}.script: is 131072 bytes`,
+      },
+      {
+        attack: withSteps({ steps: [{ ...step, workingDir: `/${'d'.repeat(256)}` }] }),
+        reason: 'ConfigurationError',
+        field: `${path}.workingDir: is longer than a directory the kernel can enter`,
+      },
+    ]);
+  });
+
   it('cannot run as another ServiceAccount, mount a Secret that did not opt in, or run an image the operator did not allow', async () => {
     await expectRefused([
       {

@@ -62,6 +62,24 @@ describe('parsePodConfig', () => {
     );
   });
 
+  it("refuses a step named as a service mesh's own container, which its injector would merge the step into", () => {
+    const names = [
+      'istio-proxy',
+      'istio-init',
+      'istio-validation',
+      'linkerd-proxy',
+      'linkerd-init',
+    ];
+    expect(
+      issuesOf({ steps: names.map((name) => step({ name })), parallel: true }).map((i) => i.path),
+    ).toEqual(names.map((_, i) => `spec.workflowRef.engineConfig.steps.${i}.name`));
+    expect(issuesOf({ steps: [step({ name: 'istio-proxy' })] })[0]?.message).toMatch(
+      /^is the name of a service mesh's own container/,
+    );
+    // Only the exact names: a step may mention the mesh.
+    expect(parsePodConfig({ steps: [step({ name: 'istio-proxy-check' })] }).steps).toHaveLength(1);
+  });
+
   it('refuses a NUL in a script, a value or a path, which no container could start with', () => {
     const message =
       'must not contain a NUL character: the kernel ends a script, a value or a path at one';

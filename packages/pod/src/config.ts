@@ -31,6 +31,24 @@ const StepEnvVarSchema = z.strictObject({
   value: withoutNul(z.string()),
 });
 
+/**
+ * Container names a service mesh's injector takes for its own. Istio treats a container named
+ * `istio-proxy` (or one of its init containers) in the Pod as an override of the sidecar it
+ * injects ("Customizing injection" in its sidecar-injection docs): a step so named would run the
+ * author's image and script as the proxy, with the proxy's projected ServiceAccount token
+ * (`istio-token`), its mesh certificates' CA and its user, whose traffic the mesh does not
+ * redirect. Linkerd's injector skips a Pod that already holds a container of its names, so the
+ * steps would run outside the mesh and its egress policy. Neither is the author's to choose.
+ */
+const meshContainerNames = new Set([
+  'istio-proxy',
+  'istio-init',
+  'istio-validation',
+  'linkerd-proxy',
+  'linkerd-init',
+  'linkerd-network-validator',
+]);
+
 /** One step: a container that runs `script` through the image's shell with `set -e`. */
 export const StepSchema = z.strictObject({
   /** The container's name, so a DNS-1123 label: `kubectl logs <pod> -c <name>` shows its output. */
@@ -39,6 +57,10 @@ export const StepSchema = z.strictObject({
     .max(63)
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
       error: 'must be a DNS-1123 label (a-z, 0-9 and "-", at most 63 characters)',
+    })
+    .refine((name) => !meshContainerNames.has(name), {
+      error:
+        "is the name of a service mesh's own container, which its injector would merge the step into (or take for its sidecar and skip the Pod); name the step otherwise",
     }),
   image: z
     .string()
