@@ -96,7 +96,8 @@ export interface ApiRequest {
 
 export interface ApiConfig {
   readonly prefix: ApiPrefix;
-  readonly token: string;
+  /** The token, or `undefined` once revoked: every request with it is then anonymous. */
+  readonly token: string | undefined;
   /** Whether the token's user is a System Administrator. */
   readonly superuser: boolean;
   /** A `read` token may only read. */

@@ -78,3 +78,40 @@ describe('HTTP basic auth, which AWX accepts beside tokens', () => {
     }
   });
 });
+
+describe('a token AWX no longer holds (revoked, expired, or its user deleted)', () => {
+  it('is 401 with the Bearer challenge on launch, job detail and cancel, and nothing is done', async () => {
+    const awx = await startAwxSimulator();
+    try {
+      const template = awx.state.addJobTemplate({ name: 'revoked-token' });
+      const { id } = awx.state.launch(template.id);
+      const call = async (method: string, path: string) => {
+        const response = await fetch(`${awx.apiUrl}${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${awx.token}`, 'Content-Type': 'application/json' },
+          ...(method === 'POST' ? { body: '{}' } : {}),
+        });
+        return {
+          status: response.status,
+          challenge: response.headers.get('www-authenticate'),
+          body: (await response.json()) as unknown,
+        };
+      };
+      expect((await call('GET', `jobs/${id}/`)).status).toBe(200);
+      awx.revokeToken();
+      for (const [method, path] of [
+        ['POST', `job_templates/${template.id}/launch/`],
+        ['GET', `jobs/${id}/`],
+        ['POST', `jobs/${id}/cancel/`],
+      ] as const) {
+        expect(await call(method, path)).toEqual(
+          refusal('Authentication credentials were not provided.'),
+        );
+      }
+      expect(awx.state.jobs().map((job) => job.id)).toEqual([id]);
+      expect(awx.state.job(id)?.cancelFlag).toBe(false);
+    } finally {
+      await awx.stop();
+    }
+  });
+});

@@ -13,7 +13,8 @@ import { json, type Reply } from './replies.js';
 export type Authentication = 'token' | 'password' | 'anonymous' | { readonly failed: Reply };
 
 export interface Secrets {
-  readonly token: string;
+  /** The token AWX holds, or `undefined` once it was revoked, expired or its user deleted. */
+  readonly token: string | undefined;
   /** The user's password for basic auth; without one, no basic auth succeeds. */
   readonly password?: string | undefined;
   readonly username: string;
@@ -23,7 +24,7 @@ export function authenticate(authorization: string | undefined, secrets: Secrets
   // oauthlib splits the header's text on whitespace, DRF its bytes, on ASCII whitespace alone.
   const words = (authorization ?? '').split(/\s+/).filter((word) => word !== '');
   if (words.length === 2 && words[0]?.toLowerCase() === 'bearer') {
-    if (same(words[1] as string, secrets.token)) return 'token';
+    if (secrets.token !== undefined && same(words[1] as string, secrets.token)) return 'token';
   }
   const parts = (authorization ?? '').split(/[ \t\n\r\v\f]+/).filter((part) => part !== '');
   if (parts[0]?.toLowerCase() !== 'basic') return 'anonymous';

@@ -128,6 +128,13 @@ export interface AwxSimulator {
    * `/migrations_notran/`, before authentication and any view, so nothing is done.
    */
   setUpgrading(upgrading: boolean): void;
+  /**
+   * Acts as an AWX whose token is gone: revoked (its OAuth2AccessToken deleted), expired, or
+   * cascaded with its deleted user. django-oauth-toolkit's authentication then finds no token
+   * and leaves every request with it anonymous, so each is 401 `Authentication credentials were
+   * not provided.` with AWX's Bearer challenge, before any view; nothing is done.
+   */
+  revokeToken(): void;
   stop(): Promise<void>;
 }
 
@@ -184,6 +191,7 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
   const requests: RequestRecord[] = [];
   let connections = 0;
   let upgrading = config.upgrading;
+  let token: string | undefined = config.token;
 
   const server = createServer(async (request, response) => {
     const startedAt = performance.now();
@@ -221,7 +229,7 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
       try {
         return handle(apiRequest, store, {
           prefix: config.apiPrefix,
-          token: config.token,
+          token,
           superuser: config.superuser,
           tokenScope: config.tokenScope,
           password: config.password,
@@ -269,6 +277,9 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
     },
     setUpgrading: (on) => {
       upgrading = on;
+    },
+    revokeToken: () => {
+      token = undefined;
     },
     stop: async () => {
       store.stop();
