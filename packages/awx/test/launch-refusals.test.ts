@@ -85,6 +85,34 @@ describeWithControlPlane('a launch AWX refuses', () => {
     expect(jobsOf(bed.sim, wfe)).toEqual([]);
   });
 
+  it('refuses a template whose inventory was deleted before making a credential, and holds no lock', async () => {
+    // Deleting an inventory sets its templates' inventory to null (models/jobs.py SET_NULL);
+    // `GET launch/` then says inventory_needed_to_start and AWX refuses every launch that gives
+    // none (resources_needed_to_start), which an execution never gives.
+    const template = seedTemplate(bed.sim, { inventory: null });
+    const wfe = makeExecution(template.name);
+    await createSecret(bed.kube, env.namespace, 'inventoryless', { password: secretValue });
+    const deletedBefore = bed.sim.state.deletedCredentials().length;
+    const error = await bed
+      .executor()
+      .create(wfe, env.namespace, { dependencies: { secrets: [{ name: 'inventoryless' }] } })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).issues).toEqual([
+      {
+        path: 'spec.workflowRef.engineConfig.jobTemplateName',
+        message: expect.stringMatching(/has no inventory, which AWX refuses a launch without/),
+      },
+    ]);
+    expect(bed.sim.state.deletedCredentials()).toHaveLength(deletedBefore);
+    expect(credentialsOf(bed.sim, wfe)).toEqual([]);
+    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+    expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
+  });
+
   it.each([
     [401, 'AWXUnauthorized'],
     [403, 'AWXForbidden'],
