@@ -472,3 +472,171 @@ describe("kubernaut's TektonExecutor cases at d5a4a87", () => {
     expect(run(resourceName)).toBeDefined();
   });
 });
+
+/*
+ * kubernaut's reconciler classifies a failed PipelineRun (pkg/workflowexecution/controller_test.go
+ * at d5a4a87, ExtractFailureDetails and its "failure reason mapping from Tekton condition"
+ * table: a started run, no TaskRuns); with the kubernaut preset the engine's result carries
+ * that class, so the controller records kubernaut's failureDetails.reason.
+ */
+describe("kubernaut's failure classification of a started PipelineRun at d5a4a87", () => {
+  it.each([
+    ['Failed', 'RBAC: permission denied - forbidden', 'Forbidden'],
+    ['Failed', 'Container killed: OOMKilled', 'OOMKilled'],
+    ['PipelineRunTimeout', 'PipelineRun timeout exceeded', 'DeadlineExceeded'],
+    ['Failed', 'Some unknown error', 'Unknown'],
+    ['Failed', 'task failed due to oom', 'OOMKilled'],
+    ['Failed', 'Exit code 137 - OOMkilled by kernel', 'OOMKilled'],
+    ['PipelineRunTimeout', 'Pipeline timed out', 'DeadlineExceeded'],
+    ['Failed', 'Task timeout exceeded', 'DeadlineExceeded'],
+    ['Failed', 'deadline exceeded for task', 'DeadlineExceeded'],
+    ['Failed', 'RBAC: forbidden to create pods', 'Forbidden'],
+    ['Failed', 'rbac error occurred', 'Forbidden'],
+    ['Failed', 'permission denied for resource', 'Forbidden'],
+    ['Failed', 'exceeded quota for namespace', 'ResourceExhausted'],
+    ['Failed', 'resource exhausted in cluster', 'ResourceExhausted'],
+    ['Failed', 'ImagePullBackOff: image not found', 'ImagePullBackOff'],
+    ['Failed', 'failed to image pull from registry', 'ImagePullBackOff'],
+    ['Failed', 'invalid parameter value', 'ConfigurationError'],
+    ['Failed', 'configuration error in pipeline', 'ConfigurationError'],
+    ['Failed', 'Some unknown error occurred', 'Unknown'],
+    ['Failed', '', 'Unknown'],
+    ['TaskRunFailed', 'Task exited with code 1', 'Unknown'],
+  ])('%s, %j: %s', async (reason, message, failureReason) => {
+    const { executor, setStatus } = tektonEngine('test-sa');
+    const wfe = kubernautExecution('test-pr-reason-mapping', 'default/deployment/reason-app');
+    const { resourceName } = await executor.create(wfe, executionNamespace);
+    setStatus(resourceName, {
+      startTime: '2026-01-01T00:00:00Z',
+      conditions: [{ type: 'Succeeded', status: 'False', reason, message }],
+    });
+    expect(
+      await executor.getStatus(recordedRun(wfe, resourceName), executionNamespace),
+    ).toMatchObject({ phase: 'Failed', reason, started: true, failureReason });
+  });
+});
+
+/*
+ * kubernaut's reconciler's failed-TaskRun details (pkg/workflowexecution/controller_test.go at
+ * d5a4a87: findFailedTaskRun, ExtractFailureDetails with TaskRun fields, extractExitCode): the
+ * first child TaskRun whose Succeeded is False names the failure, its place among all the
+ * run's children is the index, and its first step that ended non-zero gives the exit code.
+ */
+describe("kubernaut's failed TaskRun details at d5a4a87", () => {
+  type Child = { kind: string; name: string };
+  type TaskRunFixture = { name: string; succeeded?: 'True' | 'False'; steps?: object[] };
+
+  /** The run, failed with `children`, and those of `taskRuns` the API server holds. */
+  async function failedRun(children: Child[], taskRuns: TaskRunFixture[]) {
+    const api = new MemoryKubeClient();
+    const executor = new TektonExecutor(api, { conventions: kubernautConventions });
+    const wfe = kubernautExecution('test-wfe-failed-task', 'default/deployment/failed-task-app');
+    const { resourceName } = await executor.create(wfe, executionNamespace);
+    const labels = api.object(resources.pipelineRuns, executionNamespace, resourceName)?.metadata
+      ?.labels;
+    for (const { name, succeeded, steps } of taskRuns) {
+      api.put(resources.taskRuns, executionNamespace, {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'TaskRun',
+        metadata: {
+          name,
+          namespace: executionNamespace,
+          labels: { ...labels, 'tekton.dev/pipelineRun': resourceName },
+        },
+        status: {
+          ...(succeeded ? { conditions: [{ type: 'Succeeded', status: succeeded }] } : {}),
+          ...(steps ? { steps } : {}),
+        },
+      });
+    }
+    api.setStatus(resources.pipelineRuns, executionNamespace, resourceName, {
+      startTime: '2026-01-01T00:00:00Z',
+      conditions: [{ type: 'Succeeded', status: 'False', reason: 'Failed', message: 'failed' }],
+      childReferences: children.map((c) => ({ apiVersion: 'tekton.dev/v1', ...c })),
+    });
+    return executor.getStatus(recordedRun(wfe, resourceName), executionNamespace);
+  }
+  const taskRun = (name: string): Child => ({ kind: 'TaskRun', name });
+  const terminated = (name: string, exitCode: number) => ({ name, terminated: { exitCode } });
+
+  it('names the first failed TaskRun and its place among the children', async () => {
+    const result = await failedRun(
+      [taskRun('task-1-success'), taskRun('task-2-failed'), taskRun('task-3-pending')],
+      [
+        { name: 'task-1-success', succeeded: 'True' },
+        { name: 'task-2-failed', succeeded: 'False' },
+      ],
+    );
+    expect(result).toMatchObject({ failedTaskName: 'task-2-failed', failedTaskIndex: 1 });
+  });
+
+  it('counts a custom task run among the children, and names the TaskRun after it', async () => {
+    const result = await failedRun(
+      [{ kind: 'CustomRun', name: 'test-pr-custom-run' }, taskRun('test-pr-task-failed')],
+      [{ name: 'test-pr-task-failed', succeeded: 'False' }],
+    );
+    expect(result).toMatchObject({ failedTaskName: 'test-pr-task-failed', failedTaskIndex: 1 });
+  });
+
+  it("takes the first step's non-zero exit code when several steps fail", async () => {
+    const result = await failedRun(
+      [taskRun('task-multi-fail')],
+      [
+        {
+          name: 'task-multi-fail',
+          succeeded: 'False',
+          steps: [
+            terminated('step-1-success', 0),
+            terminated('step-2-oom', 137),
+            terminated('step-3-cascade', 1),
+          ],
+        },
+      ],
+    );
+    expect(result).toMatchObject({ failedTaskName: 'task-multi-fail', exitCode: 137 });
+  });
+
+  it('gives no exit code when no step ended non-zero, nor for a step still running', async () => {
+    const allSucceeded = await failedRun(
+      [taskRun('task-all-success')],
+      [{ name: 'task-all-success', succeeded: 'True', steps: [terminated('step-1', 0)] }],
+    );
+    expect(allSucceeded?.exitCode).toBeUndefined();
+    expect(allSucceeded?.failedTaskName).toBeUndefined();
+    const running = await failedRun(
+      [taskRun('task-running')],
+      [
+        {
+          name: 'task-running',
+          succeeded: 'False',
+          steps: [{ name: 'step-running', running: {} }],
+        },
+      ],
+    );
+    expect(running).toMatchObject({ failedTaskName: 'task-running' });
+    expect(running?.exitCode).toBeUndefined();
+  });
+
+  it('BuildPipelineRunStatusSummary: counts every child in totalTasks and the succeeded TaskRuns in completedTasks', async () => {
+    const partial = await failedRun(
+      [taskRun('t1'), taskRun('t2'), taskRun('t3')],
+      [
+        { name: 't1', succeeded: 'True' },
+        { name: 't2', succeeded: 'True' },
+        { name: 't3', succeeded: 'False' },
+      ],
+    );
+    expect(partial?.summary).toMatchObject({ status: 'False', totalTasks: 3, completedTasks: 2 });
+    const childless = await failedRun([], []);
+    expect(childless?.summary).toMatchObject({ status: 'False', totalTasks: 0 });
+    expect(childless?.summary?.completedTasks ?? 0).toBe(0);
+  });
+
+  it('names no TaskRun when the run has none, or its TaskRun is gone', async () => {
+    const none = await failedRun([], []);
+    expect(none?.failedTaskName).toBeUndefined();
+    expect(none?.exitCode).toBeUndefined();
+    const gone = await failedRun([taskRun('test-pr-deleted-task')], []);
+    expect(gone?.failedTaskName).toBeUndefined();
+  });
+});
