@@ -272,6 +272,19 @@ describe('the task of an execution', () => {
     );
   });
 
+  it("refuses a parameter named as the variable the supervisor marks a task's processes with", () => {
+    // The supervisor sets it to the task's uid over whatever the request holds: the author's
+    // value would be dropped without a word.
+    const wfe = sampleExecution({ spec: { parameters: { ROUNDHOUSE_TASK_UID: 'other-uid' } } });
+    expect(configurationIssuesOf(() => executionTask(wfe, undefined, settings))).toEqual([
+      {
+        path: 'spec.parameters.ROUNDHOUSE_TASK_UID',
+        message:
+          "is set by the supervisor to the task's uid, to find the task's processes by: pass the value under another name",
+      },
+    ]);
+  });
+
   it('warns about what it cannot honour', () => {
     const wfe = sampleExecution({ spec: { executionConfig: { serviceAccountName: 'runner' } } });
     wfe.spec.workflowRef.executionBundleDigest = 'sha256:abc';

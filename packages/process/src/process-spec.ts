@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TaskLabelsSchema } from './labels.js';
+import { taskMarkerVariable } from './task-marker.js';
 import { TaskNameSchema } from './task-name.js';
 
 // The kernel passes arguments and environment as C strings: a NUL would silently cut them.
@@ -90,11 +91,18 @@ export function reachesAgentPrograms(name: string): boolean {
   return agentVariables.has(name) || agentVariablePrefixes.some((p) => name.startsWith(p));
 }
 
-const requestedEnvVarName = EnvVarSchema.shape.name.refine((name) => !reachesAgentPrograms(name), {
-  error:
-    'is read by the programs the agent starts to run the task (its shim, nsenter), not only by ' +
-    'the task; set it inside the command instead (command: ["env", "NAME=value", ...])',
-});
+const requestedEnvVarName = EnvVarSchema.shape.name
+  .refine((name) => !reachesAgentPrograms(name), {
+    error:
+      'is read by the programs the agent starts to run the task (its shim, nsenter), not only by ' +
+      'the task; set it inside the command instead (command: ["env", "NAME=value", ...])',
+  })
+  // The supervisor sets it over the request's own (see task-marker.ts): a value asked for would
+  // be dropped without a word.
+  .refine((name) => name !== taskMarkerVariable, {
+    error:
+      "is set by the supervisor to the task's uid, to find the task's processes by: pass the value under another name",
+  });
 
 /**
  * A process as a request may ask for it: the spec without the variables above. Records
