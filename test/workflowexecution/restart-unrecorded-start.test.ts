@@ -114,6 +114,40 @@ describeWithControlPlane('WorkflowExecution starts after a controller died mid-s
     expect(completed.status?.failureDetails).toBeUndefined();
   }, 240_000);
 
+  it('adopts the Job a start made before the controller died without waiting out a cooldown raised across the restart, and records its start as when that Job was created', async () => {
+    const target = `prod/deployment/app-${randomBytes(3).toString('hex')}`;
+    const prior = manifest({ target });
+    const late = manifest({ target });
+    // An execution on the target ends, and its lock goes after a cooldown of a second.
+    const first = await cluster.start({
+      registry: jobRegistry(env.kubeConfig, { runSeconds: 0 }),
+      cooldownMs: 1_000,
+    });
+    await cluster.apply(prior);
+    await vi.waitFor(async () => {
+      const released = (await cluster.read(prior.metadata.name))?.status?.conditions?.find(
+        (c) => c.type === 'LockReleased',
+      );
+      expect(released?.status).toBe('True');
+    }, patience);
+    await first.stop();
+    // The next start's Job is made; the controller dies before its Running write.
+    const { controller: killed, created } = await startDyingAfterCreate(600, 1_000);
+    await cluster.apply(late);
+    await created;
+    await killed.stop();
+    // Adopted seconds later, by a controller whose cooldown still covers the first's end.
+    await sleep(2_000);
+    await cluster.start({
+      registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }),
+      cooldownMs: 600_000,
+    });
+    const running = await cluster.waitForPhase(late.metadata.name, 'Running');
+    const [job] = await cluster.jobsOf(late.metadata.name);
+    expect(running.status?.executionRef?.name).toBe(job?.metadata?.name);
+    expect(running.status?.startTime).toBe(job?.metadata?.creationTimestamp);
+  }, 240_000);
+
   it("adopts the Job a start made before the controller died, though its Secret's opt-in was taken back while no controller ran", async () => {
     const optIn = 'roundhouse.dev/allowed-namespaces';
     const secret = `creds-${randomBytes(3).toString('hex')}`;

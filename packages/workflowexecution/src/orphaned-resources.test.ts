@@ -219,8 +219,10 @@ describe('OrphanedResources.release', () => {
 });
 
 describe('OrphanedResources.createdFor', () => {
-  it('names the cached resource an execution of that uid created and that is not being deleted', () => {
-    const made = leftBehind('made');
+  it('names the cached resource an execution of that uid created and that is not being deleted, and when it was created', () => {
+    const made = {
+      metadata: { ...leftBehind('made').metadata, creationTimestamp: '2026-01-01T00:00:05Z' },
+    };
     const going = {
       metadata: { ...leftBehind('going').metadata, deletionTimestamp: '2026-01-01T00:00:00Z' },
     };
@@ -229,7 +231,10 @@ describe('OrphanedResources.createdFor', () => {
       new OrphanedResources(fakeClient() as unknown as KubeClient, [
         { watch, informer: cached(objects) },
       ]);
-    expect(resourcesOf([going, made]).createdFor('wfes/gone', 'uid-gone')).toBe('made');
+    expect(resourcesOf([going, made]).createdFor('wfes/gone', 'uid-gone')).toEqual({
+      name: 'made',
+      createdAt: '2026-01-01T00:00:05Z',
+    });
     expect(resourcesOf([going]).createdFor('wfes/gone', 'uid-gone')).toBeUndefined();
     // A predecessor's resource under the name is not this execution's.
     expect(resourcesOf([made]).createdFor('wfes/gone', 'uid-successor')).toBeUndefined();

@@ -22,6 +22,13 @@ export interface WatchedResources {
   readonly informer: Pick<Informer<KubeObject>, 'addIndex' | 'byIndex' | 'observe'>;
 }
 
+/** An execution resource a start made, as the cache shows it (`OrphanedResources.createdFor`). */
+export interface CreatedResource {
+  readonly name: string;
+  /** Its `metadata.creationTimestamp`, as the API server stamped it. */
+  readonly createdAt?: string | undefined;
+}
+
 /** The informer index of execution resources by their owner's `namespace/name`. */
 function ownerIndex(conventions: Conventions): string {
   return `owner:${conventions.labelPrefix}`;
@@ -134,18 +141,21 @@ export class OrphanedResources {
   }
 
   /**
-   * The name of a cached resource the execution `key` of uid `uid` created and that is not
-   * being deleted, if any. The same index answers for a live execution what it answers for a
-   * gone one: a controller killed between a create and the Running write leaves a resource that
-   * only its owner annotations record, and a restarted controller, whose claims died with it
-   * (`ExecutionsByTarget.claim`), learns from it that the execution holds its target.
+   * A cached resource the execution `key` of uid `uid` created and that is not being deleted,
+   * if any. The same index answers for a live execution what it answers for a gone one: a
+   * controller killed between a create and the Running write leaves a resource that only its
+   * owner annotations record, and a restarted controller, whose claims died with it
+   * (`ExecutionsByTarget.claim`), learns from it that the execution holds its target, and
+   * when its workflow was started (`createdAt`, the resource's creationTimestamp), which the
+   * adoption records as the execution's start rather than the time it was adopted.
    */
-  createdFor(key: string, uid: string): string | undefined {
+  createdFor(key: string, uid: string): CreatedResource | undefined {
     for (const { watch, informer } of this.#watched) {
       const uidKey = conventionKeys(watch.conventions).workflowExecutionUidAnnotation;
       for (const object of informer.byIndex(ownerIndex(watch.conventions), key)) {
-        const { annotations, deletionTimestamp, name } = object.metadata ?? {};
-        if (annotations?.[uidKey] === uid && !deletionTimestamp && name) return name;
+        const { annotations, deletionTimestamp, name, creationTimestamp } = object.metadata ?? {};
+        if (annotations?.[uidKey] === uid && !deletionTimestamp && name)
+          return { name, ...(creationTimestamp ? { createdAt: creationTimestamp } : {}) };
       }
     }
     return undefined;

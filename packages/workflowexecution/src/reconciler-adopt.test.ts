@@ -6,6 +6,10 @@ import { execution } from './executions-by-target.test-support.js';
 import { reconcileContext as ctx, jobRegistry, reconcilerOver } from './reconciler.test-support.js';
 
 const jobName = 'wfe-0123456789abcdef';
+/** The execution was created at 10:00:00, its Job a second later; the restart adopts at 10:07. */
+const createdAt = '2026-01-01T10:00:00Z';
+const jobCreatedAt = '2026-01-01T10:00:01Z';
+const now = new Date('2026-01-01T10:07:00Z');
 
 /**
  * An execution still Pending whose Job a start before a restart made (the cache shows it by its
@@ -15,7 +19,11 @@ const jobName = 'wfe-0123456789abcdef';
  */
 function restartedOverItsJob(options: { fresh?: boolean } = {}) {
   const stored = storedExecution('late', { dependencies: { secrets: [{ name: 'creds' }] } });
-  const api = executionServer({ ...stored, status: { phase: 'Pending', conditions: [] } });
+  const api = executionServer({
+    ...stored,
+    metadata: { ...stored.metadata, creationTimestamp: createdAt },
+    status: { phase: 'Pending', conditions: [] },
+  });
   const create = vi.fn(async (_wfe: unknown, _namespace: string, _options?: CreateOptions) => ({
     resourceName: jobName,
     warnings: [],
@@ -27,7 +35,10 @@ function restartedOverItsJob(options: { fresh?: boolean } = {}) {
     create,
     cleanup,
     registry: jobRegistry({ create, cleanup }),
-    orphans: { release: async () => {}, createdFor: () => jobName },
+    orphans: {
+      release: async () => {},
+      createdFor: () => ({ name: jobName, createdAt: jobCreatedAt }),
+    },
   };
 }
 
@@ -62,6 +73,47 @@ describe('WorkflowExecutionReconciler adopting a start made before a restart', (
     const reconciler = reconcilerOver(api, { registry, orphans, targets });
     await reconciler.reconcile('team-a/late', ctx());
     expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
+  });
+
+  it('records as its start when its Job was created, not when it was adopted', async () => {
+    const { api, registry, orphans } = restartedOverItsJob();
+    const reconciler = reconcilerOver(api, { registry, orphans, now: () => now });
+    await reconciler.reconcile('team-a/late', ctx());
+    expect(api.state.stored.status).toMatchObject({ phase: 'Running', startTime: jobCreatedAt });
+  });
+
+  it('adopts the Job without waiting out a cooldown on its target, raised across the restart', async () => {
+    const { api, registry, orphans } = restartedOverItsJob();
+    const targets = new ExecutionsByTarget();
+    // Finished a minute before the Job was created: past the cooldown of then, within today's.
+    targets.upsert(
+      execution('prior', 'Completed', {
+        target: 'team-a/deployment/app',
+        completionTime: '2026-01-01T09:59:01Z',
+      }),
+    );
+    targets.upsert(api.state.stored);
+    const reconciler = reconcilerOver(api, {
+      registry,
+      orphans,
+      targets,
+      cooldownMs: 60 * 60_000,
+      now: () => now,
+    });
+    await reconciler.reconcile('team-a/late', ctx());
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Running',
+      executionRef: { name: jobName },
+    });
+  });
+
+  it('adopts the Job without waiting for a discovery read to learn the kind its target names', async () => {
+    const { api, registry, orphans } = restartedOverItsJob();
+    const learnKindOf = vi.fn(() => 30_000);
+    const reconciler = reconcilerOver(api, { registry, orphans, kinds: { learnKindOf } });
+    await reconciler.reconcile('team-a/late', ctx());
+    expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
+    expect(learnKindOf).not.toHaveBeenCalled();
   });
 
   it('removes what the engine created instead when the Job was gone after all, and retries the start through its checks', async () => {

@@ -463,23 +463,25 @@ export class WorkflowExecutionReconciler implements Reconciler {
     // workflow ran, and may have finished, so it is adopted (#adopt, which runs no check before
     // a create either) and its real outcome reported, as kubernaut's HandleAlreadyExists adopts
     // its own; one that overruns its deadline is stopped by the Running path's deadline and
-    // grace.
+    // grace. Nor does such a start wait for discovery or a cooldown: both only decide whether
+    // a workflow may begin on the target, and this one began; waiting would leave it Pending
+    // while its Job runs and finishes (a cooldown raised across the restart, say).
     const { uid } = wfe.metadata;
     const unrecorded =
       uid === undefined ? undefined : this.#o.orphans?.createdFor(objectKey(wfe), uid);
     const refusal = unrecorded === undefined ? this.#refusal(wfe) : undefined;
-    const discoveryWaitMs =
-      refusal || earlier
-        ? undefined
-        : this.#o.kinds?.learnKindOf(wfe.spec.targetResource, wfe.metadata.creationTimestamp);
+    const mayWait = unrecorded === undefined && !refusal && !earlier;
+    const discoveryWaitMs = mayWait
+      ? this.#o.kinds?.learnKindOf(wfe.spec.targetResource, wfe.metadata.creationTimestamp)
+      : undefined;
     const blocking =
-      refusal || earlier || discoveryWaitMs !== undefined
-        ? undefined
-        : this.#o.targets.cooldownBlocking(
+      mayWait && discoveryWaitMs === undefined
+        ? this.#o.targets.cooldownBlocking(
             { uid: wfe.metadata.uid, target: wfe.spec.targetResource },
             this.#o.cooldownMs,
             this.#o.now(),
-          );
+          )
+        : undefined;
     // Not given up once its own resource exists either: the create that made it succeeded,
     // whatever error an earlier one (or this one's lost answer) left in StartFailing.
     const failingCreate =
@@ -548,6 +550,14 @@ export class WorkflowExecutionReconciler implements Reconciler {
     if (created.status === 'rejected') return this.#startFailed(wfe, created.reason, ctx);
     const { resourceName, warnings, adoptedKind } = created.value;
     const namespace = this.#o.executionNamespace;
+    // The cache's creation time only of the resource the engine adopted: the engine tells none.
+    const adopted =
+      adoptedKind === undefined
+        ? undefined
+        : {
+            kind: adoptedKind,
+            ...(unrecorded?.name === resourceName ? { createdAt: unrecorded.createdAt } : {}),
+          };
     // kubernaut's race path (HandleAlreadyExists): the execution's own resource was there
     // already. kubernaut has it for PipelineRuns only (its Job path fails such an execution as
     // locked, a resource it created itself included); Roundhouse reports every engine's alike,
@@ -557,7 +567,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     // under the same key, and an execution without any records nothing more.
     await this.#writeReported(
       wfe,
-      (c) => markRunning(c, engine, resourceName, namespace, this.#o.now(), adoptedKind),
+      (c) => markRunning(c, engine, resourceName, namespace, this.#o.now(), adopted),
       [
         ...this.#lifecycle(
           adoptedKind !== undefined
@@ -640,7 +650,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const self = startingOnTarget(wfe);
     // A waiting execution's resource found by its owner: a start this process did not make (it
     // made it before a restart) whose status does not record it yet holds the target too.
-    const createdFor = (key: string, uid: string) => this.#o.orphans?.createdFor(key, uid);
+    const createdFor = (key: string, uid: string) => this.#o.orphans?.createdFor(key, uid)?.name;
     const refuseIfHeld = () => {
       const holder = targets.heldByAnother(self, createdFor);
       if (holder) throw new ResourceLockedError(holder.resourceName, holder);

@@ -69,8 +69,29 @@ describe('status transitions', () => {
     });
   });
 
+  it('starts an adopted execution when its resource was created, bounded by its own creation and now', () => {
+    const created = (seconds: number) => ({
+      ...wfe(),
+      metadata: { ...wfe().metadata, creationTimestamp: formatKubeTime(later(seconds)) },
+    });
+    const startOf = (view: WorkflowExecution, createdAt: string | undefined) =>
+      markRunning(view, 'job', 'wfe-1', 'ns', later(300), { kind: 'Job', createdAt })?.startTime;
+    // A start before a restart made the Job at t0+20; the adoption comes at t0+300.
+    expect(startOf(created(10), formatKubeTime(later(20)))).toBe(formatKubeTime(later(20)));
+    // An API server whose clock ran behind stamped the Job before the execution existed.
+    expect(startOf(created(10), formatKubeTime(later(5)))).toBe(formatKubeTime(later(10)));
+    // One whose clock runs ahead of this process's stamped it after now.
+    expect(startOf(created(10), formatKubeTime(later(400)))).toBe(formatKubeTime(later(300)));
+    // No creation time known (the engine adopted what the cache did not show yet), or none parses.
+    expect(startOf(created(10), undefined)).toBe(formatKubeTime(later(300)));
+    expect(startOf(created(10), 'yesterday')).toBe(formatKubeTime(later(300)));
+    expect(startOf(wfe(), formatKubeTime(later(20)))).toBe(formatKubeTime(later(20)));
+  });
+
   it("says, as kubernaut's race path does, that the PipelineRun was the execution's already", () => {
-    const status = markRunning(wfe(), 'tekton', 'wfe-123', 'workflows', t0, 'PipelineRun');
+    const status = markRunning(wfe(), 'tekton', 'wfe-123', 'workflows', t0, {
+      kind: 'PipelineRun',
+    });
     expect(status).toMatchObject({ phase: 'Running', executionRef: { name: 'wfe-123' } });
     expect(conditionOf(status, conditionTypes.created)).toMatchObject({
       status: 'True',

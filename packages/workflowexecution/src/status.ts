@@ -203,14 +203,37 @@ function waitedOnRun(
   };
 }
 
+/** A resource that was the execution's already when its start came to create it. */
+export interface AdoptedResource {
+  /** Its kind (see `resourceAdopted`). */
+  readonly kind: string;
+  /** Its `metadata.creationTimestamp`, where the cache showed it (`createdFor`). */
+  readonly createdAt?: string | undefined;
+}
+
+/**
+ * When an adopted execution started: when its resource was created, by a start before a
+ * restart, not when it was adopted, so its deadline (`startTime` plus its timeout) and its
+ * duration count from when the workflow began, as the engine's own deadline does. Never
+ * before the execution itself was created, since no resource of it can be older (an API
+ * server whose clock runs behind another's is), nor after `now` (one whose clock runs ahead of
+ * this process's); `now` when the creation time is unknown.
+ */
+function adoptedStartTime(wfe: StatusView, createdAt: string | undefined, now: Date): Date {
+  const created = createdAt === undefined ? Number.NaN : Date.parse(createdAt);
+  if (Number.isNaN(created)) return now;
+  const own = wfe.metadata.creationTimestamp ? Date.parse(wfe.metadata.creationTimestamp) : 0;
+  return new Date(Math.min(now.getTime(), Math.max(created, Number.isNaN(own) ? 0 : own)));
+}
+
 export function markRunning(
   wfe: StatusView,
   engine: string,
   resourceName: string,
   namespace: string,
   now: Date,
-  /** The kind of the resource, when it was this execution's already (see `resourceAdopted`). */
-  adoptedKind?: string,
+  /** Set when the resource was this execution's already (see `AdoptedResource`). */
+  adopted?: AdoptedResource,
 ): Status | undefined {
   if (wfe.status?.phase && wfe.status.phase !== 'Pending') return undefined;
   let conditions = condition(
@@ -219,8 +242,8 @@ export function markRunning(
     'True',
     conditionReasons.created,
     // kubernaut's words in each path: finalizePendingToRunning's, and HandleAlreadyExists's.
-    adoptedKind !== undefined
-      ? `${adoptedKind} ${resourceName} already exists (race condition)`
+    adopted !== undefined
+      ? `${adopted.kind} ${resourceName} already exists (race condition)`
       : `${engine} execution resource ${resourceName} created in ${namespace} namespace`,
     now,
   );
@@ -266,7 +289,9 @@ export function markRunning(
   return {
     ...wfe.status,
     phase: 'Running',
-    startTime: formatKubeTime(now),
+    startTime: formatKubeTime(
+      adopted === undefined ? now : adoptedStartTime(wfe, adopted.createdAt, now),
+    ),
     executionRef: { name: resourceName },
     observedGeneration: wfe.metadata.generation ?? 0,
     conditions,
