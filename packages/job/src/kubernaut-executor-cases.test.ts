@@ -287,6 +287,37 @@ describe("kubernaut's JobExecutor cases", () => {
     expect(await envOf({})).toEqual(['TARGET_RESOURCE']);
   });
 
+  it("a Job kubernaut's own executor built for this execution (its labels, no uid annotation) is adopted by the execution's create (kubernaut fails it as locked)", async () => {
+    const api = new MemoryKubeClient();
+    const executor = new JobExecutor(api, { conventions: kubernautConventions });
+    const wfe = kubernautExecution('external-job', 'test-namespace/deployment/external-job-test');
+    const name = executionResourceName('test-namespace/deployment/external-job-test');
+    // kubernaut's buildJob writes these labels and the target annotation, nothing else.
+    api.put(resources.jobs, executionNamespace, {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name,
+        namespace: executionNamespace,
+        labels: {
+          'kubernaut.ai/workflow-execution': 'external-job',
+          'kubernaut.ai/workflow-id': 'restart-deployment',
+          'kubernaut.ai/target-resource': 'test-namespace__deployment__external-job-test',
+          'kubernaut.ai/source-namespace': 'default',
+          'kubernaut.ai/execution-engine': 'job',
+        },
+        annotations: {
+          'kubernaut.ai/target-resource': 'test-namespace/deployment/external-job-test',
+        },
+      },
+      spec: {},
+    });
+    expect(await executor.create(wfe, executionNamespace)).toMatchObject({
+      resourceName: name,
+      adoptedKind: 'Job',
+    });
+  });
+
   it("UT-WE-374-001..004 / UT-WE-054-JOB-012/013 / UT-WE-014-065: a create on a target another execution's running Job holds fails saying it already exists; its finished Job is a stale lock", async () => {
     const { executor, setStatus } = jobEngine('test-sa');
     const first = kubernautExecution('first', 'default/deployment/my-app');

@@ -172,6 +172,36 @@ describe("kubernaut's TektonExecutor cases", () => {
     });
   });
 
+  it("a run kubernaut's own executor built for this execution (its labels, no uid annotation) before the execution started is adopted, as kubernaut's conflict_test expects", async () => {
+    const wfe = kubernautExecution('external-pr', 'test-namespace/deployment/external-pr-test');
+    const name = executionResourceName('test-namespace/deployment/external-pr-test');
+    const api = new MemoryKubeClient();
+    const executor = new TektonExecutor(api, { conventions: kubernautConventions });
+    // kubernaut's BuildPipelineRun writes these labels and the target annotation, nothing else.
+    api.put(resources.pipelineRuns, executionNamespace, {
+      apiVersion: 'tekton.dev/v1',
+      kind: 'PipelineRun',
+      metadata: {
+        name,
+        namespace: executionNamespace,
+        labels: {
+          'kubernaut.ai/workflow-execution': 'external-pr',
+          'kubernaut.ai/workflow-id': 'restart-deployment',
+          'kubernaut.ai/target-resource': 'test-namespace__deployment__external-pr-test',
+          'kubernaut.ai/source-namespace': 'default',
+        },
+        annotations: {
+          'kubernaut.ai/target-resource': 'test-namespace/deployment/external-pr-test',
+        },
+      },
+      spec: {},
+    });
+    expect(await executor.create(wfe, executionNamespace)).toMatchObject({
+      resourceName: name,
+      adoptedKind: 'PipelineRun',
+    });
+  });
+
   it('UT-WE-014-070..073/075: reads the Succeeded condition as kubernaut does, with the child count as totalTasks', async () => {
     const { executor, setStatus } = tektonEngine('test-sa');
     const wfe = kubernautExecution('test-wfe-status', 'default/deployment/status-app');
