@@ -114,6 +114,48 @@ describeWithControlPlane('a hostile WorkflowExecution author on the pod engine',
         'securityContext',
       ),
       refused({ steps: [step], nodeName: 'kwok-node-0' }, '', 'nodeName'),
+      // Landing on a control-plane node, in another runtime or priority, or beside the steps.
+      refused(
+        {
+          steps: [step],
+          nodeSelector: { 'node-role.kubernetes.io/control-plane': '' },
+          tolerations: [{ operator: 'Exists' }],
+        },
+        '',
+        'nodeSelector, tolerations',
+      ),
+      refused(
+        {
+          steps: [step],
+          runtimeClassName: 'unconfined',
+          priorityClassName: 'system-node-critical',
+        },
+        '',
+        'priorityClassName, runtimeClassName',
+      ),
+      refused(
+        { steps: [step], imagePullSecrets: [{ name: 'victim' }], hostIPC: true },
+        '',
+        'hostIPC, imagePullSecrets',
+      ),
+      refused(
+        { steps: [step], shareProcessNamespace: true, initContainers: [step] },
+        '',
+        'initContainers, shareProcessNamespace',
+      ),
+      refused({ steps: [step], ephemeralContainers: [step] }, '', 'ephemeralContainers'),
+      // A step's own container fields: another command, a host port, a native sidecar.
+      refused(
+        { steps: [{ ...step, command: ['/bin/sh'], args: ['-c', 'id'] }] },
+        'steps.0',
+        'args, command',
+      ),
+      refused(
+        { steps: [{ ...step, ports: [{ containerPort: 22, hostPort: 22 }] }] },
+        'steps.0',
+        'ports',
+      ),
+      refused({ steps: [{ ...step, restartPolicy: 'Always' }] }, 'steps.0', 'restartPolicy'),
       refused({ steps: [step], namespace: 'kube-system' }, '', 'namespace'),
     ]);
   });
