@@ -188,6 +188,38 @@ describe('job templates', () => {
     expect(sim.state.jobs().filter((j) => j.jobTemplate === template.id)).toEqual([]);
   });
 
+  it("lists ignored and dropped credentials in the order of the Python set AWX builds them in, not the launch's or the template's", async () => {
+    // CPython puts a small int in the slot of its low three bits: of two ids 7 apart, the
+    // larger comes first unless the smaller's low bits are 0. Types alternate, so the two differ.
+    const ids: number[] = [];
+    for (let i = 0; i < 9; i++) ids.push(credentialOf(i % 2 ? typeA : typeB, `set-order-${i}`));
+    const low = ids.find((id) => id % 8 !== 0 && ids.includes(id + 7)) as number;
+    const high = low + 7;
+    const unprompted = sim.state.addJobTemplate({ name: 'set-order-ignored' });
+    const ignored = await request('POST', `job_templates/${unprompted.id}/launch/`, {
+      credentials: [low, high],
+    });
+    expect(ignored.status).toBe(201);
+    expect(ignored.body.ignored_fields).toEqual({ credentials: [high, low] });
+
+    const held = sim.state.addJobTemplate({
+      name: 'set-order-dropped',
+      askCredentialOnLaunch: true,
+      credentials: [low, high],
+    });
+    const dropped = await request('POST', `job_templates/${held.id}/launch/`, { credentials: [] });
+    expect(dropped.status).toBe(400);
+    const named = (id: number) => sim.state.liveCredentials().find((c) => c.id === id)?.name;
+    const lacked = `Provided list lacked credential(s): ${named(high)}-${high}, ${named(low)}-${low}.`;
+    const typeName = (id: number) => (ids.indexOf(id) % 2 ? 'type-a' : 'type-b');
+    expect(dropped.body).toEqual({
+      credentials: [high, low].map(
+        (id) =>
+          `Removing ${typeName(id)} credential at launch time without replacement is not supported. ${lacked}`,
+      ),
+    });
+  });
+
   it('takes a launch timeout only when the template prompts for it', async () => {
     const prompted = sim.state.addJobTemplate({
       name: 'timeout-prompted',

@@ -22,6 +22,7 @@ import {
   pythonTypeName,
 } from './python-json.js';
 import { pythonEquals } from './python-operators.js';
+import { pythonSetDifference } from './python-set.js';
 import { safeLoad, yamlTypeName } from './python-yaml.js';
 import { jsonCompatible } from './python-yaml-dumps.js';
 import type { FieldErrors } from './replies.js';
@@ -289,7 +290,11 @@ export function planLaunch(
   const added = provided.filter(({ credential }) => !template.credentials.includes(credential.id));
   let accepted: LaunchCredential[] = [];
   if (added.length > 0 && template.askCredentialOnLaunch) accepted = added;
-  else if (added.length > 0) ignored.credentials = added.map(({ credential }) => credential.id);
+  else if (added.length > 0) {
+    // `set(kwargs['credentials']) - set(template.credentials.all())`, listed in set order.
+    const ids = provided.map(({ credential }) => credential.id);
+    ignored.credentials = pythonSetDifference(ids, template.credentials);
+  }
 
   // In the order AWX gathers them: _accept_or_ignore_job_kwargs's (variables, prompts, then
   // resources), then JobLaunchSerializer.validate's (playbook, credentials, passwords).

@@ -7,6 +7,7 @@ import { uniqueHash } from './credential-passwords.js';
 import type { CredentialType } from './credential-types.js';
 import type { Credential } from './credentials.js';
 import type { JobTemplate } from './job-templates.js';
+import { pythonSetDifference } from './python-set.js';
 
 export interface LaunchCredential {
   readonly credential: Credential;
@@ -42,9 +43,10 @@ export function credentialErrors(
     const providedHashes = new Set(
       provided.map(({ credential, type }) => uniqueHash(credential, type)),
     );
-    const removed = template.credentials
+    // `set(template_credentials) - set(attrs['credentials'])`: the set's order, not the template's.
+    const removed = pythonSetDifference(template.credentials, [...providedIds])
       .map((id) => lookup(id))
-      .filter((c): c is LaunchCredential => c !== undefined && !providedIds.has(c.credential.id));
+      .filter((c): c is LaunchCredential => c !== undefined);
     // str(Credential) is BaseModel.__str__'s `name-pk` (awx/main/models/base.py:103).
     const names = removed.map(({ credential }) => `${credential.name}-${credential.id}`).join(', ');
     for (const { credential, type } of removed) {
