@@ -285,6 +285,31 @@ describe('the task of an execution', () => {
     ]);
   });
 
+  it('refuses an argument or a working directory the kernel would not start the task with, naming each', () => {
+    // The supervisor would record the task and fail it at its exec (E2BIG) or chdir.
+    const wfe = sampleExecution();
+    wfe.spec.workflowRef.engineConfig = {
+      command: ['/bin/echo', 'é'.repeat(65_536)],
+      args: ['ok', 'x'.repeat(131_072)],
+      workingDir: `/srv/${'d'.repeat(256)}`,
+    };
+    const issues = configurationIssuesOf(() => executionTask(wfe, undefined, overridable));
+    expect(issues.map((i) => i.path)).toEqual([
+      'spec.workflowRef.engineConfig.command.1',
+      'spec.workflowRef.engineConfig.args.1',
+      'spec.workflowRef.engineConfig.workingDir',
+    ]);
+    expect(issues[0]?.message).toBe(
+      'is 131072 bytes; the kernel passes at most 131071 bytes as one argument: pass a file the program reads instead',
+    );
+    // Just within the limits, the task is built.
+    wfe.spec.workflowRef.engineConfig = {
+      args: ['x'.repeat(131_071)],
+      workingDir: `${`/${'d'.repeat(255)}`.repeat(15)}/${'e'.repeat(254)}`,
+    };
+    expect(executionTask(wfe, undefined, overridable).task.process.workingDir).toHaveLength(4095);
+  });
+
   it('warns about what it cannot honour', () => {
     const wfe = sampleExecution({ spec: { executionConfig: { serviceAccountName: 'runner' } } });
     wfe.spec.workflowRef.executionBundleDigest = 'sha256:abc';

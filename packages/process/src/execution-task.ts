@@ -14,6 +14,7 @@ import {
 } from '@roundhouse/core';
 import { z } from 'zod';
 import { bundleProgram } from './bundle-program.js';
+import { execLimitIssues } from './exec-limits.js';
 import {
   ExecModeSchema,
   LifecycleSchema,
@@ -143,11 +144,21 @@ export function executionTask(
     },
   };
   const parsed = TaskRequestSchema.safeParse(request);
+  const sources = { wfe, config, timeoutPath: timeoutField?.path ?? 'defaultTimeout' };
   if (!parsed.success) {
-    const sources = { wfe, config, timeoutPath: timeoutField?.path ?? 'defaultTimeout' };
     throw new ConfigurationError(
       toFieldIssues(parsed.error, '', request).map((issue, index) => ({
         path: sourceField(parsed.error.issues[index]?.path ?? [], request, sources),
+        message: issue.message,
+      })),
+    );
+  }
+  // Refused here, not recorded as a task whose start is sure to fail.
+  const limits = execLimitIssues(parsed.data.process);
+  if (limits.length) {
+    throw new ConfigurationError(
+      limits.map((issue) => ({
+        path: sourceField(issue.path, request, sources),
         message: issue.message,
       })),
     );
