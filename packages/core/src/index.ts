@@ -119,6 +119,7 @@ export {
 } from './parameters.js';
 export { preparedExecution, timesOutAtMs, withTimesOutAt } from './prepared-execution.js';
 export { printableJson, printableText } from './printable-text.js';
+export { type ExactQuantity, exactQuantity, quantitySuffixes } from './quantity.js';
 export {
   type AvailabilityOptions,
   type AvailabilityReport,
@@ -137,7 +138,6 @@ export {
   type ResourceRequirements,
   ResourceRequirementsSchema,
 } from './resource-requirements.js';
-export { type ExactQuantity, exactQuantity } from './resource-requirements-rules.js';
 export { apiVersionOf, type DeletionPropagation, type ResourceType } from './resource-type.js';
 export { TargetResourceSchema } from './target-resource.js';
 export {

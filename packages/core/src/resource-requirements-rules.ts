@@ -6,53 +6,7 @@
  * here first, naming the execution's field.
  */
 
-/** A quantity as an exact fraction `n / d`: Kubernetes compares and rounds quantities exactly. */
-/** A quantity as the fraction `n / d`, exactly (apimachinery's Quantity is exact too). */
-export interface ExactQuantity {
-  readonly n: bigint;
-  readonly d: bigint;
-}
-
-const binaryExponents: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
-const decimalExponents: Record<string, number> = {
-  n: -9,
-  u: -6,
-  m: -3,
-  '': 0,
-  k: 3,
-  M: 6,
-  G: 9,
-  T: 12,
-  P: 15,
-  E: 18,
-};
-
-/** The exact value of a quantity in apimachinery's grammar; undefined for anything else. */
-export function exactQuantity(quantity: string): ExactQuantity | undefined {
-  const match = /^([0-9]*)(?:\.([0-9]*))?((?:[KMGTPE]i|[numkMGTPE])?|[eE][+-]?[0-9]+)$/.exec(
-    quantity,
-  );
-  if (!match) return undefined;
-  const [, whole = '', fraction = '', suffix = ''] = match;
-  if (whole === '' && fraction === '') return undefined;
-  const mantissa = BigInt(`${whole}${fraction}` || '0');
-  const binary = binaryExponents[suffix];
-  if (binary !== undefined) {
-    return { n: mantissa * 2n ** BigInt(10 * binary), d: 10n ** BigInt(fraction.length) };
-  }
-  const exponent = decimalExponents[suffix] ?? Number(suffix.slice(1));
-  const shift = exponent - fraction.length;
-  return shift >= 0
-    ? { n: mantissa * 10n ** BigInt(shift), d: 1n }
-    : { n: mantissa, d: 10n ** BigInt(-shift) };
-}
-
-/** `a` compared with `b`: negative, zero or positive, as resource.Quantity's Cmp. */
-export function compareExact(a: ExactQuantity, b: ExactQuantity): number {
-  const left = a.n * b.d;
-  const right = b.n * a.d;
-  return left === right ? 0 : left < right ? -1 : 1;
-}
+import { type ExactQuantity, exactQuantity } from './quantity.js';
 
 /** The quantity rounded up to a multiple of 1/`per` (Quantity's ScaledValue rounds up). */
 function scaledUp({ n, d }: ExactQuantity, per: bigint): bigint {

@@ -1,33 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, ExecutionForbiddenError } from './errors.js';
-import {
-  executionResources,
-  quantityValue,
-  ResourceRequirementsSchema,
-} from './resource-requirements.js';
+import { executionResources, ResourceRequirementsSchema } from './resource-requirements.js';
 import { configurationIssuesOf } from './testing/configuration-issues.js';
 import { sampleExecution } from './testing/sample-execution.js';
 import { parseWorkflowExecution } from './workflow-execution.js';
-
-describe('quantityValue', () => {
-  it("reads Kubernetes' suffixes: binary, decimal and exponents", () => {
-    expect(quantityValue('500m')).toBeCloseTo(0.5);
-    expect(quantityValue('2')).toBe(2);
-    expect(quantityValue('1Gi')).toBe(2 ** 30);
-    expect(quantityValue('1G')).toBe(1e9);
-    expect(quantityValue('1E')).toBe(1e18);
-    expect(quantityValue('1e3')).toBe(1000);
-    expect(quantityValue('.5Ki')).toBe(512);
-    expect(quantityValue('-1')).toBeUndefined();
-    expect(quantityValue('1 Gi')).toBeUndefined();
-  });
-
-  it('refuses a fractional exponent, which the API server refuses too', () => {
-    expect(quantityValue('1e-3')).toBe(0.001);
-    expect(quantityValue('1e1.5')).toBeUndefined();
-    expect(quantityValue('1e.5')).toBeUndefined();
-  });
-});
 
 describe('executionResources', () => {
   const engine = { requests: { cpu: '100m' }, limits: { cpu: '2', memory: '1Gi' } };
@@ -99,7 +75,7 @@ describe('executionResources', () => {
   });
 
   it("refuses a zero limit under the engine's limit, which the kubelet reads as none at all", () => {
-    for (const zero of ['0', '0Gi', '0m']) {
+    for (const zero of ['0', '0Gi', '0m', '0e400']) {
       const attempt = () => executionResources({ limits: { memory: zero } }, engine);
       expect(attempt).toThrow(ExecutionForbiddenError);
       expect(attempt).toThrow(/means no limit to the kubelet/);
@@ -108,6 +84,40 @@ describe('executionResources', () => {
     expect(executionResources({ requests: { memory: '0' } }, engine)?.requests).toMatchObject({
       memory: '0',
     });
+  });
+
+  it.each([
+    ['700m', '0.7'],
+    ['1400m', '1.4'],
+    ['9m', '0.009'],
+    ['1900m', '1.9'],
+    ['2300m', '2.3'],
+  ])(
+    'takes %s of cpu under a limit or an engine ceiling of %s: quantities compare exactly',
+    (asked, bound) => {
+      expect(
+        executionResources({ requests: { cpu: asked }, limits: { cpu: bound } }, undefined),
+      ).toEqual({ requests: { cpu: asked }, limits: { cpu: bound } });
+      expect(
+        executionResources({ limits: { cpu: asked } }, { limits: { cpu: bound, memory: '1Gi' } }),
+      ).toEqual({ limits: { cpu: asked, memory: '1Gi' } });
+    },
+  );
+
+  it('refuses a request or limit past its bound by one byte, past 2^53 as well', () => {
+    const attempt = () =>
+      executionResources(
+        { requests: { memory: '9007199254740993' }, limits: { memory: '9007199254740992' } },
+        undefined,
+      );
+    expect(attempt).toThrow(ConfigurationError);
+    expect(attempt).toThrow(/is more than its limit \(9007199254740992\)/);
+    expect(() =>
+      executionResources(
+        { limits: { memory: '9007199254740993' } },
+        { limits: { memory: '9007199254740992' } },
+      ),
+    ).toThrow(ExecutionForbiddenError);
   });
 
   it('refuses a request above its own limit before anything is created', () => {
@@ -185,6 +195,17 @@ describe("ResourceRequirementsSchema (an engine's settings): what kube-apiserver
         limits: { 'example.kubernetes.io/y': '1', cpu: '2', memory: '1Gi' },
       }),
     ).toEqual([]);
+  });
+
+  it('takes a quantity with a leading +, which apimachinery parses, and refuses a negative one or one too long to read', () => {
+    expect(refused({ limits: { cpu: '+1', memory: '+1Gi' }, requests: { cpu: '+500m' } })).toEqual(
+      [],
+    );
+    for (const quantity of ['-1', '1e99999999']) {
+      expect(refused({ limits: { cpu: quantity } })).toEqual([
+        ['limits.cpu', 'must be a quantity such as "500m", 2 or "1Gi"'],
+      ]);
+    }
   });
 });
 

@@ -1,22 +1,12 @@
 import { z } from 'zod';
 import { ConfigurationError, ExecutionForbiddenError } from './errors.js';
+import { compareExact, exactQuantity, quantityPattern } from './quantity.js';
 import {
-  compareExact,
-  exactQuantity,
   isCpuOrMemory,
   isHugePages,
   mayOvercommit,
   resourceProblem,
 } from './resource-requirements-rules.js';
-
-/**
- * A Kubernetes resource quantity as requests and limits take it (apimachinery's grammar: a
- * decimal number, then a binary suffix `Ki`..`Ei`, a decimal one `n`, `u`, `m`, `k`..`E`, or an
- * exponent), never negative. The exponent is whole: apimachinery's parser reads only digits
- * after its sign, though its documented grammar allows `1e1.5`.
- */
-export const quantityPattern =
-  '^(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$';
 
 /** `cpu`, `memory`, `ephemeral-storage`, `hugepages-2Mi`, or an extended `example.com/gpu`. */
 const resourceNamePattern =
@@ -94,41 +84,6 @@ export interface ResourceDefaults {
   readonly requests?: Readonly<Record<string, string>> | undefined;
 }
 
-const binary: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-const decimal: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-};
-
-/**
- * The value of a quantity, in the resource's base unit (cores, bytes), for comparing two of
- * them; undefined when it does not follow the grammar.
- */
-export function quantityValue(quantity: string): number | undefined {
-  const match = /^([0-9]*\.?[0-9]*)(.*)$/.exec(quantity);
-  if (!match || !new RegExp(quantityPattern).test(quantity)) return undefined;
-  const [, number = '', suffix = ''] = match;
-  const base = Number(number);
-  if (/^[eE][+-]?[0-9.]/.test(suffix)) return base * 10 ** Number(suffix.slice(1));
-  const multiplier = binary[suffix] ?? decimal[suffix];
-  return multiplier === undefined ? undefined : base * multiplier;
-}
-
 /**
  * How the API server checks the Pod the resources go into. A Job's template is validated when
  * the Job is created, as it is; a bare Pod only after the namespace's LimitRanges (the
@@ -181,7 +136,7 @@ export function executionResources(
         );
       }
       // The kubelet reads a limit of 0 as none at all: past any ceiling, not below it.
-      if (section === 'limits' && quantityValue(quantity) === 0) {
+      if (section === 'limits' && exactQuantity(quantity)?.n === 0n) {
         throw new ExecutionForbiddenError(
           `${path}.limits.${name}`,
           `a limit of ${quantity} ${name} means no limit to the kubelet, and this engine allows an execution at most ${ceiling}; ask for a quantity above 0`,
@@ -237,14 +192,17 @@ export function executionResources(
   };
 }
 
-function sameQuantity(a: string, b: string): boolean {
+/** `a` compared with `b` as the API server compares them; undefined when either is no quantity. */
+function compareQuantities(a: string, b: string): number | undefined {
   const left = exactQuantity(a);
   const right = exactQuantity(b);
-  return left === undefined || right === undefined || compareExact(left, right) === 0;
+  return left === undefined || right === undefined ? undefined : compareExact(left, right);
+}
+
+function sameQuantity(a: string, b: string): boolean {
+  return (compareQuantities(a, b) ?? 0) === 0;
 }
 
 function exceeds(quantity: string, bound: string): boolean {
-  const value = quantityValue(quantity);
-  const limit = quantityValue(bound);
-  return value !== undefined && limit !== undefined && value > limit;
+  return (compareQuantities(quantity, bound) ?? 0) > 0;
 }

@@ -1,6 +1,7 @@
 import {
   ConfigurationError,
   exactQuantity,
+  quantitySuffixes,
   type ResourceDefaults,
   type ResourceRequirements,
 } from '@roundhouse/core';
@@ -9,30 +10,10 @@ import { engineConfigPath } from './config.js';
 /** Kubernetes quantities are exact to the nano-unit: every value here counts those, as a bigint. */
 const nano = 10n ** 9n;
 
-const binary: Readonly<Record<string, bigint>> = {
-  Ki: 2n ** 10n,
-  Mi: 2n ** 20n,
-  Gi: 2n ** 30n,
-  Ti: 2n ** 40n,
-  Pi: 2n ** 50n,
-  Ei: 2n ** 60n,
-};
-const decimalExponent: Readonly<Record<string, number>> = {
-  n: -9,
-  u: -6,
-  m: -3,
-  '': 0,
-  k: 3,
-  M: 6,
-  G: 9,
-  T: 12,
-  P: 15,
-  E: 18,
-};
-
 /**
- * A quantity (apimachinery's grammar, as `workflowRef.resources` takes it) in nano-units,
- * exactly; a part below one nano-unit is dropped. Undefined when it does not follow the grammar.
+ * A quantity (apimachinery's grammar, as `workflowRef.resources` takes it) in nano-units, as
+ * the API server holds it (a part below one nano-unit rounded up). Undefined when it does not
+ * follow the grammar.
  */
 function nanoUnits(quantity: string): bigint | undefined {
   const exact = exactQuantity(quantity);
@@ -55,12 +36,10 @@ function granularity(name: string): { readonly unit: bigint; readonly least: big
   return { unit, least: unit };
 }
 
-const byteUnits: readonly (readonly [string, bigint])[] = [
-  ...Object.entries(binary),
-  ...Object.entries(decimalExponent)
-    .filter(([, exponent]) => exponent > 0)
-    .map(([suffix, exponent]) => [suffix, 10n ** BigInt(exponent)] as const),
-];
+/** The suffixes that multiply by a whole number of bytes above one: `k`..`E`, `Ki`..`Ei`. */
+const byteUnits: readonly (readonly [string, bigint])[] = [...quantitySuffixes]
+  .filter(([, { n, d }]) => d === 1n && n > 1n)
+  .map(([suffix, { n }]) => [suffix, n] as const);
 
 /**
  * A share as a quantity: cpu in millicores; bytes in the shortest form that holds them whole
