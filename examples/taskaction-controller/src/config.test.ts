@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       podAnnotations: {},
       jobResourceLimits: { cpu: '1', memory: '1Gi' },
       maxSystemFailures: 3,
+      maxAttemptsPerNamespace: 20,
       workers: 16,
       gcTtl: 0,
       gcInterval: 1_800_000,
@@ -27,6 +28,19 @@ describe('loadConfig', () => {
       healthPort: 8080,
       leaderElect: false,
     });
+  });
+
+  it('caps the attempts in flight per namespace at 20 unless told: any whole number from 1, or none, never 0', () => {
+    const cap = (flags: string[]) =>
+      loadConfig(['--events-file=/e', ...flags], {}).maxAttemptsPerNamespace;
+    expect(cap([])).toBe(20);
+    expect(cap(['--max-attempts-per-namespace=3'])).toBe(3);
+    expect(cap(['--max-attempts-per-namespace=none'])).toBe('none');
+    for (const refused of ['0', '-1', '1.5', 'off']) {
+      expect(() => cap([`--max-attempts-per-namespace=${refused}`])).toThrow(
+        /--max-attempts-per-namespace: must be a whole number of 1 or more \(0 would start no attempt\), or none/,
+      );
+    }
   });
 
   it('elects a leader with --leader-elect, on a Lease in the execution namespace unless told another', () => {

@@ -11,6 +11,7 @@ import {
   parseGoDuration,
 } from '@roundhouse/core';
 import { z } from 'zod';
+import { defaultMaxAttemptsPerNamespace } from './attempt-slots.js';
 import { PodAnnotationsSchema } from './pod-annotations.js';
 import { defaultAttemptLimits } from './task-executor.js';
 import { defaultAttemptTimeouts } from './timeout-policy.js';
@@ -57,6 +58,23 @@ const JobResourceLimitsSchema = z.union([
   ),
 ]);
 
+/**
+ * Attempts of one TaskAction namespace in flight at once: at least 1, since a cap of 0 would
+ * start no attempt ever (and a 0 meaning "off" would turn the protection off by a slip); no cap
+ * is said on purpose, `none`.
+ */
+const maxAttemptsError = `must be a whole number of 1 or more (0 would start no attempt), or ${unbounded} for no cap`;
+const MaxAttemptsPerNamespaceSchema = z.union(
+  [
+    z.literal(unbounded),
+    z.coerce
+      .number({ error: maxAttemptsError })
+      .int({ error: maxAttemptsError })
+      .min(1, { error: maxAttemptsError }),
+  ],
+  { error: maxAttemptsError },
+);
+
 /** Every setting, flag `--execution-namespace`, variable `TASKACTION_EXECUTION_NAMESPACE`. */
 export const ConfigSchema = z.object({
   kubeconfig: z.string().optional(),
@@ -88,6 +106,9 @@ export const ConfigSchema = z.object({
     `every attempt's container limits (cpu=1,memory=1Gi,ephemeral-storage=1Gi), cpu and memory among them; ${unbounded} for none`,
   ),
   maxSystemFailures: z.coerce.number().int().min(0).max(100),
+  maxAttemptsPerNamespace: MaxAttemptsPerNamespaceSchema.describe(
+    `attempts of one TaskAction namespace in flight at once; more wait Queued, first created first; ${unbounded} for no cap`,
+  ),
   workers: z.coerce.number().int().min(1).max(512),
   /** Finished TaskActions are deleted this long after they finished; "0s" at the next sweep. */
   gcTtl: duration,
@@ -121,6 +142,7 @@ const defaults: Record<keyof Config, string | undefined> = {
     .map(([name, quantity]) => `${name}=${quantity}`)
     .join(','),
   maxSystemFailures: '3',
+  maxAttemptsPerNamespace: String(defaultMaxAttemptsPerNamespace),
   workers: '16',
   gcTtl: '1h',
   gcInterval: '30m',

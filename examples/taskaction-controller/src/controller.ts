@@ -11,6 +11,12 @@ import {
 import { executionOwnerKey, type Logger, noopLogger, type Registry } from '@roundhouse/core';
 import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kube';
 import { actionKeyOf } from './attempt.js';
+import { AttemptSlots } from './attempt-slot-gate.js';
+import {
+  attemptSlotIndex,
+  defaultMaxAttemptsPerNamespace,
+  indexAttemptSlots,
+} from './attempt-slots.js';
 import { conditionDeletedEvent } from './condition-deletion.js';
 import { type EngineInformer, engineInformers } from './engine-watches.js';
 import type { ActionEvent } from './events.js';
@@ -49,6 +55,11 @@ export interface TaskActionControllerOptions {
   readonly watchNamespace?: string | undefined;
   readonly workers?: number | undefined;
   readonly maxSystemFailures?: number | undefined;
+  /**
+   * Attempts of one TaskAction namespace in flight at once (see `AttemptSlots`); more wait,
+   * Queued, first created first. Default 20; `'none'` for no cap.
+   */
+  readonly maxAttemptsPerNamespace?: number | 'none' | undefined;
   readonly systemBackoffMs?: { readonly initial: number; readonly max: number } | undefined;
   /**
    * How often a running action is looked at again without an event (default 10 s), and the
@@ -113,6 +124,13 @@ export async function createTaskActionController(
     ),
     { logger },
   );
+  const max = options.maxAttemptsPerNamespace ?? defaultMaxAttemptsPerNamespace;
+  const slots = new AttemptSlots({
+    actions,
+    max: max === 'none' ? undefined : max,
+    // Only called from reconciles, which run once the controller below exists.
+    wake: (key) => controller.enqueue(key),
+  });
   const reconciler = new TaskActionReconciler({
     client,
     reader: cache,
@@ -125,6 +143,7 @@ export async function createTaskActionController(
     sink: options.sink,
     events: new EventRecorder(client, fieldManager, { logger }),
     orphans,
+    slots,
     ...(options.maxSystemFailures !== undefined
       ? { maxSystemFailures: options.maxSystemFailures }
       : {}),
@@ -144,10 +163,13 @@ export async function createTaskActionController(
   // parent's arrival wakes it.
   actions.addIndex(actionNameIndex, indexByActionName);
   actions.addIndex(waitingForParentIndex, indexWaitingForParent);
+  // An attempt that ends, or an action deleted, frees a slot of its namespace: the next in line
+  // is woken, so no waiting action polls.
+  actions.addIndex(attemptSlotIndex, indexAttemptSlots);
   controller.watch(actions, (action) => {
     const parent = parentIndexValue(action);
     const waiting = parent ? actions.byIndex(waitingForParentIndex, parent) : [];
-    return [objectKey(action), ...waiting.map(objectKey)];
+    return [objectKey(action), ...waiting.map(objectKey), ...slots.wakeAfter(action)];
   });
   // A condition's deletion leaves no finalizer to record its Aborted event: the informer's
   // delete does, as Flyte's actions service reports it. A failed record is logged, not retried:

@@ -60,6 +60,7 @@ process.exit(
         allowedImages: config.allowedImages,
         maxTimeout: config.maxTimeout,
         maxSystemFailures: config.maxSystemFailures,
+        maxAttemptsPerNamespace: config.maxAttemptsPerNamespace,
         workers: config.workers,
         resyncMs: config.requeueDuration,
         metrics,

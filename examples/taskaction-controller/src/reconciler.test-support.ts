@@ -8,6 +8,7 @@ import {
 } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { vi } from 'vitest';
+import type { AttemptSlots } from './attempt-slot-gate.js';
 import { TaskActionReconciler } from './reconciler.js';
 import { abortFinalizer } from './resource.js';
 
@@ -93,6 +94,8 @@ export interface FakesOptions {
   readonly live?: KubeObject | null | undefined;
   readonly allowedImages?: readonly string[] | undefined;
   readonly resyncMs?: number | undefined;
+  /** The per-namespace cap; none by default. */
+  readonly slots?: AttemptSlots | undefined;
 }
 
 /**
@@ -136,6 +139,7 @@ export function reconcilerOnFakes(action: KubeObject, options: FakesOptions = {}
     events: events as never,
     now: () => now,
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
+    slots: options.slots,
   });
   /** One reconcile of the action, after `attempt` reconciles of it that failed. */
   const reconcile = (attempt = 0) =>

@@ -47,6 +47,7 @@ import {
   attemptResourceConflict,
   attemptResourceState,
 } from './attempt-resource.js';
+import { type AttemptSlots, passSlotGate } from './attempt-slot-gate.js';
 import { cachePolicyOf } from './cache.js';
 import { passCacheGate } from './cache-gate.js';
 import { CacheStore } from './cache-store.js';
@@ -110,6 +111,8 @@ export interface TaskActionReconcilerOptions {
   readonly events?: EventRecorder | undefined;
   /** Execution resources whose action went without its abort; deleted as their key is reconciled. */
   readonly orphans?: Pick<OrphanedExecutions, 'has' | 'release'> | undefined;
+  /** The per-namespace cap on attempts in flight (`--max-attempts-per-namespace`); none without. */
+  readonly slots?: AttemptSlots | undefined;
   readonly now?: (() => Date) | undefined;
 }
 
@@ -383,15 +386,39 @@ export class TaskActionReconciler implements Reconciler {
       );
       if (!live || !applies(taskActionView(live).status, expected)) return undefined;
     }
+    const executor = this.#o.registry.get(engine);
+    const wfe = attemptExecution(action, attempt, engine);
+    const reader = trustsCache(ctx) ? this.#o.reader : this.#o.client;
+    const { executionNamespace, slots } = this.#o;
+    const launched = () => attemptLaunched(executor, wfe, executionNamespace, reader, ctx.signal);
+    if (slots) {
+      const gate = { slots, transitions: this.#transitions, launched };
+      if ((await passSlotGate(action, expected, ctx, gate)) !== 'run') return undefined;
+    }
+    try {
+      return await this.#launchAttempt(action, engine, expected, launched, ctx);
+    } finally {
+      slots?.release(action);
+    }
+  }
+
+  /** Launches the attempt `expected` names, its slot (if capped) held. */
+  async #launchAttempt(
+    action: TaskAction,
+    engine: string,
+    expected: Expected,
+    launched: () => Promise<boolean>,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult | undefined> {
+    const { attempt } = expected;
     const policy = cachePolicyOf(action);
     const executor = this.#o.registry.get(engine);
     const wfe = attemptExecution(action, attempt, engine);
+    const { executionNamespace } = this.#o;
     // An attempt whose Job exists was launched by a controller that stopped before its status
     // said so: it goes on (the create adopts the Job) without asking the cache again, where a
     // hit since would end the action Completed while its Job ran on unobserved.
-    const reader = trustsCache(ctx) ? this.#o.reader : this.#o.client;
-    const { executionNamespace } = this.#o;
-    if (policy && !(await attemptLaunched(executor, wfe, executionNamespace, reader, ctx.signal))) {
+    if (policy && !(await launched())) {
       const gated = await passCacheGate(action, policy, expected, ctx, {
         cache: this.#cache,
         transitions: this.#transitions,

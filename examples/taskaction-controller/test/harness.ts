@@ -66,6 +66,8 @@ export interface StartOptions {
   /** The client the job executor writes with (a spy, or an identity without permissions). */
   readonly executorClient?: KubeClient;
   readonly maxSystemFailures?: number;
+  /** Default the controller's. */
+  readonly maxAttemptsPerNamespace?: number | 'none';
   /** Default `registry.invalid/*`, the registry of the tests' images. */
   readonly allowedImages?: readonly string[];
   /** The requeue period, also the cache reservation's heartbeat; default the controller's. */
@@ -109,6 +111,9 @@ async function startController(options: StartOptions): Promise<RunningController
       ? { maxSystemFailures: options.maxSystemFailures }
       : {}),
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
+    ...(options.maxAttemptsPerNamespace !== undefined
+      ? { maxAttemptsPerNamespace: options.maxAttemptsPerNamespace }
+      : {}),
     ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
   });
   const abort = new AbortController();

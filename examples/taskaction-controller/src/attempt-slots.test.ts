@@ -1,0 +1,154 @@
+import {
+  type ActionPhase,
+  markQueued,
+  phaseOf,
+  setActionPhase,
+  waitingForCacheMessage,
+} from '@roundhouse/controller';
+import type { KubeObject } from '@roundhouse/kube';
+import { describe, expect, it } from 'vitest';
+import {
+  indexAttemptSlots,
+  judgeAttemptSlot,
+  markWaitingForSlot,
+  mayFreeSlot,
+  nextInLine,
+  waitingForSlotMessage,
+} from './attempt-slots.js';
+
+const now = new Date('2026-03-01T10:00:00Z');
+
+/** Action `name` of namespace ns, created at second `second` past 10:00, in `phase`. */
+function action(
+  name: string,
+  second: number,
+  phase: ActionPhase | undefined,
+  more: { message?: string; deleting?: boolean; condition?: boolean } = {},
+): KubeObject {
+  const created = new Date(now.getTime() + second * 1000).toISOString();
+  return {
+    metadata: {
+      name,
+      namespace: 'ns',
+      creationTimestamp: created,
+      ...(more.deleting ? { deletionTimestamp: created } : {}),
+    },
+    spec: more.condition ? { actionType: 'condition' } : { taskType: 'container' },
+    status: phase
+      ? { conditions: setActionPhase(undefined, phase, more.message ?? phase, { now }) }
+      : {},
+  };
+}
+
+const none = new Set<string>();
+
+describe('judgeAttemptSlot', () => {
+  it('lets an action launch while fewer than the cap are in flight, and holds it at the cap', () => {
+    const candidate = action('c', 10, 'Queued');
+    const running = [action('r1', 1, 'Executing'), action('r2', 2, 'Initializing')];
+    expect(judgeAttemptSlot(candidate, running, none, 3)).toEqual({ verdict: 'launch' });
+    expect(judgeAttemptSlot(candidate, running, none, 2)).toEqual({
+      verdict: 'wait',
+      inFlight: 2,
+      ahead: 0,
+    });
+  });
+
+  it('counts a failed attempt whose retry follows as in flight: the retry keeps its slot', () => {
+    const candidate = action('c', 10, 'Queued');
+    const retrying = [action('r1', 1, 'RetryableFailure')];
+    expect(judgeAttemptSlot(candidate, retrying, none, 1)).toMatchObject({ verdict: 'wait' });
+  });
+
+  it('serves the line first created first: an older waiting action goes ahead, a younger one does not', () => {
+    const older = action('older', 5, 'Queued');
+    const younger = action('younger', 20, 'Queued');
+    const candidate = action('c', 10, 'Queued');
+    const peers = [action('r1', 1, 'Executing'), older, younger, candidate];
+    expect(judgeAttemptSlot(candidate, peers, none, 2)).toEqual({
+      verdict: 'wait',
+      inFlight: 1,
+      ahead: 1,
+    });
+    expect(judgeAttemptSlot(older, peers, none, 2)).toEqual({ verdict: 'launch' });
+    expect(judgeAttemptSlot(candidate, peers, none, 3)).toEqual({ verdict: 'launch' });
+    // Created in the same second: the name decides, the same way for every reconcile.
+    const twin = action('b', 10, 'Queued');
+    expect(judgeAttemptSlot(candidate, [twin], none, 1)).toMatchObject({ ahead: 1 });
+    expect(judgeAttemptSlot(twin, [candidate], none, 1)).toEqual({ verdict: 'launch' });
+  });
+
+  it('counts a claimed action as in flight, whatever its cached status still says', () => {
+    const claimedOlder = action('claimed', 1, 'Queued');
+    const candidate = action('c', 10, 'Queued');
+    const claimed = new Set(['ns/claimed']);
+    expect(judgeAttemptSlot(candidate, [claimedOlder], claimed, 1)).toEqual({
+      verdict: 'wait',
+      inFlight: 1,
+      ahead: 0,
+    });
+    // A claim on a younger action counts too: the older one arrived in the cache after it.
+    const claimedYounger = action('claimed', 30, 'Queued');
+    expect(judgeAttemptSlot(candidate, [claimedYounger], claimed, 1)).toMatchObject({
+      verdict: 'wait',
+    });
+  });
+
+  it('counts nothing that holds no Job nor waits for one: ended, a condition, being deleted, waiting for the cache, not yet queued', () => {
+    const candidate = action('c', 10, 'Queued');
+    const bystanders = [
+      action('done', 1, 'Completed'),
+      action('failed', 1, 'PermanentFailure'),
+      action('cond', 1, 'Paused', { condition: true }),
+      action('gone', 1, 'Queued', { deleting: true }),
+      action('cached', 1, 'Queued', { message: waitingForCacheMessage('u9') }),
+      action('new', 1, undefined),
+    ];
+    expect(judgeAttemptSlot(candidate, bystanders, none, 1)).toEqual({ verdict: 'launch' });
+    expect(bystanders.flatMap(indexAttemptSlots)).toEqual([]);
+  });
+
+  it('does not count the candidate itself among its peers', () => {
+    const candidate = action('c', 10, 'Queued');
+    expect(judgeAttemptSlot(candidate, [candidate], none, 1)).toEqual({ verdict: 'launch' });
+  });
+});
+
+describe('nextInLine', () => {
+  it('names as many of the oldest waiting actions as there are free slots', () => {
+    const peers = [
+      action('w3', 30, 'Queued'),
+      action('w1', 10, 'Queued'),
+      action('r1', 1, 'Executing'),
+      action('w2', 20, 'Queued'),
+    ];
+    expect(nextInLine(peers, none, 3)).toEqual(['ns/w1', 'ns/w2']);
+    expect(nextInLine(peers, none, 1)).toEqual([]);
+    expect(nextInLine(peers, new Set(['ns/w1']), 3)).toEqual(['ns/w2']);
+  });
+});
+
+describe('mayFreeSlot', () => {
+  it('looks at the line only after a change to an action that held a slot, ended or is being deleted', () => {
+    expect(mayFreeSlot(action('a', 1, 'Executing'))).toBe(true);
+    expect(mayFreeSlot(action('a', 1, 'Completed'))).toBe(true);
+    expect(mayFreeSlot(action('a', 1, 'Queued', { deleting: true }))).toBe(true);
+    expect(mayFreeSlot(action('a', 1, 'Queued'))).toBe(false);
+    expect(mayFreeSlot(action('a', 1, undefined))).toBe(false);
+    expect(mayFreeSlot(action('a', 1, 'Signaled', { condition: true }))).toBe(false);
+  });
+});
+
+describe('markWaitingForSlot', () => {
+  it('keeps a Queued action Queued with the reason it waits, once', () => {
+    const message = waitingForSlotMessage('ns', 2);
+    const queued = markQueued({}, { now }) ?? {};
+    const waiting = markWaitingForSlot(queued, message, { now });
+    expect(phaseOf(waiting)).toBe('Queued');
+    expect(waiting?.conditions?.[0]?.message).toBe(message);
+    expect(message).toMatch(/namespace ns has 2 attempts in flight.*--max-attempts-per-namespace/);
+    expect(markWaitingForSlot(waiting ?? {}, message, { now })).toBeUndefined();
+    const running = { conditions: setActionPhase(undefined, 'Executing', 'running', { now }) };
+    expect(markWaitingForSlot(running, message, { now })).toBeUndefined();
+  });
+});

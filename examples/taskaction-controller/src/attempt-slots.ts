@@ -1,0 +1,209 @@
+import {
+  type ActionPhase,
+  type ActionStatus,
+  actionPhaseOf,
+  objectKey,
+  phaseOf,
+  setActionPhase,
+  type TransitionAt,
+  waitingForCacheMessage,
+} from '@roundhouse/controller';
+import { ConditionSchema } from '@roundhouse/core';
+import type { KubeObject } from '@roundhouse/kube';
+import { z } from 'zod';
+
+/**
+ * The per-namespace cap on attempts in flight. Every author's attempts run as Jobs in the one
+ * execution namespace, under its one quota: without a cap, one namespace's thousands of actions
+ * take all of it and no one else's attempt starts. The count is read from the TaskActions'
+ * statuses in the controller's cache, never kept in memory alone, so a restarted controller
+ * counts what exists.
+ */
+
+/** `--max-attempts-per-namespace` unless set: on by default, since the harm needs no setting. */
+export const defaultMaxAttemptsPerNamespace = 20;
+
+/** The informer index of the actions that hold or wait for a slot, by namespace. */
+export const attemptSlotIndex = 'attemptSlot';
+
+/**
+ * Phases whose attempt holds a slot: its Job is created or about to be, or it failed and its
+ * next attempt follows (a retry keeps its slot rather than queueing behind younger actions).
+ */
+const inFlightPhases: ReadonlySet<ActionPhase> = new Set([
+  'Initializing',
+  'Executing',
+  'RetryableFailure',
+]);
+
+const SlotViewSchema = z.looseObject({
+  metadata: z.looseObject({
+    name: z.string(),
+    namespace: z.string(),
+    creationTimestamp: z.string().optional(),
+    deletionTimestamp: z.string().optional(),
+  }),
+  spec: z.looseObject({ actionType: z.string().optional() }).optional(),
+  status: z.looseObject({ conditions: z.array(ConditionSchema).optional() }).optional(),
+});
+
+type SlotView = z.infer<typeof SlotViewSchema>;
+
+/** What an action is to the cap: it holds a slot, waits in line for one, or neither. */
+type Place = 'inFlight' | 'waiting' | 'none';
+
+/** How the message of an action waiting for the cache begins, whoever holds the key. */
+const waitingForCache = waitingForCacheMessage('');
+
+function placeOf(view: SlotView): Place {
+  if (view.spec?.actionType === 'condition') return 'none';
+  const conditions = view.status?.conditions;
+  const phase = actionPhaseOf(conditions);
+  if (phase !== undefined && inFlightPhases.has(phase)) return 'inFlight';
+  if (phase !== 'Queued' || view.metadata.deletionTimestamp) return 'none';
+  // One waiting for another action to populate the cache holds no Job and waits on that action,
+  // not on a slot: it does not stand in line ahead of the others.
+  const message = conditions?.find((c) => c.reason === 'Queued')?.message ?? '';
+  return message.startsWith(waitingForCache) ? 'none' : 'waiting';
+}
+
+/** What the cap reads of an action: its key, its place and its place in line. */
+interface SlotEntry {
+  readonly key: string;
+  readonly place: Place;
+  /** `creationTimestamp`, a NUL, the name: first created first, as code units compare. */
+  readonly order: string;
+}
+
+/**
+ * Each cached object read once: every verdict reads all of its namespace's line, and the
+ * informer replaces an object on change rather than editing it, so what was read stays true.
+ */
+const entries = new WeakMap<KubeObject, SlotEntry | null>();
+
+function entryOf(object: KubeObject): SlotEntry | undefined {
+  let entry = entries.get(object);
+  if (entry === undefined) {
+    const parsed = SlotViewSchema.safeParse(object);
+    entry = parsed.success ? toEntry(parsed.data) : null;
+    entries.set(object, entry);
+  }
+  return entry ?? undefined;
+}
+
+function toEntry(view: SlotView): SlotEntry {
+  const { name, namespace, creationTimestamp } = view.metadata;
+  return {
+    key: objectKey({ metadata: { name, namespace } }),
+    place: placeOf(view),
+    order: `${creationTimestamp ?? ''}\u0000${name}`,
+  };
+}
+
+/** Index function: a task action that holds or waits for a slot, under its namespace. */
+export function indexAttemptSlots(object: KubeObject): string[] {
+  const entry = entryOf(object);
+  return entry && entry.place !== 'none' ? [object.metadata?.namespace ?? ''] : [];
+}
+
+/**
+ * First created first; the name orders actions created within the same second. Compared as
+ * code units, not by locale: timestamps and names are ASCII, and it is the hot loop.
+ */
+function lineOrder(a: SlotEntry, b: SlotEntry): number {
+  return a.order < b.order ? -1 : a.order > b.order ? 1 : 0;
+}
+
+/** The namespace's slots as `peers` (its `attemptSlotIndex` entries) and the claims show them. */
+function census(peers: readonly KubeObject[], claimed: ReadonlySet<string>, except?: string) {
+  let inFlight = 0;
+  const waiting: SlotEntry[] = [];
+  for (const peer of peers) {
+    const entry = entryOf(peer);
+    if (!entry || entry.key === except) continue;
+    // A claim is an action between its verdict and the status that says it launched.
+    const place = claimed.size > 0 && claimed.has(entry.key) ? 'inFlight' : entry.place;
+    if (place === 'inFlight') inFlight += 1;
+    else if (place === 'waiting') waiting.push(entry);
+  }
+  return { inFlight, waiting };
+}
+
+export type SlotVerdict =
+  | { readonly verdict: 'launch' }
+  /** `inFlight` attempts hold slots and `ahead` actions wait before this one. */
+  | { readonly verdict: 'wait'; readonly inFlight: number; readonly ahead: number };
+
+/**
+ * Whether `candidate`, a Queued action, may launch its attempt now: only while fewer than `max`
+ * attempts of its namespace are in flight, and only ahead of every action of its namespace
+ * created after it, so the line is first created first.
+ */
+export function judgeAttemptSlot(
+  candidate: KubeObject,
+  peers: readonly KubeObject[],
+  claimed: ReadonlySet<string>,
+  max: number,
+): SlotVerdict {
+  const self = entryOf(candidate);
+  if (!self) return { verdict: 'launch' };
+  const { inFlight, waiting } = census(peers, claimed, self.key);
+  let ahead = 0;
+  for (const peer of waiting) if (lineOrder(peer, self) < 0) ahead += 1;
+  return inFlight + ahead < max ? { verdict: 'launch' } : { verdict: 'wait', inFlight, ahead };
+}
+
+/** The keys of the waiting actions a free slot would go to now, first in line first. */
+export function nextInLine(
+  peers: readonly KubeObject[],
+  claimed: ReadonlySet<string>,
+  max: number,
+): string[] {
+  const { inFlight, waiting } = census(peers, claimed);
+  const free = Math.max(0, max - inFlight);
+  return waiting
+    .sort(lineOrder)
+    .slice(0, free)
+    .map((entry) => entry.key);
+}
+
+/**
+ * Whether a change to `object` may free a slot or move the line: an action in flight, one that
+ * ended, or one being deleted. A waiting action's own changes (most of a large namespace's) do
+ * not, and cost no look at the line.
+ */
+export function mayFreeSlot(object: KubeObject): boolean {
+  const parsed = SlotViewSchema.safeParse(object);
+  const view = parsed.success ? parsed.data : undefined;
+  if (!view || view.spec?.actionType === 'condition') return false;
+  if (view.metadata.deletionTimestamp) return true;
+  const phase = actionPhaseOf(view.status?.conditions);
+  return phase !== undefined && phase !== 'Queued';
+}
+
+/** The message of an action waiting for a slot: the same while it waits, so one event says it. */
+export function waitingForSlotMessage(namespace: string, max: number): string {
+  return `WaitingForAttemptSlot: namespace ${namespace} has ${max} attempts in flight, the most --max-attempts-per-namespace allows; this action starts by itself when one of them ends, first created first (ending or deleting one of them frees a slot sooner)`;
+}
+
+/**
+ * Queued stays Queued, saying it waits for a slot; undefined when it says so already, so waiting
+ * writes (and records) nothing more.
+ */
+export function markWaitingForSlot(
+  status: ActionStatus,
+  message: string,
+  at: TransitionAt,
+): ActionStatus | undefined {
+  if (phaseOf(status) !== 'Queued') return undefined;
+  const current = status.conditions?.find((c) => c.reason === 'Queued')?.message;
+  if (current === message) return undefined;
+  return {
+    ...status,
+    ...(at.generation !== undefined ? { observedGeneration: at.generation } : {}),
+    conditions: setActionPhase(status.conditions, 'Queued', message, {
+      now: at.now,
+      observedGeneration: at.generation,
+    }),
+  };
+}

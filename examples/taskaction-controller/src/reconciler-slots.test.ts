@@ -1,0 +1,68 @@
+import { markLaunched, phaseOf } from '@roundhouse/controller';
+import type { KubeObject } from '@roundhouse/kube';
+import { describe, expect, it, vi } from 'vitest';
+import { AttemptSlots } from './attempt-slot-gate.js';
+import { attemptSlotIndex } from './attempt-slots.js';
+import {
+  attemptJob,
+  lastWritten,
+  now,
+  queuedAction,
+  reconcilerOnFakes,
+} from './reconciler.test-support.js';
+import { taskJobExecutor } from './task-executor.js';
+
+/** Another action of namespace ns whose attempt runs. */
+const running: KubeObject = {
+  metadata: { name: 'run1-a0', namespace: 'ns', creationTimestamp: '2026-03-01T09:00:00Z' },
+  spec: { taskType: 'container' },
+  status: markLaunched(queuedAction().status as never, 'job created', { now }),
+};
+
+/** Action a1 (queued, created after `running`) on fakes, its namespace capped at `max`. */
+function capped(max: number, job: KubeObject | null = null) {
+  const action = {
+    ...queuedAction(),
+    metadata: { ...queuedAction().metadata, creationTimestamp: '2026-03-01T09:30:00Z' },
+  };
+  const peers = [running, action];
+  const actions = {
+    byIndex: vi.fn((index: string, namespace: string) =>
+      index === attemptSlotIndex && namespace === 'ns' ? peers : [],
+    ),
+  };
+  const slots = new AttemptSlots({ actions, max, wake: () => {} });
+  return reconcilerOnFakes(action, {
+    slots,
+    job,
+    executor: { watches: taskJobExecutor({} as never).watches },
+  });
+}
+
+describe('TaskActionReconciler under --max-attempts-per-namespace', () => {
+  it('keeps an action over its namespace cap Queued, saying why and what frees it, and launches nothing', async () => {
+    const { reconcile, client, executor } = capped(1);
+    expect(await reconcile()).toBeUndefined();
+    expect(executor.create).not.toHaveBeenCalled();
+    const written = lastWritten(client);
+    expect(phaseOf(written.status as never)).toBe('Queued');
+    const progressing = (written.status as { conditions: { message: string }[] }).conditions[0];
+    expect(progressing?.message).toMatch(
+      /^WaitingForAttemptSlot: namespace ns has 1 attempts in flight.*starts by itself when one of them ends/,
+    );
+  });
+
+  it('launches an action under the cap', async () => {
+    const { reconcile, client, executor } = capped(2);
+    await reconcile();
+    expect(executor.create).toHaveBeenCalled();
+    expect(phaseOf(lastWritten(client).status as never)).toBe('Initializing');
+  });
+
+  it('goes on with an attempt over the cap whose own Job exists (a controller stopped before saying it launched): it is in flight', async () => {
+    const { reconcile, client, executor } = capped(1, attemptJob('run1-a1-0', 'job-uid', 'u1'));
+    await reconcile();
+    expect(executor.create).toHaveBeenCalled();
+    expect(phaseOf(lastWritten(client).status as never)).toBe('Initializing');
+  });
+});
