@@ -73,3 +73,36 @@ describeWithControlPlane('a token AWX no longer holds', () => {
     expect(await lockOf(bed.kube, env.namespace, wfe)).not.toBeNull();
   });
 });
+
+describeWithControlPlane('a token AWX stops taking while the output is followed', () => {
+  const { env, bed } = useTestbed();
+
+  it('ends the read at the first refusal, with no poll after it', async () => {
+    const template = seedTemplate(bed.sim, { schedule: { pendingMs: 20, runningMs: 60_000 } });
+    const created = makeExecution(template.name);
+    const executor = bed.executor();
+    const dependencies = await ownSecret(bed.kube, env.namespace, created);
+    const { resourceName } = await executor.create(created, env.namespace, { dependencies });
+    const wfe = withRef(created, resourceName);
+    const lines = executor.logs(wfe, env.namespace, { follow: true });
+    expect((await lines.next()).done).toBe(false);
+
+    bed.sim.revokeToken();
+    const sent = bed.sim.requests.length;
+    const ended = await (async () => {
+      for await (const _ of lines) {
+        // Lines printed before the refusal may still come.
+      }
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(ended).toBeInstanceOf(AwxApiError);
+    expect(ended).toMatchObject(refused);
+    const after = bed.sim.requests.slice(sent);
+    expect(after.map((r) => r.status)).toEqual([401]);
+    for (const text of [(ended as Error).message, ...bed.log.lines]) {
+      expect(text).not.toContain(bed.sim.token);
+    }
+  });
+});
