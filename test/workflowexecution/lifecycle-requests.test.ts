@@ -226,6 +226,12 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, watchLagMs + 2
         'delete jobs',
       ]);
       expect(after(requests, 'delete jobs').filter(engineSide)).toEqual([]);
+      // The read that confirms the execution gone, which the cache alone cannot; the wake the
+      // Job's deletion brings reads it no more.
+      expect(
+        requests.filter((r) => r === 'get workflowexecutions'),
+        requests.join(', '),
+      ).toEqual(['get workflowexecutions']);
     });
 
     it('a Pod whose execution went while no controller ran: deleted, and its finalizer taken off, once', async () => {
@@ -261,6 +267,10 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, watchLagMs + 2
         'patch pods',
       ]);
       expect(after(requests, 'delete pods').filter(engineSide)).toEqual(['patch pods']);
+      expect(
+        requests.filter((r) => r === 'get workflowexecutions'),
+        requests.join(', '),
+      ).toEqual(['get workflowexecutions']);
     });
   },
 );

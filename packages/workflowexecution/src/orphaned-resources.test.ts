@@ -241,3 +241,16 @@ describe('OrphanedResources.createdFor', () => {
     expect(resourcesOf([made]).createdFor('wfes/other', 'uid-gone')).toBeUndefined();
   });
 });
+
+describe('OrphanedResources.holds', () => {
+  it('says whether the cache holds any resource that names the execution as its owner', () => {
+    const watch: ExecutionWatch = { resource: resources.jobs, conventions: roundhouseConventions };
+    const resourcesOf = (objects: KubeObject[]) =>
+      new OrphanedResources(fakeClient() as unknown as KubeClient, [
+        { watch, informer: cached(objects) },
+      ]);
+    expect(resourcesOf([leftBehind('made')]).holds('wfes/gone')).toBe(true);
+    expect(resourcesOf([leftBehind('made')]).holds('wfes/other')).toBe(false);
+    expect(resourcesOf([]).holds('wfes/gone')).toBe(false);
+  });
+});

@@ -140,6 +140,13 @@ export class OrphanedResources {
     return held;
   }
 
+  /** Whether the cache holds any resource that names `key` as its owner. */
+  holds(key: string): boolean {
+    return this.#watched.some(
+      ({ watch, informer }) => informer.byIndex(ownerIndex(watch.conventions), key).length > 0,
+    );
+  }
+
   /**
    * A cached resource the execution `key` of uid `uid` created and that is not being deleted,
    * if any. The same index answers for a live execution what it answers for a gone one: a

@@ -38,6 +38,7 @@ function restartedOverItsJob(options: { fresh?: boolean } = {}) {
     orphans: {
       release: async () => {},
       createdFor: () => ({ name: jobName, createdAt: jobCreatedAt }),
+      holds: () => false,
     },
   };
 }

@@ -56,6 +56,7 @@ function jobsBehindACache(answers: ('unavailable' | 'lost')[]) {
     orphans: {
       release: async () => {},
       createdFor: () => (cache.has(name) ? { name } : undefined),
+      holds: () => false,
     },
     cleanup: async (api: Pick<ReturnType<typeof executionServer>, 'state'>) => {
       for (const job of cache) {

@@ -52,7 +52,7 @@ function reconcilerFor(
       policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
       // A watched engine creates beside the finalizer write, an unwatched one after it.
       watchedEngines: new Set(watched ? ['job'] : []),
-      orphans: { release: async () => {}, createdFor: () => undefined },
+      orphans: { release: async () => {}, createdFor: () => undefined, holds: () => false },
       ...rest,
     },
   );

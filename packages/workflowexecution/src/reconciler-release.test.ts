@@ -206,6 +206,7 @@ describe('WorkflowExecutionReconciler lock release', () => {
           if (!earlierGone) throw finallyRunning;
         },
         createdFor: () => undefined,
+        holds: () => false,
       },
       eventMode: 'lifecycle',
       events: recorder,

@@ -209,7 +209,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       registry: jobRegistry({ engine: 'ansible', create }),
       policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
       watchedEngines: new Set(['job']),
-      orphans: { release: async () => {}, createdFor: () => undefined },
+      orphans: { release: async () => {}, createdFor: () => undefined, holds: () => false },
       now: () => now,
     });
     await expect(reconciler.reconcile('team-a/playbook', ctx())).rejects.toThrow('etcd is busy');
@@ -240,7 +240,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
       // A watched engine creates beside the finalizer write (orphans are found by owner).
       watchedEngines: new Set(['job']),
-      orphans: { release: async () => {}, createdFor: () => undefined },
+      orphans: { release: async () => {}, createdFor: () => undefined, holds: () => false },
       now: () => now,
     });
     await expect(reconciler.reconcile('team-a/brief', ctx())).rejects.toThrow('etcd is busy');
@@ -309,7 +309,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     const release = vi.fn(async () => {});
     const reconciler = reconcilerOver(api, {
       registry: jobRegistry({ cleanup }),
-      orphans: { release, createdFor: () => undefined },
+      orphans: { release, createdFor: () => undefined, holds: () => false },
       now: () => now,
     });
     expect(await reconciler.reconcile('team-a/deep', ctx())).toBeUndefined();
@@ -574,6 +574,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
             throw new KubernetesApiError('InternalError', 'orphan delete failed', 500);
           },
           createdFor: () => undefined,
+          holds: () => false,
         },
         now: () => now,
       });

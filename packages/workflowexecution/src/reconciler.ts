@@ -183,7 +183,7 @@ export interface WorkflowExecutionReconcilerOptions {
    * once another execution of the same name starts; and so a start that made its resource
    * before a restart, its status not saying so yet, holds its target (`createdFor`).
    */
-  readonly orphans?: Pick<OrphanedResources, 'release' | 'createdFor'> | undefined;
+  readonly orphans?: Pick<OrphanedResources, 'release' | 'createdFor' | 'holds'> | undefined;
   /**
    * Supplies dependencies from elsewhere (kubernaut asks its catalog); default what the spec
    * lists (`requestedDependencies`). `signal` is the reconcile's: it aborts on shutdown and on a
@@ -264,6 +264,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * took off the last finalizer), until the cache has dropped it (see #goneHere).
    */
   readonly #deletedHere = new Map<string, string>();
+  /** The keys of executions confirmed gone whose watched resources are still cached. */
+  readonly #vanished = new Set<string>();
   readonly #dependencies: DependencyCheck;
 
   constructor(options: WorkflowExecutionReconcilerOptions) {
@@ -304,11 +306,12 @@ export class WorkflowExecutionReconciler implements Reconciler {
       return undefined;
     // The cache may lag behind the server; that is safe: status writes recompute from a fresh
     // read on a conflict, and create adopts what an earlier pass created.
-    const object = this.#goneHere(key)
-      ? null
-      : await this.#o.reader.get<KubeObject>(workflowExecutions, namespace, name, {
-          signal: ctx.signal,
-        });
+    const object =
+      this.#goneHere(key) || this.#goneConfirmed(key)
+        ? null
+        : await this.#o.reader.get<KubeObject>(workflowExecutions, namespace, name, {
+            signal: ctx.signal,
+          });
     if (!object) {
       await this.#cleanupVanished(key, ctx);
       this.#forget(key);
@@ -750,11 +753,42 @@ export class WorkflowExecutionReconciler implements Reconciler {
    */
   async #cleanupVanished(key: string, ctx: ReconcileContext): Promise<void> {
     const known = this.#parsed.get(key);
-    if (!known) return this.#o.orphans?.release(key, ctx.signal);
+    if (!known) return this.#releaseVanished(key, ctx);
     if (!this.#o.registry.has(known.spec.executionEngine)) return;
     await this.#o.registry
       .get(known.spec.executionEngine)
       .cleanup(known, this.#o.executionNamespace, { signal: ctx.signal });
+  }
+
+  /**
+   * Removes the watched resources that name `key`, an execution the API server answered gone
+   * (or whose deletion this process completed), and remembers it gone while the cache still
+   * holds any of them (#goneConfirmed): the watch events of their removal wake the key again,
+   * and each would otherwise have the gone execution read from the API server once more.
+   */
+  async #releaseVanished(key: string, ctx: ReconcileContext): Promise<void> {
+    const { orphans } = this.#o;
+    if (!orphans) return;
+    this.#vanished.add(key);
+    await orphans.release(key, ctx.signal);
+    if (!orphans.holds(key)) this.#vanished.delete(key);
+  }
+
+  /**
+   * Whether `key` names an execution already confirmed gone (#releaseVanished) that the cache
+   * still does not hold. The first miss needed the API server, since the cache learns of a new
+   * execution a watch event late; this one does not: a successor of the name created since
+   * then reaches the cache as an event of its own, which reconciles it, and until this process
+   * has seen it there, nothing is created for it that a release here could remove (only
+   * resources that record an owner uid are removed, and this process creates them once it holds
+   * the execution). The entry goes once the cache holds an execution under the key.
+   */
+  #goneConfirmed(key: string): boolean {
+    if (!this.#vanished.has(key)) return false;
+    const { namespace, name } = splitKey(key);
+    if (this.#o.executions.get(namespace, name) === undefined) return true;
+    this.#vanished.delete(key);
+    return false;
   }
 
   async #startFailed(
