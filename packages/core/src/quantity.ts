@@ -9,9 +9,9 @@
  * binary suffix `Ki`..`Ei`, a decimal one `n`, `u`, `m`, `k`..`E`, or an exponent), never
  * negative. The exponent is whole: apimachinery's parser reads only digits after its sign,
  * though its documented grammar allows `1e1.5`. The exponent has at most three digits past
- * leading zeros: 1e999 is far past anything a node has (the scheduler counts in int64, 9.2e18),
- * while reading `1e99999999` exactly takes seconds of big-number arithmetic, which would hold up
- * every execution the process handles.
+ * leading zeros, a bound of ours: the API server takes longer ones, but 1e999 is already far
+ * past anything a node has (the scheduler counts in int64, 9.2e18), while reading `1e99999999`
+ * exactly takes this process seconds of big-number arithmetic, holding up every execution.
  */
 export const quantityPattern =
   '^\\+?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?0*[0-9]{1,3})?$';
