@@ -758,7 +758,7 @@ describe('hostile WorkflowExecutions', () => {
         for (const list of [container.resources?.limits, container.resources?.requests]) {
           for (const [name, quantity] of Object.entries(list ?? {})) {
             expect(quantity, name).toMatch(
-              /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))?$/,
+              /^\+?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))?$/,
             );
           }
         }
