@@ -51,6 +51,19 @@ describe('AttemptSlots', () => {
     expect(slots.claim(b)).toBe('claimed');
   });
 
+  it('does not wake the released action itself: a launch that threw waits for its backoff', () => {
+    const a = queued('a', 1);
+    const b = queued('b', 2);
+    const { slots, wake } = slotsOver([a, b], 1);
+    expect(slots.claim(a)).toBe('claimed');
+    slots.release(a);
+    expect(wake).not.toHaveBeenCalled();
+    const { slots: two, wake: wakeTwo } = slotsOver([a, b], 2);
+    expect(two.claim(a)).toBe('claimed');
+    two.release(a);
+    expect(wakeTwo.mock.calls).toEqual([['ns/b']]);
+  });
+
   it('wakes nothing and caps nothing without a cap', () => {
     const a = queued('a', 1);
     const b = queued('b', 2);

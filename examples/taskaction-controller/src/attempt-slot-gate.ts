@@ -56,11 +56,15 @@ export class AttemptSlots {
   /**
    * Gives up the claim once the launch is over: its status now holds the slot (Initializing, a
    * failure) or does not (it waits for the cache, or the launch threw), and the line is woken
-   * in case it moved.
+   * in case it moved. Not the action itself: a launch that threw is retried with the
+   * workqueue's backoff, which a wake would skip.
    */
   release(action: KubeObject): void {
-    if (!this.#claims.delete(objectKey(action))) return;
-    for (const key of this.#line(action.metadata?.namespace ?? '')) this.options.wake(key);
+    const own = objectKey(action);
+    if (!this.#claims.delete(own)) return;
+    for (const key of this.#line(action.metadata?.namespace ?? '')) {
+      if (key !== own) this.options.wake(key);
+    }
   }
 
   /** The waiting actions to wake after a change to `object`, when it may have freed a slot. */
