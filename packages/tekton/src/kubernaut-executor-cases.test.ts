@@ -357,11 +357,9 @@ describe("kubernaut's TektonExecutor cases", () => {
 
 /*
  * kubernaut's TektonExecutor cases at d5a4a87 (pkg/workflowexecution/executor/tekton_test.go),
- * on its newTestWFE: the workflow's own service account and a TIMEOUT parameter. Deliberate
- * differences, as docs/backends/tekton.md has them: the pod template's restricted security
- * context (UT-WE-054-TEK-007) is the `podSecurityContext` option, not a default, since images
- * that run as root would no longer start; an execution naming another cluster (UT-WE-054-IC-*)
- * is refused, since Roundhouse runs an execution in its own cluster only.
+ * on its newTestWFE: the workflow's own service account and a TIMEOUT parameter. A deliberate
+ * difference, as docs/backends/tekton.md has it: an execution naming another cluster
+ * (UT-WE-054-IC-*) is refused, since Roundhouse runs an execution in its own cluster only.
  */
 describe("kubernaut's TektonExecutor cases at d5a4a87", () => {
   /** kubernaut's newTestWFE(name, target, ""): the workflow names its service account. */
@@ -423,29 +421,17 @@ describe("kubernaut's TektonExecutor cases at d5a4a87", () => {
     ]);
   });
 
-  it("UT-WE-054-TEK-007 (a deliberate difference): writes kubernaut's restricted pod template only when podSecurityContext asks for it, none by default", async () => {
-    const restricted = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
-    const api = new MemoryKubeClient();
-    const hardened = new TektonExecutor(api, {
-      conventions: kubernautConventions,
-      podSecurityContext: restricted,
-    });
-    const wfe = newTestWFE('wfe-tekton-secctx', 'default/deployment/frontend');
-    const { resourceName } = await hardened.create(wfe, executionNamespace);
-    const template = (name: string) =>
-      api.object<StoredRun & { spec: { taskRunTemplate: { podTemplate?: object } } }>(
-        resources.pipelineRuns,
-        executionNamespace,
-        name,
-      )?.spec.taskRunTemplate;
-    expect(template(resourceName)).toEqual({
-      serviceAccountName: 'kubernaut-runner',
-      podTemplate: { securityContext: restricted },
-    });
-    const plain = tektonEngine();
-    const other = await plain.executor.create(wfe, executionNamespace);
-    expect(plain.run(other.resourceName)?.spec.taskRunTemplate).toEqual({
-      serviceAccountName: 'kubernaut-runner',
+  it('UT-WE-054-TEK-007: applies the restricted pod-level security context through taskRunTemplate.podTemplate', async () => {
+    const { executor, run } = tektonEngine();
+    const { resourceName } = await executor.create(
+      newTestWFE('wfe-tekton-secctx', 'default/deployment/frontend'),
+      executionNamespace,
+    );
+    const template = (
+      run(resourceName) as StoredRun & { spec: { taskRunTemplate: { podTemplate?: object } } }
+    ).spec.taskRunTemplate;
+    expect(template.podTemplate).toEqual({
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
     });
   });
 

@@ -42,6 +42,11 @@ const settings = (overrides: Partial<PipelineRunSettings> = {}): PipelineRunSett
   ...overrides,
 });
 
+/** kubernaut's restricted pod context (BR-WE-018, executor/security.go), the engine's default. */
+const restrictedPodTemplate = {
+  securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+};
+
 /** "$" as text: a shell's `${X}`, which neither Tekton nor the kubelet expands, among others. */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the text is the point
 const dollars = 'costs $5 (or ${X}, $$, $ (x))';
@@ -85,7 +90,7 @@ describe('buildPipelineRun', () => {
       },
       spec: {
         ...sampleSpec,
-        taskRunTemplate: { serviceAccountName: 'runner' },
+        taskRunTemplate: { serviceAccountName: 'runner', podTemplate: restrictedPodTemplate },
       },
     });
   });
@@ -123,7 +128,10 @@ describe('buildPipelineRun', () => {
           { name: 'configmap-settings', configMap: { name: 'settings' } },
           { name: 'configmap-extra', configMap: { name: 'extra' } },
         ],
-        taskRunTemplate: { serviceAccountName: 'kubernaut-workflow-runner' },
+        taskRunTemplate: {
+          serviceAccountName: 'kubernaut-workflow-runner',
+          podTemplate: restrictedPodTemplate,
+        },
       },
     });
   });
@@ -381,18 +389,58 @@ describe('buildPipelineRun', () => {
     },
   );
 
-  it('adds a pod template security context when configured', () => {
-    const securityContext = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+  it('refines the restricted pod context with podSecurityContext, a field at a time', () => {
     const run = buildPipelineRun(
       wfe(),
       'ns',
       undefined,
-      settings({ podSecurityContext: securityContext }),
+      settings({
+        podSecurityContext: {
+          runAsUser: 1000,
+          seccompProfile: { type: 'Localhost', localhostProfile: 'p.json' },
+        },
+      }),
     );
     expect(run.spec.taskRunTemplate).toEqual({
       serviceAccountName: 'runner',
-      podTemplate: { securityContext },
+      podTemplate: {
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: 1000,
+          seccompProfile: { type: 'Localhost', localhostProfile: 'p.json' },
+        },
+      },
     });
+  });
+
+  it('gives the same restricted context when securityProfile says restricted as when unset', () => {
+    expect(
+      buildPipelineRun(wfe(), 'ns', undefined, settings({ securityProfile: 'restricted' })),
+    ).toEqual(buildPipelineRun(wfe(), 'ns', undefined, settings()));
+  });
+
+  it('writes no pod template under securityProfile none, and only podSecurityContext with it', () => {
+    expect(
+      buildPipelineRun(wfe(), 'ns', undefined, settings({ securityProfile: 'none' })).spec
+        .taskRunTemplate,
+    ).toEqual({ serviceAccountName: 'runner' });
+    expect(
+      buildPipelineRun(
+        wfe(),
+        'ns',
+        undefined,
+        settings({ securityProfile: 'none', podSecurityContext: { runAsUser: 0 } }),
+      ).spec.taskRunTemplate,
+    ).toEqual({ serviceAccountName: 'runner', podTemplate: { securityContext: { runAsUser: 0 } } });
+  });
+
+  it('shares no object between PipelineRuns: a caller changing one changes no other', () => {
+    const first = buildPipelineRun(wfe(), 'ns', undefined, settings());
+    const context = first.spec.taskRunTemplate.podTemplate?.securityContext;
+    if (context?.seccompProfile) context.seccompProfile.type = 'Unconfined';
+    expect(
+      buildPipelineRun(wfe(), 'ns', undefined, settings()).spec.taskRunTemplate.podTemplate,
+    ).toEqual(restrictedPodTemplate);
   });
 
   it('is deterministic', () => {

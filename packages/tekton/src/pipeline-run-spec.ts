@@ -54,7 +54,13 @@ export interface PipelineRunSettings {
   readonly serviceAccountName: string;
   /** The Pipeline to run from the bundle. */
   readonly pipelineName: string;
-  /** Security context for every TaskRun pod; none by default, as kubernaut writes none. */
+  /**
+   * `restricted` (the default, as unset) gives every TaskRun pod kubernaut's restricted pod
+   * security context (BR-WE-018): runAsNonRoot and seccomp RuntimeDefault, so a step image that
+   * runs as root does not start. `none` sets none. Either is refined by `podSecurityContext`. A
+   * container's own context is the bundle's Task's to write: the PipelineRun has no field for it.
+   */
+  readonly securityProfile?: 'restricted' | 'none' | undefined;
   readonly podSecurityContext?: V1PodSecurityContext | undefined;
   /**
    * Go duration for `spec.timeouts.pipeline` and `tasks` when the WorkflowExecution sets no
@@ -63,6 +69,15 @@ export interface PipelineRunSettings {
    */
   readonly defaultTimeout?: string | undefined;
 }
+
+/**
+ * The job engine's restricted pod context (its `restrictedPod`), which `@roundhouse/job` keeps to
+ * itself; kubernaut writes the same on its PipelineRuns (executor/security.go).
+ */
+const restrictedPod: V1PodSecurityContext = {
+  runAsNonRoot: true,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
 
 /**
  * The `spec.timeouts.pipeline` (and `tasks`) value for a WorkflowExecution timeout (or the
@@ -94,6 +109,10 @@ export function buildPipelineRun(
   settings: PipelineRunSettings,
 ): PipelineRun {
   const { conventions } = settings;
+  const podSecurity = {
+    ...(settings.securityProfile === 'none' ? {} : structuredClone(restrictedPod)),
+    ...settings.podSecurityContext,
+  };
   const meta = executionMetadata(wfe, tektonEngine, conventions, {
     engineLabel: conventions.engineLabelOnPipelineRuns,
   });
@@ -126,8 +145,8 @@ export function buildPipelineRun(
       ...(workspaces.length ? { workspaces: workspaces.map((w) => ({ ...w })) } : {}),
       taskRunTemplate: {
         serviceAccountName: requestedServiceAccount(wfe) ?? settings.serviceAccountName,
-        ...(settings.podSecurityContext
-          ? { podTemplate: { securityContext: settings.podSecurityContext } }
+        ...(Object.keys(podSecurity).length
+          ? { podTemplate: { securityContext: podSecurity } }
           : {}),
       },
       // The same value for `tasks`: Tekton gives a TaskRun the run's timeout only from

@@ -53,6 +53,27 @@ describe('TektonExecutor', () => {
     expect(created()).toMatchObject([{ spec: { timeouts: { pipeline: '45m', tasks: '45m' } } }]);
   });
 
+  it('runs every TaskRun pod under the restricted pod context unless securityProfile is none', async () => {
+    const { server, created } = recordingServer();
+    await new TektonExecutor(server).create(wfe, 'workflows');
+    await new TektonExecutor(server, { securityProfile: 'none' }).create(wfe, 'workflows');
+    await new TektonExecutor(server, {
+      securityProfile: 'none',
+      podSecurityContext: { runAsUser: 1000 },
+    }).create(wfe, 'workflows');
+    expect(
+      created().map(
+        (run) =>
+          (run as { spec: { taskRunTemplate: { podTemplate?: object } } }).spec.taskRunTemplate
+            .podTemplate,
+      ),
+    ).toEqual([
+      { securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } },
+      undefined,
+      { securityContext: { runAsUser: 1000 } },
+    ]);
+  });
+
   it('says an engineConfig is not used, and builds the same PipelineRun as without it', async () => {
     const { server, created } = recordingServer();
     const engineConfig = {

@@ -87,6 +87,7 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
       conventions,
       pipelineName,
       serviceAccountName: options.serviceAccountName ?? conventions.defaultServiceAccountName,
+      securityProfile: options.securityProfile ?? 'restricted',
       podSecurityContext: options.podSecurityContext,
       defaultTimeout: options.defaultTimeout,
     };

@@ -137,7 +137,12 @@ describeWithTekton('a hostile WorkflowExecution author on the tekton engine', ()
       cluster.executionNamespace,
       name,
     );
-    expect(run?.spec?.taskRunTemplate).toEqual({ serviceAccountName: runner });
+    expect(run?.spec?.taskRunTemplate).toEqual({
+      serviceAccountName: runner,
+      podTemplate: {
+        securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      },
+    });
     expect(run?.spec).not.toHaveProperty('workspaces');
     expect(run?.spec).not.toHaveProperty('taskRunSpecs');
     expect(run?.spec?.params).toContainEqual({ name: 'REPLICAS', value: '1' });
