@@ -58,6 +58,7 @@ import { type ApiPrefix, allowedMethods, type Resolution, resolve } from './rout
 import { stdout, stdoutError } from './stdout.js';
 import type { Store } from './store.js';
 import { displaySurveySpec } from './survey-spec.js';
+import { templateJobState } from './template-status.js';
 import {
   credentialCapabilities,
   credentialTypeCapabilities,
@@ -557,11 +558,12 @@ function credentialSummaries(context: Context, ids: readonly number[]): Record<s
 
 function templateBody(context: Context, template: JobTemplate): Record<string, unknown> {
   const jobs = context.store.jobs().filter((j) => j.jobTemplate === template.id);
-  const last = jobs[jobs.length - 1];
+  const { status, lastJob: last } = templateJobState(jobs);
   return serializeJobTemplate(
     template,
     {
       credentials: credentialSummaries(context, template.credentials),
+      status,
       lastJob: last && { id: last.id, status: last.status, finished: last.finished },
       capabilities: templateCapabilities({
         superuser: context.superuser,

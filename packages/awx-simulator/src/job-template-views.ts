@@ -80,6 +80,8 @@ function askFlags(template: JobTemplate): Record<string, boolean> {
 
 export interface TemplateContext {
   readonly credentials: readonly Record<string, unknown>[];
+  /** The template's `status` (see template-status.ts). */
+  readonly status: string;
   readonly lastJob:
     | { readonly id: number; readonly status: string; readonly finished: Micros | null }
     | undefined;
@@ -136,7 +138,7 @@ export function serializeJobTemplate(
     last_job_run: last ? formatTimestamp(last.finished) : null,
     last_job_failed: last ? ['failed', 'error', 'canceled'].includes(last.status) : false,
     next_job_run: null,
-    status: last ? last.status : 'never updated',
+    status: context.status,
     execution_environment: null,
     host_config_key: '',
     ...askFlags(template),

@@ -220,6 +220,31 @@ describe('job templates', () => {
     });
   });
 
+  it("shows the current job's status, then failed for a last job canceled, as _get_current_status keeps it", async () => {
+    const template = sim.state.addJobTemplate({
+      name: 'status-kept',
+      schedule: { pendingMs: 100, waitingMs: 0, runningMs: 60_000, cancelMs: 0 },
+    });
+    const shown = async () => (await request('GET', `job_templates/${template.id}/`)).body;
+    const { id } = sim.state.launch(template.id);
+    expect(await shown()).toMatchObject({ status: 'pending', last_job_run: null });
+    await vi.waitFor(async () => expect((await shown()).status).toBe('running'), {
+      timeout: 5_000,
+    });
+    expect((await shown()).summary_fields.last_job).toBeUndefined();
+    const cancel = await fetch(`${sim.apiUrl}jobs/${id}/cancel/`, {
+      method: 'POST',
+      headers: auth(),
+    });
+    expect(cancel.status).toBe(202);
+    await vi.waitFor(() => expect(sim.state.job(id)?.status).toBe('canceled'), { timeout: 5_000 });
+    expect(await shown()).toMatchObject({
+      status: 'failed',
+      last_job_failed: true,
+      summary_fields: { last_job: { id, status: 'canceled' } },
+    });
+  });
+
   it('takes a launch timeout only when the template prompts for it', async () => {
     const prompted = sim.state.addJobTemplate({
       name: 'timeout-prompted',
