@@ -14,7 +14,7 @@ const MiB = 1024 * 1024;
  * API server itself reads no more than 50000 bytes of a kubelet's error body
  * (k8s.io/apiserver/pkg/registry/generic/rest/response_checker.go, maxReadLength).
  */
-const maxErrorBodyBytes = MiB;
+export const maxErrorBodyBytes = MiB;
 
 /** An error answer's text, up to `maxErrorBodyBytes`. */
 export async function readErrorBody(body: AsyncIterable<Uint8Array>): Promise<string> {

@@ -43,6 +43,30 @@ describe('ConnectionPool', () => {
     await pool.close();
   });
 
+  it("splits the URL into the origin and the path a dispatcher takes, as the server's URL reads", async () => {
+    let server = 'https://api.example.com:443/k8s/clusters/c-1/';
+    const pool = new ConnectionPool({
+      getCurrentCluster: () => ({ name: 'c', server, skipTLSVerify: false }),
+      applyToHTTPSOptions: async () => {},
+    });
+    const proxied = await pool.prepare('/api/v1/pods?limit=1', 'list Pod');
+    expect(proxied.url).toBe('https://api.example.com:443/k8s/clusters/c-1/api/v1/pods?limit=1');
+    const parsed = new URL(proxied.url);
+    expect(proxied).toMatchObject({
+      origin: parsed.origin,
+      path: parsed.pathname + parsed.search,
+    });
+    expect(proxied.origin).toBe('https://api.example.com');
+    server = 'https://other:6443';
+    expect(await pool.prepare('/api', 'get')).toMatchObject({
+      origin: 'https://other:6443',
+      path: '/api',
+    });
+    for (server of ['not a url', 'https://odd/?q=1']) {
+      expect(await pool.prepare('/api', 'get')).toMatchObject({ origin: undefined });
+    }
+  });
+
   it('sends basic auth as a header and leaves a cluster without TLS material on the global dispatcher', async () => {
     const pool = new ConnectionPool({
       getCurrentCluster: () => ({ name: 'c', server: 'https://api', skipTLSVerify: false }),

@@ -9,6 +9,12 @@ import { isSocksUrl, parseSocksProxy, socksConnector } from './socks-connector.j
 /** What a request needs from the kubeconfig: where to go, how to authenticate, which pool. */
 export interface PreparedRequest {
   readonly url: string;
+  /**
+   * The URL's origin, and its path with the query: what a dispatcher is handed. No origin when
+   * the server is no URL, which sending to `url` reports.
+   */
+  readonly origin: string | undefined;
+  readonly path: string;
   readonly headers: Record<string, string>;
   readonly dispatcher?: Dispatcher | undefined;
 }
@@ -55,6 +61,10 @@ export class ConnectionPool {
   readonly #http2: boolean;
   readonly #liveness: Liveness;
   #pools: Pools | undefined;
+  /** The current cluster's server split into origin and path prefix, parsed once. */
+  #server:
+    | { readonly server: string; readonly origin?: string; readonly prefix: string }
+    | undefined;
   /** Replaced dispatchers still draining, so that `close` waits for them too. */
   readonly #retiring = new Set<Promise<void>>();
 
@@ -82,6 +92,7 @@ export class ConnectionPool {
       });
     }
     const url = `${cluster.server.replace(/\/$/, '')}${path}`;
+    const { origin, prefix } = this.#serverOf(cluster.server);
     const options: RequestOptions = {};
     await this.#config.applyToHTTPSOptions(options);
     const headers: Record<string, string> = {};
@@ -92,9 +103,30 @@ export class ConnectionPool {
     const pools = this.#poolsFor(tlsOf(options), cluster, operation);
     return {
       url,
+      origin,
+      path: prefix + path,
       headers,
       ...(pools ? { dispatcher: stream ? pools.streams : pools.requests } : {}),
     };
+  }
+
+  /**
+   * The server's origin and path prefix (a proxy's `/k8s/clusters/c-1`), as `new URL` reads
+   * them: parsed once per server rather than once per request, which every request's own
+   * `new URL` cost undici. The paths appended are percent-encoded already (paths.ts), so
+   * parsing the whole URL would read them as they are. A server that is no URL, or one with
+   * a query or fragment, gets no origin: each request then parses its whole URL as before.
+   */
+  #serverOf(server: string): { readonly origin?: string; readonly prefix: string } {
+    if (this.#server?.server !== server) {
+      const parsed = URL.parse(server);
+      // A query or fragment in the server would swallow the path appended to it.
+      this.#server =
+        parsed && !parsed.search && !parsed.hash
+          ? { server, origin: parsed.origin, prefix: parsed.pathname.replace(/\/$/, '') }
+          : { server, prefix: '' };
+    }
+    return this.#server;
   }
 
   /**

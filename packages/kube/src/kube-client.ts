@@ -9,7 +9,6 @@ import {
   ConfigurationError,
   type DeletionPropagation,
   maxTimerMs,
-  readBoundedBody,
   requestRefusal,
 } from '@roundhouse/core';
 import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
@@ -17,9 +16,11 @@ import {
   type AnswerCeiling,
   answerTooLarge,
   listAnswerCeiling,
+  maxErrorBodyBytes,
   objectAnswerCeiling,
   readErrorBody,
 } from './answer-body.js';
+import { type BufferedAnswer, requestBuffered } from './buffered-request.js';
 import type { ClusterConfig } from './cluster-config.js';
 import { defaultLiveness } from './connection-liveness.js';
 import { ConnectionPool } from './connection-pool.js';
@@ -690,10 +691,7 @@ export class KubeClient implements Reader {
     );
     // Set once the credentials step is done, so a failure says which step it interrupted.
     let dispatcher: Dispatcher | undefined;
-    let response: Dispatcher.ResponseData;
-    let text: string;
-    // Whether a successful answer went past `ceiling`, its rest left unread.
-    let cut = false;
+    let response: BufferedAnswer;
     const ceiling = options.ceiling ?? objectAnswerCeiling;
     let sent: Readonly<Record<string, string>> = {};
     // The refusal of the request gate of the work sending this (see `withRequestGate`), as is.
@@ -711,24 +709,27 @@ export class KubeClient implements Reader {
       // synchronous dispatch runs between it and the send.
       refused = requestRefusal();
       if (refused) throw refused;
-      response = await request(url, {
-        dispatcher,
-        method,
-        headers,
-        signal: connection.signal,
-        ...(body !== undefined ? { body } : {}),
-        // Over HTTP/1.1 undici closes the connection after a body on a method that does not
-        // expect one, in case the server left it unread; the API server reads a DELETE's
-        // DeleteOptions, and closing would cost a new TLS connection per delete.
-        ...(method === 'DELETE' ? { reset: false } : {}),
-      });
+      // A server the pool could not split is parsed with the path, as undici's `request` did; one
+      // that is no URL fails here as it failed there.
+      const target = prepared.origin === undefined ? new URL(url) : undefined;
       // Read to the end whatever the status, an unread body keeping its connection from reuse;
       // but an error body only to its limit.
-      if (successful(response.statusCode)) {
-        ({ text, cut } = await readBoundedBody(response.body, ceiling.bytes));
-      } else {
-        text = await readErrorBody(response.body);
-      }
+      response = await requestBuffered(
+        dispatcher,
+        {
+          origin: target?.origin ?? (prepared.origin as string),
+          path: target ? target.pathname + target.search : prepared.path,
+          method,
+          headers,
+          body,
+          // Over HTTP/1.1 undici closes the connection after a body on a method that does not
+          // expect one, in case the server left it unread; the API server reads a DELETE's
+          // DeleteOptions, and closing would cost a new TLS connection per delete.
+          ...(method === 'DELETE' ? { reset: false } : {}),
+        },
+        { successBytes: ceiling.bytes, errorBytes: maxErrorBodyBytes },
+        connection.signal,
+      );
     } catch (error) {
       if (refused) throw refused;
       if (caller?.aborted) throw new AbortedError(operation, { cause: caller.reason });
@@ -739,6 +740,9 @@ export class KubeClient implements Reader {
       clearTimeout(timer);
       caller?.removeEventListener('abort', stop);
     }
+    const { text } = response;
+    // Whether a successful answer went past `ceiling`, its rest left unread.
+    const cut = response.cut && successful(response.statusCode);
     const { statusCode } = response;
     this.#pool.answered(statusCode, sent);
     if (cut) throw answerTooLarge(ceiling, operation, statusCode);
@@ -771,6 +775,8 @@ export class KubeClient implements Reader {
     const prepared = await unlessAborted(this.#pool.prepare(path, operation, stream), signal);
     return {
       url: prepared.url,
+      origin: prepared.origin,
+      path: prepared.path,
       dispatcher: prepared.dispatcher ?? getGlobalDispatcher(),
       headers: { ...prepared.headers, accept: 'application/json', 'user-agent': this.#userAgent },
     };
@@ -806,6 +812,8 @@ const aggregatedDiscovery =
 
 interface Prepared {
   readonly url: string;
+  readonly origin: string | undefined;
+  readonly path: string;
   readonly dispatcher: Dispatcher;
   readonly headers: Record<string, string>;
 }
@@ -840,7 +848,7 @@ function credentialsTimeout(operation: string, timeoutMs: number): KubernetesApi
  * or a Status, and reading one reset before its first byte as none would make `get` say the
  * object does not exist and `delete` that it was already gone.
  */
-function parseBody<T>(text: string, response: Dispatcher.ResponseData, operation: string): T {
+function parseBody<T>(text: string, response: BufferedAnswer, operation: string): T {
   try {
     return JSON.parse(text) as T;
   } catch {
