@@ -434,10 +434,8 @@ describeWithControlPlane('PodExecutor on a real control plane', () => {
 
   it('refuses a Pod without the resources a quota counts as bad input naming them', async () => {
     const namespace = await env.controlPlane.createNamespace('pod-quota');
-    await client().create(resources.resourceQuotas, namespace, {
-      metadata: { name: 'compute' },
-      spec: { hard: { 'limits.cpu': '2' } },
-    });
+    // Once counted: a quota admission has not seen yet lets the Pod through.
+    await env.controlPlane.createEnforcedQuota(namespace, 'compute', { 'limits.cpu': '2' });
     const ex = executor();
     const wfe = execution();
     const refused = await ex.create(wfe, namespace).catch((error: unknown) => error);
