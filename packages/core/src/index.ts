@@ -35,6 +35,7 @@ export {
   throwIfAborted,
   UnsupportedEngineError,
 } from './errors.js';
+export { execStringLimit, execStringOverLimit, workingDirIssue } from './exec-limits.js';
 export {
   type EngineFields,
   executionImage,
