@@ -12,19 +12,24 @@ import { reconcileContext as ctx, jobRegistry, reconcilerOver } from './reconcil
  * A reader whose cache holds `cached` (nothing at first) and a server that answers gone, and
  * an orphan index that holds a resource of the execution until `held` says otherwise.
  */
-function goneExecution() {
-  const state: { cached: KubeObject | undefined; held: boolean } = {
+function goneExecution(options: { releaseDrops?: boolean } = {}) {
+  const state: { cached: KubeObject | undefined; held: boolean; now: number } = {
     cached: undefined,
     held: true,
+    now: Date.parse('2026-12-06T22:00:00Z'),
   };
   const read = vi.fn(async (): Promise<KubeObject | null> => state.cached ?? null);
-  const release = vi.fn(async () => {});
+  // The delete's answer may drop the resource from the cache before its watch event wakes the key.
+  const release = vi.fn(async () => {
+    if (options.releaseDrops) state.held = false;
+  });
   const reconciler = reconcilerOver(
     { client: {} as never, reader: { get: read } as unknown as Reader },
     {
       registry: jobRegistry(),
       executions: { observe: () => {}, get: () => state.cached },
       orphans: { release, createdFor: () => undefined, holds: () => state.held },
+      now: () => new Date(state.now),
     },
   );
   return { state, read, release, reconciler };
@@ -44,6 +49,24 @@ describe('WorkflowExecutionReconciler over an execution gone while no controller
     expect(read).toHaveBeenCalledTimes(1);
     expect(release).toHaveBeenCalledTimes(3);
     // Nothing of it is cached any more: a later wake (a resync) asks again.
+    await reconciler.reconcile('team-a/w', ctx());
+    expect(read).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not read it again at the wake of a removal the delete answer already cached', async () => {
+    const { read, reconciler } = goneExecution({ releaseDrops: true });
+    await reconciler.reconcile('team-a/w', ctx());
+    // The Job's delete event arrives after the answer dropped it: the last wake of its removal.
+    await reconciler.reconcile('team-a/w', ctx());
+    expect(read).toHaveBeenCalledTimes(1);
+    await reconciler.reconcile('team-a/w', ctx());
+    expect(read).toHaveBeenCalledTimes(2);
+  });
+
+  it('asks again once a watch lag has passed since the removal', async () => {
+    const { state, read, reconciler } = goneExecution();
+    await reconciler.reconcile('team-a/w', ctx());
+    state.now += 31_000;
     await reconciler.reconcile('team-a/w', ctx());
     expect(read).toHaveBeenCalledTimes(2);
   });

@@ -121,6 +121,13 @@ import { UncheckedCreateError } from './unchecked-create.js';
  */
 export const defaultDeadlineGraceMs = 60_000;
 
+/**
+ * How long an execution confirmed gone is taken for gone without asking the API server again
+ * (#goneConfirmed): long enough for the watch events of its resources' removal to arrive on a
+ * busy API server, short enough that what it keeps stays small.
+ */
+const vanishedMemoryMs = 30_000;
+
 export interface WorkflowExecutionReconcilerOptions {
   /** Writes status and finalizers. */
   readonly client: KubeClient;
@@ -264,8 +271,11 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * took off the last finalizer), until the cache has dropped it (see #goneHere).
    */
   readonly #deletedHere = new Map<string, string>();
-  /** The keys of executions confirmed gone whose watched resources are still cached. */
-  readonly #vanished = new Set<string>();
+  /**
+   * The keys of executions confirmed gone whose watched resources were removed, with when (see
+   * #goneConfirmed).
+   */
+  readonly #vanished = new Map<string, { readonly at: number; last: boolean }>();
   readonly #dependencies: DependencyCheck;
 
   constructor(options: WorkflowExecutionReconcilerOptions) {
@@ -306,14 +316,16 @@ export class WorkflowExecutionReconciler implements Reconciler {
       return undefined;
     // The cache may lag behind the server; that is safe: status writes recompute from a fresh
     // read on a conflict, and create adopts what an earlier pass created.
+    const goneHere = this.#goneHere(key);
+    const remembered = !goneHere && this.#goneConfirmed(key);
     const object =
-      this.#goneHere(key) || this.#goneConfirmed(key)
+      goneHere || remembered
         ? null
         : await this.#o.reader.get<KubeObject>(workflowExecutions, namespace, name, {
             signal: ctx.signal,
           });
     if (!object) {
-      await this.#cleanupVanished(key, ctx);
+      await this.#cleanupVanished(key, ctx, !remembered);
       this.#forget(key);
       return undefined;
     }
@@ -751,9 +763,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * known here is cleaned up by its engine, which removes only a resource this very execution
    * (by uid) owns; after a restart only the watched resources that name it are left to find.
    */
-  async #cleanupVanished(key: string, ctx: ReconcileContext): Promise<void> {
+  async #cleanupVanished(key: string, ctx: ReconcileContext, remember: boolean): Promise<void> {
     const known = this.#parsed.get(key);
-    if (!known) return this.#releaseVanished(key, ctx);
+    if (!known) return this.#releaseVanished(key, ctx, remember);
     if (!this.#o.registry.has(known.spec.executionEngine)) return;
     await this.#o.registry
       .get(known.spec.executionEngine)
@@ -762,16 +774,26 @@ export class WorkflowExecutionReconciler implements Reconciler {
 
   /**
    * Removes the watched resources that name `key`, an execution the API server answered gone
-   * (or whose deletion this process completed), and remembers it gone while the cache still
-   * holds any of them (#goneConfirmed): the watch events of their removal wake the key again,
+   * (or whose deletion this process completed), and, when that answer is new (`remember`),
+   * remembers it gone (#goneConfirmed): the watch events of their removal wake the key again,
    * and each would otherwise have the gone execution read from the API server once more.
    */
-  async #releaseVanished(key: string, ctx: ReconcileContext): Promise<void> {
+  async #releaseVanished(key: string, ctx: ReconcileContext, remember: boolean): Promise<void> {
     const { orphans } = this.#o;
     if (!orphans) return;
-    this.#vanished.add(key);
+    if (remember) {
+      const now = this.#o.now().getTime();
+      // An entry whose removal's last event never woke the key is forgotten after a watch's lag.
+      for (const [gone, { at }] of this.#vanished) {
+        if (now - at > vanishedMemoryMs) this.#vanished.delete(gone);
+      }
+      this.#vanished.set(key, { at: now, last: false });
+    }
     await orphans.release(key, ctx.signal);
-    if (!orphans.holds(key)) this.#vanished.delete(key);
+    // The delete's answer dropped the last of them from the cache: the watch event of its
+    // removal is still to come, and is the last wake to spare a read.
+    const entry = this.#vanished.get(key);
+    if (entry && !orphans.holds(key)) entry.last = true;
   }
 
   /**
@@ -781,14 +803,21 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * then reaches the cache as an event of its own, which reconciles it, and until this process
    * has seen it there, nothing is created for it that a release here could remove (only
    * resources that record an owner uid are removed, and this process creates them once it holds
-   * the execution). The entry goes once the cache holds an execution under the key.
+   * the execution). The entry ends at the last wake its resources' removal brings: the first
+   * once the cache holds none of them, or the one after the delete's own answer dropped the last;
+   * and it ends as soon as the cache holds an execution under the key, or after a watch's lag.
    */
   #goneConfirmed(key: string): boolean {
-    if (!this.#vanished.has(key)) return false;
+    const entry = this.#vanished.get(key);
+    if (entry === undefined) return false;
     const { namespace, name } = splitKey(key);
-    if (this.#o.executions.get(namespace, name) === undefined) return true;
-    this.#vanished.delete(key);
-    return false;
+    const recent = this.#o.now().getTime() - entry.at <= vanishedMemoryMs;
+    if (!recent || this.#o.executions.get(namespace, name) !== undefined) {
+      this.#vanished.delete(key);
+      return false;
+    }
+    if (entry.last || !this.#o.orphans?.holds(key)) this.#vanished.delete(key);
+    return true;
   }
 
   async #startFailed(
