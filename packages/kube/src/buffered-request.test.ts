@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent } from 'undici';
+import { Agent, Pool } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { requestBuffered } from './buffered-request.js';
 
@@ -131,6 +131,42 @@ describe('requestBuffered', () => {
       new AbortController().signal,
     );
     expect(requests).toBe(1);
+  });
+
+  it('takes a request stopped while it waits for a connection out of the queue, keeping the connection', async () => {
+    let connections = 0;
+    let answerFirst: () => void = () => {};
+    const firstArrived = new Promise<void>((arrived) => {
+      const server = createServer((req, res) => {
+        if (req.url !== '/first') return res.end('{}');
+        answerFirst = () => res.end('{}');
+        arrived();
+      });
+      server.on('connection', () => connections++);
+      server.listen(0, '127.0.0.1');
+      open.push({ server, agent: new Agent() });
+    });
+    const { server } = open[open.length - 1] as { server: Server };
+    await new Promise((listening) => server.once('listening', listening));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const pool = new Pool(origin, { connections: 1 });
+    const get = (path: string, signal: AbortSignal) =>
+      requestBuffered(pool, { origin, path, method: 'GET', headers: {} }, limits, signal);
+    try {
+      const first = get('/first', new AbortController().signal);
+      await firstArrived;
+      const stop = new AbortController();
+      const waiting = get('/waiting', stop.signal);
+      stop.abort(new Error('timed out'));
+      await expect(waiting).rejects.toThrow('timed out');
+      expect(pool.stats.queued + pool.stats.pending).toBe(0);
+      answerFirst();
+      await first;
+      await get('/third', new AbortController().signal);
+      expect(connections).toBe(1);
+    } finally {
+      await pool.close();
+    }
   });
 
   it("rejects with the transport's error when nothing answers", async () => {

@@ -6,8 +6,20 @@
  * machinery at about a twentieth of its CPU. Dispatching with a handler that keeps the chunks
  * itself sends the same request and reads the same bytes.
  */
+
+import { createRequire } from 'node:module';
 import type { Dispatcher } from 'undici';
 import type { ResponseHeaders } from './kubernetes-errors.js';
+
+/**
+ * undici's hook for taking a request that still waits for a connection out of the queue once
+ * its caller gives up, which its own `request` passes: without it the request stays queued, and
+ * aborting it when its turn comes destroys an HTTP/1.1 connection that was fine. undici
+ * exports no name for it; under a version without it such a request stays queued, as before.
+ */
+const queuedAbort: unknown = (
+  createRequire(import.meta.url)('undici/lib/core/symbols.js') as { kQueuedAbort?: unknown }
+).kQueuedAbort;
 
 export interface BufferedAnswer {
   readonly statusCode: number;
@@ -51,6 +63,7 @@ export function requestBuffered(
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<BufferedAnswer>((resolve, reject) => {
     let controller: Dispatcher.DispatchController | undefined;
+    let dequeue: ((reason: unknown) => void) | undefined;
     let settled = false;
     let statusCode = 0;
     let headers: ResponseHeaders = {};
@@ -70,10 +83,12 @@ export function requestBuffered(
       reject(error);
     };
     // Before the request starts there is no controller yet: the caller is answered at once and
-    // onRequestStart aborts the request before anything of it is sent.
+    // the request leaves undici's queue (without the hook, onRequestStart aborts it before
+    // anything of it is sent).
     const onAbort = () => {
       fail(signal.reason);
-      controller?.abort(signal.reason);
+      if (controller) controller.abort(signal.reason);
+      else dequeue?.(signal.reason);
     };
     signal.addEventListener('abort', onAbort, { once: true });
     const handler: Dispatcher.DispatchHandler = {
@@ -115,6 +130,13 @@ export function requestBuffered(
           headers: request.headers,
           ...(request.body !== undefined ? { body: request.body } : {}),
           ...(request.reset !== undefined ? { reset: request.reset } : {}),
+          ...(typeof queuedAbort === 'symbol'
+            ? {
+                [queuedAbort]: (cancel: (reason: unknown) => void) => {
+                  dequeue = cancel;
+                },
+              }
+            : {}),
         },
         handler,
       );
