@@ -172,6 +172,25 @@ export interface Executor {
   readonly reads?: readonly ExecutionRead[] | undefined;
   /** Creates the execution resource in `namespace` (the execution namespace). */
   create(wfe: WorkflowExecution, namespace: string, options?: CreateOptions): Promise<CreateResult>;
+  /**
+   * Adopts the resource a `create` before a crash made for this very execution (its owner
+   * annotations name the execution's uid), for a controller that knows it exists (its cache
+   * shows it) while the execution's status does not record it yet. Returns what `create` would
+   * have returned on meeting it (`adoptedKind` set, `resourceVersion` where there is one), or
+   * undefined when no resource of this execution exists: the caller then starts the execution
+   * through `create`, with every check a start makes. It must never build or create anything,
+   * so nothing refuses today what was allowed when the resource was made (a ceiling lowered
+   * across the restart) and nothing unchecked is made in its place; it must not return another
+   * execution's resource; a resource of this execution on its way out throws what `create`
+   * would (`PreviousExecutionNotCleanedError`). A read the controller's cache can answer costs
+   * no request. Optional: for an engine without it, the controller adopts through `create`,
+   * and removes what that created instead.
+   */
+  adopt?(
+    wfe: WorkflowExecution,
+    namespace: string,
+    options?: OperationOptions,
+  ): Promise<CreateResult | undefined>;
   /** The execution's current state, or `null` when its resource no longer exists. */
   getStatus(
     wfe: WorkflowExecution,

@@ -16,6 +16,8 @@ import {
   type LogOptions,
   noopLogger,
   type OperationOptions,
+  ownerFromLabels,
+  PreviousExecutionNotCleanedError,
   preparedExecution,
   type StatusOptions,
   type WorkflowExecution,
@@ -215,6 +217,42 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
       }
       throw error;
     }
+  }
+
+  /**
+   * This execution's own resource, adopted as `create` adopts it on AlreadyExists, but read by
+   * name instead of built and sent: the engine's rules of today (resource ceilings, allowed
+   * images) have no say over a resource made under yesterday's, and a resource gone after all
+   * is never made again here, unchecked. Read through the reader, so a resource the
+   * controller's cache holds costs no request.
+   */
+  async adopt(
+    wfe: WorkflowExecution,
+    namespace: string,
+    options: OperationOptions = {},
+  ): Promise<CreateResult | undefined> {
+    const name = this.resourceName(wfe);
+    const object = await this.owned.getOwned(wfe, namespace, name, { signal: options.signal });
+    if (!object) return undefined;
+    const metadata = object.metadata;
+    // On its way out, as create's read of it would refuse: a cleanup is in flight.
+    if (metadata?.deletionTimestamp) {
+      throw new PreviousExecutionNotCleanedError(
+        name,
+        ownerFromLabels(metadata.labels, this.conventions, metadata.annotations),
+      );
+    }
+    const kind = this.#spec.type.kind;
+    this.logger.info(
+      { namespace, name, kind, wfe: wfe.metadata.name },
+      `adopted this execution's existing ${kind}`,
+    );
+    return {
+      resourceName: name,
+      warnings: [],
+      adoptedKind: kind,
+      ...(metadata?.resourceVersion ? { resourceVersion: metadata.resourceVersion } : {}),
+    };
   }
 
   async getStatus(

@@ -182,6 +182,25 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
   }
 
   /**
+   * Adopts this execution's own Pod without building one (see `ResourceExecutor.adopt`), a Pod
+   * deleted by another hand and kept by the engine's finalizer included, as `create` adopts it.
+   */
+  override async adopt(
+    wfe: WorkflowExecution,
+    namespace: string,
+    options: OperationOptions = {},
+  ): Promise<CreateResult | undefined> {
+    try {
+      return await super.adopt(wfe, namespace, options);
+    } catch (error) {
+      if (!(error instanceof PreviousExecutionNotCleanedError)) throw error;
+      const kept = await this.#adoptKept(wfe, namespace, error.resourceName, options);
+      if (kept) return kept;
+      throw error;
+    }
+  }
+
+  /**
    * This execution's own Pod, deleted by another hand and kept by the engine's finalizer (see
    * `podResultFinalizer`): its steps ran, so a retried start adopts it and reads its outcome
    * rather than wait for a cleanup nothing else will do, or run them again. Read live: the

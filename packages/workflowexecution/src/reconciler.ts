@@ -50,6 +50,7 @@ import {
   type Reader,
   removeFinalizerAsRead,
 } from '@roundhouse/kube';
+import { AdoptedResourceGoneError } from './adopted-resource-gone.js';
 import { DependencyCheck } from './dependency-check.js';
 import { type ExecutionPolicy, enforceExecutionPolicy } from './execution-policy.js';
 import type { ExecutionsByTarget } from './executions-by-target.js';
@@ -713,12 +714,37 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * them gives the author nothing they could not reach: the controller made that resource
    * itself, for this very execution (the uid its annotations record, which nobody else's
    * execution carries), after those checks passed, so adopting it reaches only what they
-   * allowed then. The engine's create adopts it without using what it would build, so it is
-   * handed none of those inputs; should it create instead (the resource was gone after all,
-   * the cache behind its delete), what it made came from no check and is removed before the
-   * start is retried through them (UncheckedCreateError).
+   * allowed then. The engine's `adopt` reads it and neither builds nor creates: the engine's
+   * own rules of today (a resource ceiling lowered across the restart) refuse nothing made under
+   * yesterday's, and a resource gone after all (the cache behind its delete) is not made again
+   * unchecked: the start is retried, and goes through every check and wait once the cache no
+   * longer shows the resource (AdoptedResourceGoneError). An engine
+   * without `adopt` adopts through `create`, handed none of those inputs (#adoptByCreate).
    */
   async #adopt(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<CreateResult> {
+    const executor = this.#o.registry.get(wfe.spec.executionEngine);
+    if (!executor.adopt) return this.#adoptByCreate(wfe, ctx);
+    const adopt = executor.adopt.bind(executor);
+    const { targets } = this.#o;
+    const self = startingOnTarget(wfe);
+    const adopted = await targets.exclusiveStart(self.target, ctx.signal, async () => {
+      const result = await adopt(wfe, this.#o.executionNamespace, { signal: ctx.signal });
+      if (result) targets.claim(self, result.resourceName);
+      return result;
+    });
+    if (adopted === undefined) throw new AdoptedResourceGoneError();
+    for (const warning of adopted.warnings)
+      ctx.logger.warn({ wfe: wfe.metadata.name, warning }, 'API warning on create');
+    return adopted;
+  }
+
+  /**
+   * #adopt for an engine without `adopt`: its create adopts the resource without using what it
+   * would build, so it is handed none of the checked inputs; should it create instead, what it
+   * made came from no check and is removed before the start is retried through them
+   * (UncheckedCreateError).
+   */
+  async #adoptByCreate(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<CreateResult> {
     const executor = this.#o.registry.get(wfe.spec.executionEngine);
     const namespace = this.#o.executionNamespace;
     const { targets } = this.#o;

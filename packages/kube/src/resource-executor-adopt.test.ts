@@ -1,0 +1,122 @@
+import {
+  ExecutionForbiddenError,
+  type ExecutionResult,
+  executionMetadata,
+  executionObjectMeta,
+  PreviousExecutionNotCleanedError,
+  roundhouseConventions,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import { sampleExecution } from '@roundhouse/core/testing';
+import { describe, expect, it } from 'vitest';
+import type { KubeClient, KubeObject } from './kube-client.js';
+import { type ResourceEngine, ResourceExecutor } from './resource-executor.js';
+import { resources } from './resources.js';
+import { MemoryKubeClient } from './testing/memory-kube-client.js';
+
+const conventions = roundhouseConventions;
+const namespace = 'executions';
+const running: ExecutionResult = {
+  phase: 'Running',
+  reason: 'Running',
+  message: '',
+  summary: { status: 'Unknown' },
+};
+
+/**
+ * An engine of ConfigMaps whose build refuses while `refusing` is set, as the job engine's
+ * refuses an execution over resource ceilings an operator lowered across a restart.
+ */
+function engine(rules: { refusing: boolean }): ResourceEngine<KubeObject> {
+  return {
+    engine: 'configmap',
+    type: resources.configMaps,
+    build: (wfe, ns) => {
+      if (rules.refusing) {
+        throw new ExecutionForbiddenError('spec.workflowRef.resources', 'over the ceiling');
+      }
+      const meta = executionMetadata(wfe, 'configmap', conventions);
+      return { metadata: executionObjectMeta(wfe, ns, meta, conventions) };
+    },
+    isFinished: () => false,
+    result: async () => running,
+  };
+}
+
+/** What a start before the restart made for `wfe`, under yesterday's rules. */
+async function createdBefore(client: MemoryKubeClient, wfe: WorkflowExecution) {
+  const before = new ResourceExecutor(client, engine({ refusing: false }), { conventions });
+  return before.create(wfe, namespace);
+}
+
+describe('ResourceExecutor adopt', () => {
+  it("adopts this execution's resource although the engine's build refuses it now", async () => {
+    const client = new MemoryKubeClient();
+    const wfe = sampleExecution();
+    const made = await createdBefore(client, wfe);
+    const after = new ResourceExecutor(client, engine({ refusing: true }), { conventions });
+
+    const adopted = await after.adopt(wfe, namespace);
+
+    expect(adopted).toEqual({
+      resourceName: made.resourceName,
+      warnings: [],
+      adoptedKind: 'ConfigMap',
+      resourceVersion: made.resourceVersion,
+    });
+    // What create does with the same resource there: it builds first, and the build refuses.
+    await expect(after.create(wfe, namespace)).rejects.toBeInstanceOf(ExecutionForbiddenError);
+  });
+
+  it('creates nothing when the resource is gone, and says so', async () => {
+    const client = new MemoryKubeClient();
+    const executor = new ResourceExecutor(client, engine({ refusing: false }), { conventions });
+
+    expect(await executor.adopt(sampleExecution(), namespace)).toBeUndefined();
+    expect((await client.list(resources.configMaps, namespace)).items).toEqual([]);
+  });
+
+  it("never adopts another execution's resource, a predecessor of the same name included", async () => {
+    const client = new MemoryKubeClient();
+    await createdBefore(client, sampleExecution({ uid: 'uid-predecessor' }));
+    const executor = new ResourceExecutor(client, engine({ refusing: false }), { conventions });
+
+    expect(await executor.adopt(sampleExecution({ uid: 'uid-successor' }), namespace)).toBe(
+      undefined,
+    );
+  });
+
+  it('refuses its own resource on its way out, as create does', async () => {
+    const client = new MemoryKubeClient();
+    const wfe = sampleExecution();
+    const { resourceName } = await createdBefore(client, wfe);
+    const stored = client.object(resources.configMaps, namespace, resourceName) as KubeObject;
+    client.put(resources.configMaps, namespace, {
+      ...stored,
+      metadata: { ...stored.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' },
+    });
+    const executor = new ResourceExecutor(client, engine({ refusing: false }), { conventions });
+
+    const refused = executor.adopt(wfe, namespace);
+
+    await expect(refused).rejects.toBeInstanceOf(PreviousExecutionNotCleanedError);
+    await expect(refused).rejects.toMatchObject({ resourceName });
+  });
+
+  it('costs no request when the reader (a controller cache) holds the resource', async () => {
+    const cache = new MemoryKubeClient();
+    const wfe = sampleExecution();
+    const { resourceName } = await createdBefore(cache, wfe);
+    // Any request to the API server would throw: the client has nothing to send with.
+    const client = {} as KubeClient;
+    const executor = new ResourceExecutor(client, engine({ refusing: true }), {
+      conventions,
+      reader: cache,
+    });
+
+    expect(await executor.adopt(wfe, namespace)).toMatchObject({
+      resourceName,
+      adoptedKind: 'ConfigMap',
+    });
+  });
+});

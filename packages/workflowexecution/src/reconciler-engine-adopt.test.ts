@@ -1,0 +1,109 @@
+import {
+  type CreateOptions,
+  type CreateResult,
+  ExecutionForbiddenError,
+  type OperationOptions,
+} from '@roundhouse/core';
+import { describe, expect, it, vi } from 'vitest';
+import { executionServer, storedExecution } from './execution-server.test-support.js';
+import { reconcileContext as ctx, jobRegistry, reconcilerOver } from './reconciler.test-support.js';
+
+const jobName = 'wfe-0123456789abcdef';
+const adoptedJob: CreateResult = {
+  resourceName: jobName,
+  warnings: [],
+  adoptedKind: 'Job',
+  resourceVersion: '7',
+};
+
+/**
+ * An execution still Pending whose Job the cache shows by its owner (`createdFor`), as a start
+ * before a restart left it, over an engine with `adopt`: the Job is there while `exists` says
+ * so, and the engine's create makes it (one the API server has then).
+ */
+function restartedOverItsJob(spec: Record<string, unknown> = {}) {
+  const api = executionServer({
+    ...storedExecution('late', spec),
+    status: { phase: 'Pending', conditions: [] },
+  });
+  const job = { exists: false };
+  const cache = { behind: false };
+  const adopt = vi.fn(async (_wfe: unknown, _namespace: string, _options?: OperationOptions) =>
+    job.exists ? adoptedJob : undefined,
+  );
+  const create = vi.fn(async (_wfe: unknown, _namespace: string, _options?: CreateOptions) => {
+    job.exists = true;
+    return { resourceName: jobName, warnings: [] };
+  });
+  // A cleanup that fails (a timeout): nothing may rest on it removing an unchecked Job.
+  const cleanup = vi.fn(async () => {
+    throw new Error('etcdserver: request timed out');
+  });
+  return {
+    api,
+    job,
+    cache,
+    adopt,
+    create,
+    cleanup,
+    registry: jobRegistry({ adopt, create, cleanup }),
+    // The cache shows the Job by its owner until `cache.behind` is cleared: it has seen the
+    // Job's delete then.
+    orphans: {
+      release: async () => {},
+      createdFor: () => (job.exists || cache.behind ? { name: jobName } : undefined),
+      holds: () => job.exists || cache.behind,
+    },
+  };
+}
+
+describe('WorkflowExecutionReconciler adopting through the engine’s adopt', () => {
+  it('adopts the Job without a create, though the engine would refuse to build it now', async () => {
+    const { api, job, adopt, create, registry, orphans } = restartedOverItsJob();
+    job.exists = true;
+    // The engine's rules changed across the restart (a lowered resource ceiling): its build,
+    // which create runs first, refuses the execution.
+    create.mockRejectedValue(
+      new ExecutionForbiddenError('spec.workflowRef.resources', 'cpu 2 is over the ceiling 1'),
+    );
+    const reconciler = reconcilerOver(api, { registry, orphans });
+
+    await reconciler.reconcile('team-a/late', ctx());
+
+    expect(adopt).toHaveBeenCalledTimes(1);
+    expect(create).not.toHaveBeenCalled();
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Running',
+      executionRef: { name: jobName },
+    });
+    expect(api.state.stored.status).not.toHaveProperty('failureDetails');
+  });
+
+  it('creates nothing when the Job was gone after all, and starts through the checks once the cache shows it gone', async () => {
+    const { api, cache, adopt, create, cleanup, registry, orphans } = restartedOverItsJob();
+    cache.behind = true;
+    const resolveDeclaredParameters = vi.fn(async () => ['only_this']);
+    const reconciler = reconcilerOver(api, { registry, orphans, resolveDeclaredParameters });
+
+    await expect(reconciler.reconcile('team-a/late', ctx())).rejects.toThrow(
+      'was gone when adopted',
+    );
+    expect(adopt).toHaveBeenCalledTimes(1);
+    expect(create).not.toHaveBeenCalled();
+    expect(cleanup).not.toHaveBeenCalled();
+    expect(api.state.stored.status).toMatchObject({ phase: 'Pending' });
+
+    cache.behind = false;
+    await reconciler.reconcile('team-a/late', ctx());
+
+    expect(adopt).toHaveBeenCalledTimes(1);
+    expect(resolveDeclaredParameters).toHaveBeenCalledTimes(1);
+    expect(create).toHaveBeenCalledTimes(1);
+    expect(create.mock.calls[0]?.[2]).toMatchObject({ declaredParameterNames: ['only_this'] });
+    expect(cleanup).not.toHaveBeenCalled();
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Running',
+      executionRef: { name: jobName },
+    });
+  });
+});
