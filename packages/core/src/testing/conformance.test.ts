@@ -188,6 +188,30 @@ describe('the conformance checks catch broken executors', () => {
     );
   });
 
+  it('an adopt that creates what it does not find', async () => {
+    const executor = broken({});
+    executor.adopt = async (wfe, ns, options) => {
+      const created = await executor.create(wfe, ns, options);
+      return { ...created, adoptedKind: 'MemoryExecution' };
+    };
+    await expect(
+      conformanceChecks.adoptTakesItsOwnAndCreatesNothing(harness(executor)),
+    ).rejects.toThrow(/returns undefined/);
+  });
+
+  it("an adopt that takes another owner's resource", async () => {
+    const executor = broken({});
+    // Ignores ownership: behaves as if every caller owned the lock.
+    executor.adopt = async (wfe, ns) => {
+      const name = wfe.metadata.name.replace(/-other$/, '');
+      const owner = { ...wfe, metadata: { ...wfe.metadata, name, uid: `uid-${name}` } };
+      return MemoryExecutor.prototype.adopt.call(executor, owner, ns);
+    };
+    await expect(
+      conformanceChecks.adoptTakesItsOwnAndCreatesNothing(harness(executor)),
+    ).rejects.toThrow(/must not take the owner's resource/);
+  });
+
   it('a cleanup that leaves the resource', async () => {
     const executor = broken({ cleanup: async () => {} });
     await expect(

@@ -198,6 +198,32 @@ export const conformanceChecks = {
     await h.executor.cleanup(ownerWithRef, h.namespace);
   },
 
+  async adoptTakesItsOwnAndCreatesNothing(h: ConformanceHarness): Promise<void> {
+    const adopt = h.executor.adopt?.bind(h.executor);
+    // Optional: an engine without it is adopted through create, which the checks above cover.
+    if (!adopt) return;
+    const absent = h.makeExecution();
+    expect(
+      await adopt(absent, h.namespace),
+      'adopt of an execution that has no resource returns undefined',
+    ).toBeUndefined();
+    // A controller that adopts after a restart skips the checks before a create: an adopt that
+    // created would start an execution none of them passed.
+    expect(await readStatus(h, absent), 'adopt must create nothing').toBeNull();
+    const owner = h.makeExecution();
+    const { resourceName } = await h.executor.create(owner, h.namespace);
+    const adopted = await adopt(owner, h.namespace);
+    expect(adopted?.resourceName, "adopt returns the execution's own resource").toBe(resourceName);
+    expect(adopted?.adoptedKind, 'adopt says the resource was there already').toBeTruthy();
+    for (const [what, intruder] of intruders(h, owner)) {
+      expect(
+        await adopt(intruder, h.namespace),
+        `adopt by an execution of ${what} must not take the owner's resource`,
+      ).toBeUndefined();
+    }
+    await h.executor.cleanup(withResourceName(owner, resourceName), h.namespace);
+  },
+
   async abortedSignalIsHonoured(h: ConformanceHarness): Promise<void> {
     const controller = new AbortController();
     controller.abort(new Error('shutting down'));

@@ -58,6 +58,19 @@ export class MemoryExecutor implements Executor {
     return { resourceName: name, warnings: [] };
   }
 
+  /** This execution's own execution, read as a controller adopts it after a restart. */
+  async adopt(
+    wfe: WorkflowExecution,
+    namespace: string,
+    options: OperationOptions = {},
+  ): Promise<CreateResult | undefined> {
+    throwIfAborted(options.signal, `adopt ${this.engine} execution`);
+    const name = this.resourceName(wfe);
+    const execution = this.#executions.get(`${namespace}/${name}`);
+    if (!execution || !isOwnedBy(execution, wfe, this.conventions)) return undefined;
+    return { resourceName: name, warnings: [], adoptedKind: 'MemoryExecution' };
+  }
+
   async getStatus(
     wfe: WorkflowExecution,
     namespace: string,
