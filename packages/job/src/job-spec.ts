@@ -21,6 +21,7 @@ import {
   toLabelValue,
   type WorkflowExecution,
 } from '@roundhouse/core';
+import { restrictedSecurityProfile } from '@roundhouse/kube';
 import { kubeletLiteral } from './kubelet-literal.js';
 
 export const jobEngine = 'job';
@@ -108,27 +109,6 @@ export function jobPodsSelector(conventions: Conventions): string {
  */
 export const jobPodsFieldSelector = 'status.phase!=Running,status.phase!=Succeeded';
 
-const restrictedPod: V1PodSecurityContext = {
-  runAsNonRoot: true,
-  seccompProfile: { type: 'RuntimeDefault' },
-};
-
-/**
- * Without it the kubelet gives every container `<SERVICE>_SERVICE_HOST` and `_PORT` variables for
- * each Service in the namespace: the workflow's author learns the names, addresses and ports of
- * Services in a namespace they may have no right to list, and with a few thousand Services the
- * environment outgrows what exec accepts ("argument list too long") and no pod starts.
- */
-const restrictedPodSpec: Pick<V1PodSpec, 'enableServiceLinks'> = { enableServiceLinks: false };
-
-const restrictedContainer: V1SecurityContext = {
-  runAsNonRoot: true,
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ['ALL'] },
-  readOnlyRootFilesystem: true,
-  seccompProfile: { type: 'RuntimeDefault' },
-};
-
 const tmpVolume = 'tmp';
 /** Where programs write their scratch files, pointed at the `tmp` volume under a read-only root. */
 const scratchVariables = ['HOME', 'TMPDIR'] as const;
@@ -154,12 +134,10 @@ export function buildJob(
   const meta = executionMetadata(wfe, jobEngine, conventions);
   const mounts = dependencyMounts(dependencies, conventions);
   const env = parameterEnv(wfe.spec.targetResource, wfe.spec.parameters);
-  const restricted = settings.securityProfile === 'restricted';
-  const containerSecurity = {
-    ...(restricted ? restrictedContainer : {}),
-    ...settings.containerSecurityContext,
-  };
-  const podSecurity = { ...(restricted ? restrictedPod : {}), ...settings.podSecurityContext };
+  const profile =
+    settings.securityProfile === 'restricted' ? restrictedSecurityProfile() : undefined;
+  const containerSecurity = { ...profile?.container, ...settings.containerSecurityContext };
+  const podSecurity = { ...profile?.pod, ...settings.podSecurityContext };
   // A read-only root filesystem breaks most tools unless /tmp is writable and HOME and TMPDIR
   // point there; a TMPDIR parameter keeps its own value (HOME is refused as code-loading).
   const writableTmp = containerSecurity.readOnlyRootFilesystem === true;
@@ -188,7 +166,7 @@ export function buildJob(
           ...(settings.podAnnotations ? { annotations: { ...settings.podAnnotations } } : {}),
         },
         spec: {
-          ...(restricted ? restrictedPodSpec : {}),
+          ...profile?.podSpec,
           ...settings.pod,
           restartPolicy: 'Never',
           serviceAccountName: requestedServiceAccount(wfe) ?? settings.serviceAccountName,

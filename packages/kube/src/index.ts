@@ -72,6 +72,7 @@ export {
   type StatusContext,
 } from './resource-executor.js';
 export { apiVersionOf, type ResourceOf, type ResourceType, resources } from './resources.js';
+export { restrictedSecurityProfile, type SecurityProfile } from './security-profile.js';
 export type {
   WatchEvent,
   WatchEventType,

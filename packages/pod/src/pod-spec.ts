@@ -25,12 +25,12 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { kubeletLiteral, type PodSettings } from '@roundhouse/job';
+import { restrictedSecurityProfile } from '@roundhouse/kube';
 import { engineConfigPath, parsePodConfig, type Step } from './config.js';
 import { checkExecLimits } from './exec-limits.js';
 import { kubeletStatus } from './kubelet-status.js';
 import { parallelShare } from './parallel-resources.js';
 import { podResultFinalizer } from './result-finalizer.js';
-import { restricted } from './security.js';
 import { stepShell } from './step-containers.js';
 
 export const podEngine = 'pod';
@@ -184,15 +184,10 @@ export function buildPod(
   const objectMeta = executionObjectMeta(wfe, namespace, meta, conventions);
   const mounts = dependencyMounts(dependencies, conventions);
   const env = parameterEnv(wfe.spec.targetResource, wfe.spec.parameters);
-  const isRestricted = settings.securityProfile === 'restricted';
-  const containerSecurity = {
-    ...(isRestricted ? structuredClone(restricted.container) : {}),
-    ...settings.containerSecurityContext,
-  };
-  const podSecurity = {
-    ...(isRestricted ? structuredClone(restricted.pod) : {}),
-    ...settings.podSecurityContext,
-  };
+  const profile =
+    settings.securityProfile === 'restricted' ? restrictedSecurityProfile() : undefined;
+  const containerSecurity = { ...profile?.container, ...settings.containerSecurityContext };
+  const podSecurity = { ...profile?.pod, ...settings.podSecurityContext };
   const writableTmp = containerSecurity.readOnlyRootFilesystem === true;
   const timeout = wfe.spec.executionConfig?.timeout
     ? podDeadlineSeconds(wfe.spec.executionConfig.timeout, 'spec.executionConfig.timeout')
@@ -241,7 +236,7 @@ export function buildPod(
       ...(keepsResult(settings) ? { finalizers: [podResultFinalizer(settings.conventions)] } : {}),
     },
     spec: {
-      ...(isRestricted ? restricted.podSpec : {}),
+      ...profile?.podSpec,
       ...settings.pod,
       ...serviceAccountToken(wfe, settings.pod),
       restartPolicy: 'Never',

@@ -12,6 +12,7 @@ import {
   targetResourceParameter,
   type WorkflowExecution,
 } from '@roundhouse/core';
+import { restrictedSecurityProfile } from '@roundhouse/kube';
 import { bundleReference } from './bundle-reference.js';
 import { refuseCaseFoldedDuplicates } from './case-folded-names.js';
 import { refuseExpandedValues } from './expanded-values.js';
@@ -71,15 +72,6 @@ export interface PipelineRunSettings {
 }
 
 /**
- * The job engine's restricted pod context (its `restrictedPod`), which `@roundhouse/job` keeps to
- * itself; kubernaut writes the same on its PipelineRuns (executor/security.go).
- */
-const restrictedPod: V1PodSecurityContext = {
-  runAsNonRoot: true,
-  seccompProfile: { type: 'RuntimeDefault' },
-};
-
-/**
  * The `spec.timeouts.pipeline` (and `tasks`) value for a WorkflowExecution timeout (or the
  * engine's default, `path` naming it in the error): the Go duration verbatim,
  * since Tekton parses the same grammar, once it is known to be a positive one (Tekton reads
@@ -110,7 +102,7 @@ export function buildPipelineRun(
 ): PipelineRun {
   const { conventions } = settings;
   const podSecurity = {
-    ...(settings.securityProfile === 'none' ? {} : structuredClone(restrictedPod)),
+    ...(settings.securityProfile === 'none' ? {} : restrictedSecurityProfile().pod),
     ...settings.podSecurityContext,
   };
   const meta = executionMetadata(wfe, tektonEngine, conventions, {
