@@ -63,7 +63,7 @@ export class ConnectionPool {
   #pools: Pools | undefined;
   /** The current cluster's server split into origin and path prefix, parsed once. */
   #server:
-    | { readonly server: string; readonly origin?: string; readonly prefix: string }
+    | { readonly server: string; readonly origin?: string | undefined; readonly prefix: string }
     | undefined;
   /** Replaced dispatchers still draining, so that `close` waits for them too. */
   readonly #retiring = new Set<Promise<void>>();
@@ -117,7 +117,7 @@ export class ConnectionPool {
    * parsing the whole URL would read them as they are. A server that is no URL, or one with
    * a query or fragment, gets no origin: each request then parses its whole URL as before.
    */
-  #serverOf(server: string): { readonly origin?: string; readonly prefix: string } {
+  #serverOf(server: string): { readonly origin?: string | undefined; readonly prefix: string } {
     if (this.#server?.server !== server) {
       const parsed = URL.parse(server);
       // A query or fragment in the server would swallow the path appended to it.

@@ -14,7 +14,9 @@ interface ExecLimitIssue {
 export function execLimitIssues(process: {
   readonly command: readonly string[];
   readonly args?: readonly string[] | undefined;
-  readonly env?: readonly { readonly name: string; readonly value?: string | undefined }[];
+  readonly env?:
+    | readonly { readonly name: string; readonly value?: string | undefined }[]
+    | undefined;
   readonly workingDir?: string | undefined;
 }): ExecLimitIssue[] {
   const tooLong = (field: 'command' | 'args', values: readonly string[] | undefined) =>
