@@ -18,4 +18,8 @@ describe('workingDirIssue', () => {
     expect(workingDirIssue(`/${'d'.repeat(256)}`)).toMatch(/255 for each part/);
     expect(workingDirIssue(`/${'d/'.repeat(2048)}`)).toMatch(/at most 4095 bytes/);
   });
+
+  it('refuses a path of a few hundred thousand parts as too long, not with a stack overflow', () => {
+    expect(workingDirIssue('/a'.repeat(200_000))).toMatch(/at most 4095 bytes/);
+  });
 });

@@ -27,8 +27,11 @@ export function execStringOverLimit(text: string): number | undefined {
 
 /** Why `chdir` would refuse `dir` as a working directory, or undefined when it takes it. */
 export function workingDirIssue(dir: string): string | undefined {
-  const longest = Math.max(...dir.split('/').map(bytes));
-  return bytes(dir) >= maxPathBytes || longest > maxPathPartBytes
+  // Measured whole first: a path of any length then has at most 4,096 parts to look at, where
+  // spreading a few hundred thousand into Math.max would overflow the stack.
+  const tooLong =
+    bytes(dir) >= maxPathBytes || dir.split('/').some((part) => bytes(part) > maxPathPartBytes);
+  return tooLong
     ? `is longer than a directory the kernel can enter (at most ${maxPathBytes - 1} bytes, ${maxPathPartBytes} for each part between "/"): use a shorter path`
     : undefined;
 }

@@ -15,11 +15,22 @@ import type { ResponseHeaders } from './kubernetes-errors.js';
  * undici's hook for taking a request that still waits for a connection out of the queue once
  * its caller gives up, which its own `request` passes: without it the request stays queued, and
  * aborting it when its turn comes destroys an HTTP/1.1 connection that was fine. undici
- * exports no name for it; under a version without it such a request stays queued, as before.
+ * exports no name for it; under a version without it (or without the module) such a request stays
+ * queued, as before.
  */
-const queuedAbort: unknown = (
-  createRequire(import.meta.url)('undici/lib/core/symbols.js') as { kQueuedAbort?: unknown }
-).kQueuedAbort;
+const queuedAbort: unknown = undiciQueuedAbort();
+
+/** Read so that an undici that moved or hid its symbols module leaves the package importable. */
+function undiciQueuedAbort(): unknown {
+  try {
+    const symbols = createRequire(import.meta.url)('undici/lib/core/symbols.js') as {
+      kQueuedAbort?: unknown;
+    };
+    return symbols.kQueuedAbort;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface BufferedAnswer {
   readonly statusCode: number;
