@@ -49,6 +49,14 @@ export interface CreateResult {
    * Unset by engines whose resource is not a Kubernetes object.
    */
   readonly resourceVersion?: string | undefined;
+  /**
+   * When the adopted resource was created (RFC 3339; a Kubernetes object's
+   * `metadata.creationTimestamp`, a task's creation time), so a controller counts an adopted
+   * execution's start, its deadline and its duration from when the workflow began, not from
+   * the adoption: the resource was made by a start before a restart, or by a writer whose
+   * create this one lost. Set only with `adoptedKind`, and unset by engines that cannot tell.
+   */
+  readonly createdAt?: string | undefined;
 }
 
 export interface LogOptions extends OperationOptions {
