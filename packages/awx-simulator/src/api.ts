@@ -107,6 +107,8 @@ export interface ApiConfig {
   readonly password?: string | undefined;
   /** Whether AWX is applying its migrations, and so redirects every request. */
   readonly upgrading?: boolean | undefined;
+  /** False once an administrator deactivated the user (Django's `is_active`). */
+  readonly active?: boolean | undefined;
   /** Milliseconds on a monotonic clock, which a view's `X-API-Time` is measured with. */
   readonly now: () => number;
 }
@@ -127,6 +129,7 @@ interface Context {
   readonly store: Store;
   readonly prefix: ApiPrefix;
   readonly superuser: boolean;
+  readonly active: boolean;
   /** False for a token of Read scope, whose user AWX shows no capability (oauth_scopes). */
   readonly writeScope: boolean;
   /** The renderer content negotiation chose: what the view answers in. */
@@ -239,6 +242,7 @@ function handleView({ request, store, config, resolution, url, body, who }: Init
     store,
     prefix: config.prefix,
     superuser: config.superuser,
+    active: config.active ?? true,
     writeScope,
     renderer,
   };
@@ -344,7 +348,7 @@ function dispatch(context: Context): Reply {
     case 'ping':
       return json(200, ping());
     case 'me':
-      return list(context, userModel, [tokenUser(context.superuser)], (u) =>
+      return list(context, userModel, [tokenUser(context.superuser, context.active)], (u) =>
         serializeUser(u, prefix),
       );
     case 'organizations': {

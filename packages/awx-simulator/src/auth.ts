@@ -5,6 +5,12 @@
  * django-oauth-toolkit's authentication does; a basic header that is malformed or names a wrong
  * username or password fails at once, as DRF's BasicAuthentication does. DRF answers either
  * with 401 and the view's `WWW-Authenticate` challenge.
+ *
+ * A deactivated user (`is_active` false) gives the right password in vain: AWXModelBackend is
+ * Django's ModelBackend, whose user_can_authenticate refuses such a user, so DRF sees no user
+ * and answers as for a wrong password. Its token still authenticates: django-oauth-toolkit
+ * 1.7.1 (requirements/requirements.txt) checks the token's expiry and scope, never its user's
+ * `is_active`, and AWX's views and access checks do not either.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { json, type Reply } from './replies.js';
@@ -18,6 +24,8 @@ export interface Secrets {
   /** The user's password for basic auth; without one, no basic auth succeeds. */
   readonly password?: string | undefined;
   readonly username: string;
+  /** False once the user was deactivated: basic auth then fails as a wrong password. */
+  readonly active?: boolean | undefined;
 }
 
 export function authenticate(authorization: string | undefined, secrets: Secrets): Authentication {
@@ -39,6 +47,7 @@ export function authenticate(authorization: string | undefined, secrets: Secrets
   const { username, password } = decoded;
   const known =
     secrets.password !== undefined &&
+    secrets.active !== false &&
     same(username, secrets.username) &&
     same(password, secrets.password);
   return known ? 'password' : failed('Invalid username/password.');

@@ -145,7 +145,7 @@ export function serializeJobTemplate(
     survey_enabled: template.surveyEnabled,
     become_enabled: false,
     diff_mode: false,
-    allow_simultaneous: false,
+    allow_simultaneous: template.allowSimultaneous,
     custom_virtualenv: null,
     job_slice_count: template.jobSliceCount,
     webhook_service: '',

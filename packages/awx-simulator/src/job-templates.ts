@@ -66,6 +66,11 @@ export const jobTemplateSeedSchema = z.object({
   jobSliceCount: z.number().int().min(0).default(1),
   askJobSliceCountOnLaunch: z.boolean().default(false),
   /**
+   * Whether its jobs may run side by side (AWX's `allow_simultaneous`); when false, the task
+   * manager keeps a job pending while another job of the template is waiting or running.
+   */
+  allowSimultaneous: z.boolean().default(false),
+  /**
    * The template's inventory: `Demo Inventory` (id 1), or `null` for none, as a template whose
    * inventory was deleted has. AWX refuses to launch one without an inventory.
    */

@@ -98,6 +98,11 @@ export interface Job {
   readonly sliceCount: number;
   /** The workflow job that spawned it (its WorkflowJobNode's), or `null`. */
   readonly sourceWorkflowJob: number | null;
+  /**
+   * The template's `allow_simultaneous` (a JobOptions field the job copies), or true for a slice
+   * (WorkflowJobNode.get_job_kwargs lets it run beside its siblings).
+   */
+  readonly allowSimultaneous: boolean;
 }
 
 /** What starting a job met: a credential without a required input, or one AWX cannot inject. */
@@ -379,8 +384,7 @@ export function serializeJob(
     work_unit_id: null,
     job_template: job.jobTemplate,
     passwords_needed_to_start: [],
-    // WorkflowJobNode.get_job_kwargs lets a slice run beside its siblings.
-    allow_simultaneous: job.sliceCount > 1,
+    allow_simultaneous: job.allowSimultaneous,
     artifacts: {},
     scm_revision: '',
     instance_group: null,

@@ -135,6 +135,12 @@ export interface AwxSimulator {
    * not provided.` with AWX's Bearer challenge, before any view; nothing is done.
    */
   revokeToken(): void;
+  /**
+   * Acts as an AWX whose administrator deactivated the token's user (`is_active` false, as
+   * `PATCH users/{id}/` or a directory sync sets it). Basic auth with the right password is then
+   * 401 `Invalid username/password.`; the token goes on working, as AWX's does (auth.ts).
+   */
+  deactivateUser(): void;
   stop(): Promise<void>;
 }
 
@@ -191,6 +197,7 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
   const requests: RequestRecord[] = [];
   let connections = 0;
   let upgrading = config.upgrading;
+  let active = true;
   let token: string | undefined = config.token;
 
   const server = createServer(async (request, response) => {
@@ -234,6 +241,7 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
           tokenScope: config.tokenScope,
           password: config.password,
           upgrading,
+          active,
           now: () => performance.now(),
         });
       } catch (error) {
@@ -280,6 +288,9 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
     },
     revokeToken: () => {
       token = undefined;
+    },
+    deactivateUser: () => {
+      active = false;
     },
     stop: async () => {
       store.stop();

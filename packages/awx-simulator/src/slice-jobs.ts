@@ -48,6 +48,7 @@ export function spawnSlices(
       sliceNumber: index + 1,
       sliceCount: ids.length,
       sourceWorkflowJob: workflowJob.id,
+      allowSimultaneous: true,
     }),
   );
   return { workflowJob: { ...workflowJob, jobs: ids, modified: now }, jobs };

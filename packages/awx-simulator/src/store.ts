@@ -30,6 +30,7 @@ import {
   validateCredential,
 } from './credentials.js';
 import { injectAll } from './injection.js';
+import { explanationDelay, holdPending, jobBlockedBy } from './job-blocking.js';
 import {
   type JobTemplate,
   type JobTemplateSeed,
@@ -38,6 +39,7 @@ import {
 } from './job-templates.js';
 import {
   advance,
+  canCancel,
   isUnstarted,
   type Job,
   nextTransitionDelay,
@@ -107,6 +109,8 @@ export class Store {
   private readonly jobsById = new Map<number, Job>();
   private readonly workflowJobsById = new Map<number, WorkflowJob>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
+  /** Pending jobs the task manager holds behind another job of their template. */
+  private readonly held = new Set<number>();
   private readonly deletions: DeletedCredential[] = [];
 
   constructor() {
@@ -431,6 +435,7 @@ export class Store {
       sliceNumber: 0,
       sliceCount: 1,
       sourceWorkflowJob: null,
+      allowSimultaneous: template.allowSimultaneous,
     };
     this.save(job);
     return { ok: true, value: { job, ignoredFields } };
@@ -489,6 +494,7 @@ export class Store {
   /** Removes a job from the history, as `DELETE jobs/{id}/` does once AWX allowed it. */
   deleteJob(jobId: number): void {
     this.arm(jobId, undefined, () => undefined);
+    this.held.delete(jobId);
     this.jobsById.delete(jobId);
   }
 
@@ -505,16 +511,46 @@ export class Store {
   /** Stores a job's new state and arms the timer for its next transition. */
   private save(job: Job): void {
     this.jobsById.set(job.id, job);
-    this.arm(job.id, nextTransitionDelay(job), () => {
-      const current = this.jobsById.get(job.id) as Job;
-      this.settle(advance(current, this.now(), this.startCheck(current)));
-    });
+    this.arm(job.id, nextTransitionDelay(job), () => this.transition(job.id));
   }
 
-  /** Saves a job's change, and runs the workflow manager over the workflow job it is a slice of. */
+  /**
+   * The job's next transition, unless the task manager holds it pending behind another job of
+   * its template: then it waits for that job to end (`settle` wakes it), and is told why once
+   * it has waited long enough.
+   */
+  private transition(jobId: number): void {
+    const current = this.jobsById.get(jobId) as Job;
+    const now = this.now();
+    const blocker =
+      current.status === 'pending' ? jobBlockedBy(current, this.jobsById.values()) : undefined;
+    if (blocker === undefined) {
+      this.settle(advance(current, now, this.startCheck(current)));
+      return;
+    }
+    this.held.add(jobId);
+    const held = holdPending(current, blocker, now);
+    this.jobsById.set(jobId, held);
+    this.arm(jobId, held.jobExplanation ? undefined : explanationDelay(held, now), () =>
+      this.transition(jobId),
+    );
+  }
+
+  /**
+   * Saves a job's change, runs the workflow manager over the workflow job it is a slice of, and,
+   * once it ended, has the task manager look again at the jobs of its template it held pending.
+   */
   private settle(job: Job): void {
     this.save(job);
     if (job.sourceWorkflowJob !== null) this.manageWorkflow(job.sourceWorkflowJob);
+    this.held.delete(job.id);
+    if (canCancel(job)) return;
+    for (const id of this.held) {
+      const other = this.jobsById.get(id) as Job;
+      if (other.jobTemplate !== job.jobTemplate) continue;
+      this.held.delete(id);
+      this.save(other);
+    }
   }
 
   /** The unified job's one timer (jobs and workflow jobs share ids), replaced or cleared. */

@@ -13,6 +13,8 @@ export interface User {
   readonly id: number;
   readonly username: string;
   readonly superuser: boolean;
+  /** Django's `is_active`: false once an administrator deactivated the user. */
+  readonly active: boolean;
 }
 
 // When the simulator's user joined: a fixed moment, 2024-01-01T00:00:00Z.
@@ -31,14 +33,14 @@ export const userModel: Model<User> = {
     password: { kind: 'char', value: () => '', forbidden: 'Filtering on password is not allowed.' },
     is_superuser: { kind: 'bool', value: (u) => u.superuser },
     is_staff: { kind: 'bool', value: () => false },
-    is_active: { kind: 'bool', value: () => true },
+    is_active: { kind: 'bool', value: (u) => u.active },
     last_login: { kind: 'datetime', value: () => null },
     date_joined: { kind: 'datetime', value: () => JOINED },
   },
 };
 
-export function tokenUser(superuser: boolean): User {
-  return { ...TOKEN_USER, superuser };
+export function tokenUser(superuser: boolean, active = true): User {
+  return { ...TOKEN_USER, superuser, active };
 }
 
 export function serializeUser(user: User, prefix: string): Record<string, unknown> {

@@ -5,6 +5,7 @@ import {
   type Phase,
 } from '@roundhouse/core';
 import { type FailureTexts, isMadeByFailureTexts } from './failure-texts.js';
+import { queueExplanation } from './queue-explanation.js';
 import type { Job, JobStatus, KnownJobStatus } from './schemas.js';
 
 interface StatusMapping {
@@ -124,14 +125,16 @@ function timedOut(job: ReportedJob): boolean {
 /**
  * An AWX job as an ExecutionResult. A failure's message carries `texts`: why AWX stopped it
  * (e.g. a credential it could not use, or the exception of an `error` job) and the tail of the
- * job's output, scrubbed (`failureTexts` makes them). The result says whether the job started
+ * job's output, scrubbed (`failureTexts` makes them). A pending job's message says what AWX
+ * waits for, when AWX said so (`queueExplanation`). The result says whether the job started
  * (`started`) and, once it ended, when (`finished`, as `completionTime`).
  */
 export function awxJobResult(job: ReportedJob, texts?: FailureTexts): ExecutionResult {
   const shown = detailsOf(texts);
   const { phase, reason, message, failureReason } = mappingOf(job.status);
   const summaryStatus = phase === 'Completed' ? 'True' : phase === 'Failed' ? 'False' : 'Unknown';
-  const details = phase === 'Failed' ? shown : [];
+  const queued = phase === 'Pending' ? queueExplanation(job.job_explanation) : undefined;
+  const details = phase === 'Failed' ? shown : queued === undefined ? [] : [queued];
   const text = [`${message} (AWX job ${job.id})`, ...details].join('; ');
   const classified = timedOut(job) ? 'DeadlineExceeded' : failureReason;
   return {
