@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isOlder, isSameVersion, withoutManagedFields } from './cached-object.js';
+import {
+  isOlder,
+  isSameApartFromVersion,
+  isSameVersion,
+  withoutManagedFields,
+} from './cached-object.js';
 
 const version = (resourceVersion: string, uid = 'u1') => ({
   metadata: { name: 'a', uid, resourceVersion },
@@ -32,5 +37,43 @@ describe('cached objects', () => {
     expect(isSameVersion(version('100'), version('100', 'u2'))).toBe(false);
     expect(isSameVersion({ metadata: { name: 'a' } }, { metadata: { name: 'a' } })).toBe(false);
     expect(isSameVersion(version('100'), undefined)).toBe(false);
+  });
+
+  it('calls two versions the same only when nothing but resourceVersion and managedFields differ', () => {
+    const pod = (resourceVersion: string, status: object, metadata: object = {}) => ({
+      metadata: { name: 'a', uid: 'u1', resourceVersion, labels: { x: 'y' }, ...metadata },
+      status,
+    });
+    const running = {
+      phase: 'Running',
+      containerStatuses: [{ name: 'c', state: { running: {} } }],
+    };
+    expect(isSameApartFromVersion(pod('1', running), pod('2', structuredClone(running)))).toBe(
+      true,
+    );
+    expect(
+      isSameApartFromVersion(
+        pod('1', running),
+        pod('2', running, { managedFields: [{ manager: 'kubelet' }] }),
+      ),
+    ).toBe(true);
+    const terminated = {
+      ...running,
+      containerStatuses: [{ name: 'c', state: { terminated: {} } }],
+    };
+    expect(isSameApartFromVersion(pod('1', running), pod('2', terminated))).toBe(false);
+    expect(isSameApartFromVersion(pod('1', running), pod('2', { ...running, reason: 'x' }))).toBe(
+      false,
+    );
+    expect(isSameApartFromVersion(pod('1', running), pod('2', { phase: 'Running' }))).toBe(false);
+    expect(isSameApartFromVersion(pod('1', running), pod('2', running, { labels: {} }))).toBe(
+      false,
+    );
+    expect(
+      isSameApartFromVersion(pod('1', running), pod('2', running, { deletionTimestamp: 't' })),
+    ).toBe(false);
+    expect(
+      isSameApartFromVersion(pod('1', { list: [1, 2] }), pod('2', { list: { 0: 1, 1: 2 } })),
+    ).toBe(false);
   });
 });

@@ -32,3 +32,38 @@ export function isSameVersion(a: KubeObject | undefined, b: KubeObject | undefin
     a?.metadata?.uid === b?.metadata?.uid
   );
 }
+
+/**
+ * Whether `next` differs from `old` only in what no handler reads: `metadata.resourceVersion`
+ * and `metadata.managedFields`. A cache whose transform keeps a few fields (a pod's phase and
+ * container states) sees many such versions (a pod scheduled, its IP set, a condition the
+ * transform drops), and waking handlers for them costs a reconcile that finds nothing to do;
+ * controller-runtime's ResourceVersionChangedPredicate-style filters drop them the same way.
+ */
+export function isSameApartFromVersion(old: KubeObject, next: KubeObject): boolean {
+  const before = old as Record<string, unknown>;
+  const after = next as Record<string, unknown>;
+  if (!isEqualJson(before, after, topLevel)) return false;
+  return isEqualJson(before.metadata ?? {}, after.metadata ?? {}, ignoredMetadata);
+}
+
+const topLevel = new Set(['metadata']);
+const ignoredMetadata = new Set(['resourceVersion', 'managedFields']);
+
+/**
+ * Deep equality of values parsed from JSON (plain objects, arrays and primitives), ignoring the
+ * keys in `skip` of the outermost object only.
+ */
+function isEqualJson(a: unknown, b: unknown, skip?: ReadonlySet<string>): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  for (const key of Object.keys(right)) if (!(key in left) && !skip?.has(key)) return false;
+  for (const key of Object.keys(left)) {
+    if (skip?.has(key)) continue;
+    if (!(key in right) || !isEqualJson(left[key], right[key])) return false;
+  }
+  return true;
+}

@@ -8,6 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { AbortedError, noopLogger, withRequestGate } from '@roundhouse/core';
 import { type KubeObject, resources } from '@roundhouse/kube';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { withoutManagedFields } from './cached-object.js';
 import { delay } from './delay.js';
 import { Informer } from './informer.js';
 
@@ -95,10 +96,12 @@ async function fakeApiServer(): Promise<FakeApiServer> {
   return fake;
 }
 
+/** A ConfigMap whose data changes with each version, so every version is a change to report. */
 const cm = (name: string, resourceVersion: number, uid = `uid-${name}`): KubeObject => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
   metadata: { name, namespace: 'ns', uid, resourceVersion: String(resourceVersion) },
+  data: { version: String(resourceVersion) },
 });
 
 const list =
@@ -111,7 +114,7 @@ const list =
         apiVersion: 'v1',
         metadata: { resourceVersion: String(resourceVersion) },
         // List items of built-in kinds carry no apiVersion and kind.
-        items: items.map(({ metadata }) => ({ metadata })),
+        items: items.map(({ apiVersion: _apiVersion, kind: _kind, ...item }) => item),
       }),
     );
   };
@@ -216,6 +219,49 @@ describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
     expect(api.watchQueries[0]?.get('allowWatchBookmarks')).toBe('true');
     expect(api.watchQueries[0]?.get('labelSelector')).toBe('app=x');
     expect(api.listSelectors[0]).toBe('app=x');
+  });
+
+  it('wakes no handler for a version that differs only in what its transform drops, its resourceVersion or its managedFields, yet caches that version', async () => {
+    const pod = (resourceVersion: number, phase: string, extra: object = {}): KubeObject => ({
+      ...cm('p', resourceVersion),
+      data: { phase },
+      ...extra,
+    });
+    // As the job engine's pod cache: keeps the phase, drops the spec (where the node lands).
+    const keepPhase = ({ spec: _spec, ...obj }: KubeObject & { spec?: unknown }) =>
+      withoutManagedFields(obj);
+    const api = await fakeApiServer();
+    api.lists.push(list([pod(5, 'Pending')], 10));
+    api.watches.push(
+      stream(
+        [
+          { type: 'MODIFIED', object: pod(6, 'Pending', { spec: { nodeName: 'node-1' } }) },
+          {
+            type: 'MODIFIED',
+            object: pod(7, 'Pending', {
+              metadata: { ...cm('p', 7).metadata, managedFields: [{ manager: 'kubelet' }] },
+            }),
+          },
+          { type: 'MODIFIED', object: pod(8, 'Running') },
+        ],
+        false,
+      ),
+    );
+    const inf = new Informer<KubeObject>(api.kubeConfig, resources.configMaps, {
+      namespace: 'ns',
+      transform: keepPhase,
+    });
+    informers.push(inf);
+    const seen: string[] = [];
+    inf
+      .on('add', (o) => seen.push(`add ${o.metadata?.resourceVersion}`))
+      .on('update', (o, old) =>
+        seen.push(`update ${old.metadata?.resourceVersion}->${o.metadata?.resourceVersion}`),
+      );
+    await inf.start();
+    await vi.waitFor(() => expect(seen).toHaveLength(2), patience);
+    expect(seen).toEqual(['add 5', 'update 7->8']);
+    expect(inf.get('ns', 'p')?.metadata?.resourceVersion).toBe('8');
   });
 
   it('lists and watches when started by work whose request gate refuses everything', async () => {

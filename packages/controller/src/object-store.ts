@@ -1,4 +1,5 @@
 import type { KubeObject } from '@roundhouse/kube';
+import { isSameApartFromVersion } from './cached-object.js';
 
 /** A change to the cache, as an informer reports it to its handlers. */
 export type Delta<T> =
@@ -143,9 +144,10 @@ function where(obj: KubeObject): { namespace: string; name: string } {
 }
 
 /**
- * What replacing `old` with `next` means: nothing when the resourceVersion is the same, a
- * delete and an add when the name now belongs to a new object (another uid), else an update.
- * The old object's delete was never seen, so what it last looked like is unknown.
+ * What replacing `old` with `next` means: nothing when the resourceVersion is the same or is all
+ * that changed (after the cache's transform), a delete and an add when the name now belongs to
+ * a new object (another uid), else an update. The old object's delete was never seen, so what
+ * it last looked like is unknown.
  */
 function changes<T extends KubeObject>(old: T | undefined, next: T): Delta<T>[] {
   if (!old) return [{ type: 'add', obj: next }];
@@ -156,5 +158,6 @@ function changes<T extends KubeObject>(old: T | undefined, next: T): Delta<T>[] 
     ];
   }
   if (old.metadata?.resourceVersion === next.metadata?.resourceVersion) return [];
+  if (isSameApartFromVersion(old, next)) return [];
   return [{ type: 'update', obj: next, old }];
 }
