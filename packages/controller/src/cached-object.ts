@@ -43,11 +43,15 @@ export function isSameVersion(a: KubeObject | undefined, b: KubeObject | undefin
 export function isSameApartFromVersion(old: KubeObject, next: KubeObject): boolean {
   const before = old as Record<string, unknown>;
   const after = next as Record<string, unknown>;
-  if (!isEqualJson(before, after, topLevel)) return false;
-  return isEqualJson(before.metadata ?? {}, after.metadata ?? {}, ignoredMetadata);
+  // Status and metadata first: they are what most versions change, and a spec can be large.
+  return (
+    isEqualJson(before.status, after.status) &&
+    isEqualJson(before.metadata ?? {}, after.metadata ?? {}, ignoredMetadata) &&
+    isEqualJson(before, after, topLevel)
+  );
 }
 
-const topLevel = new Set(['metadata']);
+const topLevel = new Set(['metadata', 'status']);
 const ignoredMetadata = new Set(['resourceVersion', 'managedFields']);
 
 /**
