@@ -73,3 +73,41 @@ process.on('message', (message: SampleRequest) => {
   loopDelay.reset();
   roundTrips = [];
 });
+
+/**
+ * With ROUNDHOUSE_BENCH_EVENTS=<prefix>: counts the watch events this process parses and their
+ * bytes, by kind and type, into <prefix>.<pid>.json, and copies its /metrics (reconciles) into
+ * <prefix>.<pid>.metrics, every second, to see which resource's events the controller spends
+ * its time on. Off by default: it wraps JSON.parse and scrapes the controller.
+ */
+const eventsFile = process.env.ROUNDHOUSE_BENCH_EVENTS;
+if (eventsFile) {
+  const { writeFileSync } = await import('node:fs');
+  // node:http, not fetch: the probe's own undici counters must not see the scrape.
+  const { get } = await import('node:http');
+  const counts: Record<string, number> = {};
+  const parse = JSON.parse;
+  JSON.parse = function countingParse(text: string, reviver?: Parameters<typeof parse>[1]) {
+    const value = parse(text, reviver);
+    const { type, object } = (value ?? {}) as { type?: unknown; object?: { kind?: unknown } };
+    if (typeof type === 'string' && object && typeof object === 'object') {
+      const key = `${String(object.kind)} ${type}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+      counts[`${key} bytes`] = (counts[`${key} bytes`] ?? 0) + text.length;
+    }
+    return value;
+  };
+  const port = process.argv.find((a) => a.startsWith('--health-port='))?.split('=')[1];
+  const at = `${eventsFile}.${process.pid}`;
+  setInterval(() => {
+    writeFileSync(`${at}.json`, JSON.stringify(counts));
+    get(`http://127.0.0.1:${port}/metrics`, (answer) => {
+      let text = '';
+      answer.setEncoding('utf8');
+      answer.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      answer.on('end', () => writeFileSync(`${at}.metrics`, text));
+    }).on('error', () => {});
+  }, 1000).unref();
+}
