@@ -2,7 +2,6 @@ import { setActionPhase, waitingForCacheMessage } from '@roundhouse/controller';
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { AttemptSlots } from './attempt-slot-gate.js';
-import { indexAttemptSlots } from './attempt-slots.js';
 
 const now = new Date('2026-03-01T10:00:00Z');
 
@@ -19,16 +18,12 @@ function queued(name: string, minute: number, message = 'waiting to launch attem
   } satisfies KubeObject;
 }
 
-/** Slots over a cache of `objects` (replaced by name through `put`), as the informer's index. */
+/** Slots over a cache of `objects` (changed through `put`), as the informer's events feed them. */
 function slotsOver(objects: KubeObject[], max: number | undefined) {
-  const cache = new Map(objects.map((o) => [o.metadata?.name, o]));
-  const actions = {
-    byIndex: (_index: string, namespace: string) =>
-      [...cache.values()].filter((o) => indexAttemptSlots(o).includes(namespace)),
-  };
   const wake = vi.fn();
-  const slots = new AttemptSlots({ actions, max, wake });
-  return { slots, wake, put: (o: KubeObject) => cache.set(o.metadata?.name, o) };
+  const slots = new AttemptSlots({ max, wake });
+  for (const object of objects) slots.track(object);
+  return { slots, wake, put: (o: KubeObject) => slots.track(o) };
 }
 
 describe('AttemptSlots', () => {

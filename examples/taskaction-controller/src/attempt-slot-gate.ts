@@ -1,20 +1,11 @@
 import { objectKey, type ReconcileContext } from '@roundhouse/controller';
 import type { KubeObject } from '@roundhouse/kube';
-import {
-  attemptSlotIndex,
-  judgeAttemptSlot,
-  markWaitingForSlot,
-  mayFreeSlot,
-  nextInLine,
-  waitingForSlotMessage,
-} from './attempt-slots.js';
-import type { ActionDirectory } from './parent.js';
+import { markWaitingForSlot, mayFreeSlot, waitingForSlotMessage } from './attempt-slots.js';
+import { SlotLines } from './slot-lines.js';
 import type { TaskAction } from './spec.js';
 import type { Expected, TransitionWriter } from './transition.js';
 
 export interface AttemptSlotsOptions {
-  /** The TaskAction informer with `attemptSlotIndex`. */
-  readonly actions: ActionDirectory;
   /** `--max-attempts-per-namespace`; undefined for no cap. */
   readonly max: number | undefined;
   /** Queues an action's key for a reconcile: how a waiting action learns a slot freed. */
@@ -22,27 +13,37 @@ export interface AttemptSlotsOptions {
 }
 
 /**
- * The slots of each namespace, counted from the cached statuses (`attemptSlotIndex`), plus this
- * process's claims: the actions between the verdict that let them launch and the status that
- * says they did, which the cache cannot show yet. Only claims live in memory, and none outlives
- * its reconcile; a restart counts from the statuses alone.
+ * The slots of each namespace, counted from the cached statuses (`SlotLines`, fed by `track`
+ * and `forget` from the TaskAction informer's events), plus this process's claims: the actions
+ * between the verdict that let them launch and the status that says they did, which the cache
+ * cannot show yet. Only claims live in memory, and none outlives its reconcile; a restart
+ * counts from the statuses alone.
  */
 export class AttemptSlots {
   readonly #claims = new Set<string>();
+  readonly #lines = new SlotLines();
 
   constructor(private readonly options: AttemptSlotsOptions) {}
+
+  /** The informer added or changed `action`: the line now counts it as the cache holds it. */
+  track(action: KubeObject): void {
+    this.#lines.set(action);
+  }
+
+  /** The informer deleted `action`. */
+  forget(action: KubeObject): void {
+    this.#lines.remove(action);
+  }
 
   /**
    * A slot for `action`'s attempt, held until `release`, or the verdict to wait. Decided and
    * claimed with no await between, so two reconciles never both take the last slot.
    */
   claim(action: KubeObject): 'claimed' | 'wait' {
-    const { max, actions } = this.options;
+    const { max } = this.options;
     const key = objectKey(action);
-    if (max !== undefined) {
-      const peers = actions.byIndex(attemptSlotIndex, action.metadata?.namespace ?? '');
-      const verdict = judgeAttemptSlot(action, peers, this.#claims, max);
-      if (verdict.verdict === 'wait') return 'wait';
+    if (max !== undefined && this.#lines.judge(action, this.#claims, max).verdict === 'wait') {
+      return 'wait';
     }
     this.#claims.add(key);
     return 'claimed';
@@ -79,9 +80,9 @@ export class AttemptSlots {
   }
 
   #line(namespace: string): string[] {
-    const { max, actions } = this.options;
+    const { max } = this.options;
     if (max === undefined) return [];
-    return nextInLine(actions.byIndex(attemptSlotIndex, namespace), this.#claims, max);
+    return this.#lines.nextInLine(namespace, this.#claims, max);
   }
 }
 

@@ -8,11 +8,9 @@ import {
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import {
-  indexAttemptSlots,
-  judgeAttemptSlot,
   markWaitingForSlot,
   mayFreeSlot,
-  nextInLine,
+  slotEntryOf,
   waitingForSlotMessage,
 } from './attempt-slots.js';
 
@@ -40,62 +38,15 @@ function action(
   };
 }
 
-const none = new Set<string>();
-
-describe('judgeAttemptSlot', () => {
-  it('lets an action launch while fewer than the cap are in flight, and holds it at the cap', () => {
-    const candidate = action('c', 10, 'Queued');
-    const running = [action('r1', 1, 'Executing'), action('r2', 2, 'Initializing')];
-    expect(judgeAttemptSlot(candidate, running, none, 3)).toEqual({ verdict: 'launch' });
-    expect(judgeAttemptSlot(candidate, running, none, 2)).toEqual({
-      verdict: 'wait',
-      inFlight: 2,
-      ahead: 0,
+describe('slotEntryOf', () => {
+  it('places an action in flight, waiting, or in neither, and orders it by creation then name', () => {
+    expect(slotEntryOf(action('r', 1, 'Executing'))).toEqual({
+      key: 'ns/r',
+      namespace: 'ns',
+      place: 'inFlight',
+      order: '2026-03-01T10:00:01.000Z\u0000r',
     });
-  });
-
-  it('counts a failed attempt whose retry follows as in flight: the retry keeps its slot', () => {
-    const candidate = action('c', 10, 'Queued');
-    const retrying = [action('r1', 1, 'RetryableFailure')];
-    expect(judgeAttemptSlot(candidate, retrying, none, 1)).toMatchObject({ verdict: 'wait' });
-  });
-
-  it('serves the line first created first: an older waiting action goes ahead, a younger one does not', () => {
-    const older = action('older', 5, 'Queued');
-    const younger = action('younger', 20, 'Queued');
-    const candidate = action('c', 10, 'Queued');
-    const peers = [action('r1', 1, 'Executing'), older, younger, candidate];
-    expect(judgeAttemptSlot(candidate, peers, none, 2)).toEqual({
-      verdict: 'wait',
-      inFlight: 1,
-      ahead: 1,
-    });
-    expect(judgeAttemptSlot(older, peers, none, 2)).toEqual({ verdict: 'launch' });
-    expect(judgeAttemptSlot(candidate, peers, none, 3)).toEqual({ verdict: 'launch' });
-    // Created in the same second: the name decides, the same way for every reconcile.
-    const twin = action('b', 10, 'Queued');
-    expect(judgeAttemptSlot(candidate, [twin], none, 1)).toMatchObject({ ahead: 1 });
-    expect(judgeAttemptSlot(twin, [candidate], none, 1)).toEqual({ verdict: 'launch' });
-  });
-
-  it('counts a claimed action as in flight, whatever its cached status still says', () => {
-    const claimedOlder = action('claimed', 1, 'Queued');
-    const candidate = action('c', 10, 'Queued');
-    const claimed = new Set(['ns/claimed']);
-    expect(judgeAttemptSlot(candidate, [claimedOlder], claimed, 1)).toEqual({
-      verdict: 'wait',
-      inFlight: 1,
-      ahead: 0,
-    });
-    // A claim on a younger action counts too: the older one arrived in the cache after it.
-    const claimedYounger = action('claimed', 30, 'Queued');
-    expect(judgeAttemptSlot(candidate, [claimedYounger], claimed, 1)).toMatchObject({
-      verdict: 'wait',
-    });
-  });
-
-  it('counts nothing that holds no Job nor waits for one: ended, a condition, being deleted, waiting for the cache, not yet queued', () => {
-    const candidate = action('c', 10, 'Queued');
+    expect(slotEntryOf(action('w', 1, 'Queued'))?.place).toBe('waiting');
     const bystanders = [
       action('done', 1, 'Completed'),
       action('failed', 1, 'PermanentFailure'),
@@ -104,27 +55,7 @@ describe('judgeAttemptSlot', () => {
       action('cached', 1, 'Queued', { message: waitingForCacheMessage('u9') }),
       action('new', 1, undefined),
     ];
-    expect(judgeAttemptSlot(candidate, bystanders, none, 1)).toEqual({ verdict: 'launch' });
-    expect(bystanders.flatMap(indexAttemptSlots)).toEqual([]);
-  });
-
-  it('does not count the candidate itself among its peers', () => {
-    const candidate = action('c', 10, 'Queued');
-    expect(judgeAttemptSlot(candidate, [candidate], none, 1)).toEqual({ verdict: 'launch' });
-  });
-});
-
-describe('nextInLine', () => {
-  it('names as many of the oldest waiting actions as there are free slots', () => {
-    const peers = [
-      action('w3', 30, 'Queued'),
-      action('w1', 10, 'Queued'),
-      action('r1', 1, 'Executing'),
-      action('w2', 20, 'Queued'),
-    ];
-    expect(nextInLine(peers, none, 3)).toEqual(['ns/w1', 'ns/w2']);
-    expect(nextInLine(peers, none, 1)).toEqual([]);
-    expect(nextInLine(peers, new Set(['ns/w1']), 3)).toEqual(['ns/w2']);
+    expect(bystanders.map((b) => slotEntryOf(b)?.place)).toEqual(Array(6).fill('none'));
   });
 });
 

@@ -17,14 +17,11 @@ import { z } from 'zod';
  * execution namespace, under its one quota: without a cap, one namespace's thousands of actions
  * take all of it and no one else's attempt starts. The count is read from the TaskActions'
  * statuses in the controller's cache, never kept in memory alone, so a restarted controller
- * counts what exists.
+ * counts what exists (see SlotLines).
  */
 
 /** `--max-attempts-per-namespace` unless set: on by default, since the harm needs no setting. */
 export const defaultMaxAttemptsPerNamespace = 20;
-
-/** The informer index of the actions that hold or wait for a slot, by namespace. */
-export const attemptSlotIndex = 'attemptSlot';
 
 /**
  * Phases whose attempt holds a slot: its Job is created or about to be, or it failed and its
@@ -50,7 +47,7 @@ const SlotViewSchema = z.looseObject({
 type SlotView = z.infer<typeof SlotViewSchema>;
 
 /** What an action is to the cap: it holds a slot, waits in line for one, or neither. */
-type Place = 'inFlight' | 'waiting' | 'none';
+export type Place = 'inFlight' | 'waiting' | 'none';
 
 /** How the message of an action waiting for the cache begins, whoever holds the key. */
 const waitingForCache = waitingForCacheMessage('');
@@ -68,104 +65,32 @@ function placeOf(view: SlotView): Place {
 }
 
 /** What the cap reads of an action: its key, its place and its place in line. */
-interface SlotEntry {
+export interface SlotEntry {
   readonly key: string;
+  readonly namespace: string;
   readonly place: Place;
   /** `creationTimestamp`, a NUL, the name: first created first, as code units compare. */
   readonly order: string;
 }
 
-/**
- * Each cached object read once: every verdict reads all of its namespace's line, and the
- * informer replaces an object on change rather than editing it, so what was read stays true.
- */
-const entries = new WeakMap<KubeObject, SlotEntry | null>();
-
-function entryOf(object: KubeObject): SlotEntry | undefined {
-  let entry = entries.get(object);
-  if (entry === undefined) {
-    const parsed = SlotViewSchema.safeParse(object);
-    entry = parsed.success ? toEntry(parsed.data) : null;
-    entries.set(object, entry);
-  }
-  return entry ?? undefined;
-}
-
-function toEntry(view: SlotView): SlotEntry {
+/** The action as the cap sees it; undefined for an object that is no TaskAction it can read. */
+export function slotEntryOf(object: KubeObject): SlotEntry | undefined {
+  const parsed = SlotViewSchema.safeParse(object);
+  if (!parsed.success) return undefined;
+  const view = parsed.data;
   const { name, namespace, creationTimestamp } = view.metadata;
   return {
     key: objectKey({ metadata: { name, namespace } }),
+    namespace,
     place: placeOf(view),
     order: `${creationTimestamp ?? ''}\u0000${name}`,
   };
-}
-
-/** Index function: a task action that holds or waits for a slot, under its namespace. */
-export function indexAttemptSlots(object: KubeObject): string[] {
-  const entry = entryOf(object);
-  return entry && entry.place !== 'none' ? [object.metadata?.namespace ?? ''] : [];
-}
-
-/**
- * First created first; the name orders actions created within the same second. Compared as
- * code units, not by locale: timestamps and names are ASCII, and it is the hot loop.
- */
-function lineOrder(a: SlotEntry, b: SlotEntry): number {
-  return a.order < b.order ? -1 : a.order > b.order ? 1 : 0;
-}
-
-/** The namespace's slots as `peers` (its `attemptSlotIndex` entries) and the claims show them. */
-function census(peers: readonly KubeObject[], claimed: ReadonlySet<string>, except?: string) {
-  let inFlight = 0;
-  const waiting: SlotEntry[] = [];
-  for (const peer of peers) {
-    const entry = entryOf(peer);
-    if (!entry || entry.key === except) continue;
-    // A claim is an action between its verdict and the status that says it launched.
-    const place = claimed.size > 0 && claimed.has(entry.key) ? 'inFlight' : entry.place;
-    if (place === 'inFlight') inFlight += 1;
-    else if (place === 'waiting') waiting.push(entry);
-  }
-  return { inFlight, waiting };
 }
 
 export type SlotVerdict =
   | { readonly verdict: 'launch' }
   /** `inFlight` attempts hold slots and `ahead` actions wait before this one. */
   | { readonly verdict: 'wait'; readonly inFlight: number; readonly ahead: number };
-
-/**
- * Whether `candidate`, a Queued action, may launch its attempt now: only while fewer than `max`
- * attempts of its namespace are in flight, and only ahead of every action of its namespace
- * created after it, so the line is first created first.
- */
-export function judgeAttemptSlot(
-  candidate: KubeObject,
-  peers: readonly KubeObject[],
-  claimed: ReadonlySet<string>,
-  max: number,
-): SlotVerdict {
-  const self = entryOf(candidate);
-  if (!self) return { verdict: 'launch' };
-  const { inFlight, waiting } = census(peers, claimed, self.key);
-  let ahead = 0;
-  for (const peer of waiting) if (lineOrder(peer, self) < 0) ahead += 1;
-  return inFlight + ahead < max ? { verdict: 'launch' } : { verdict: 'wait', inFlight, ahead };
-}
-
-/** The keys of the waiting actions a free slot would go to now, first in line first. */
-export function nextInLine(
-  peers: readonly KubeObject[],
-  claimed: ReadonlySet<string>,
-  max: number,
-): string[] {
-  const { inFlight, waiting } = census(peers, claimed);
-  const free = Math.max(0, max - inFlight);
-  return waiting
-    .sort(lineOrder)
-    .slice(0, free)
-    .map((entry) => entry.key);
-}
 
 /**
  * Whether a change to `object` may free a slot or move the line: an action in flight, one that

@@ -12,11 +12,7 @@ import { executionOwnerKey, type Logger, noopLogger, type Registry } from '@roun
 import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kube';
 import { actionKeyOf } from './attempt.js';
 import { AttemptSlots } from './attempt-slot-gate.js';
-import {
-  attemptSlotIndex,
-  defaultMaxAttemptsPerNamespace,
-  indexAttemptSlots,
-} from './attempt-slots.js';
+import { defaultMaxAttemptsPerNamespace } from './attempt-slots.js';
 import { conditionDeletedEvent } from './condition-deletion.js';
 import { type EngineInformer, engineInformers } from './engine-watches.js';
 import type { ActionEvent } from './events.js';
@@ -126,7 +122,6 @@ export async function createTaskActionController(
   );
   const max = options.maxAttemptsPerNamespace ?? defaultMaxAttemptsPerNamespace;
   const slots = new AttemptSlots({
-    actions,
     max: max === 'none' ? undefined : max,
     // Only called from reconciles, which run once the controller below exists.
     wake: (key) => controller.enqueue(key),
@@ -163,9 +158,12 @@ export async function createTaskActionController(
   // parent's arrival wakes it.
   actions.addIndex(actionNameIndex, indexByActionName);
   actions.addIndex(waitingForParentIndex, indexWaitingForParent);
-  // An attempt that ends, or an action deleted, frees a slot of its namespace: the next in line
-  // is woken, so no waiting action polls.
-  actions.addIndex(attemptSlotIndex, indexAttemptSlots);
+  // The slots' line follows the cache. Registered before the controller's watch, as handlers run
+  // in that order: an attempt that ends, or an action deleted, has left the line by the time
+  // the watch asks whom it frees a slot for, and the next in line is woken, so none polls.
+  actions.on('add', (action) => slots.track(action));
+  actions.on('update', (action) => slots.track(action));
+  actions.on('delete', (action) => slots.forget(action));
   controller.watch(actions, (action) => {
     const parent = parentIndexValue(action);
     const waiting = parent ? actions.byIndex(waitingForParentIndex, parent) : [];

@@ -1,8 +1,7 @@
 import { markLaunched, phaseOf } from '@roundhouse/controller';
 import type { KubeObject } from '@roundhouse/kube';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AttemptSlots } from './attempt-slot-gate.js';
-import { attemptSlotIndex } from './attempt-slots.js';
 import {
   attemptJob,
   lastWritten,
@@ -25,13 +24,8 @@ function capped(max: number, job: KubeObject | null = null) {
     ...queuedAction(),
     metadata: { ...queuedAction().metadata, creationTimestamp: '2026-03-01T09:30:00Z' },
   };
-  const peers = [running, action];
-  const actions = {
-    byIndex: vi.fn((index: string, namespace: string) =>
-      index === attemptSlotIndex && namespace === 'ns' ? peers : [],
-    ),
-  };
-  const slots = new AttemptSlots({ actions, max, wake: () => {} });
+  const slots = new AttemptSlots({ max, wake: () => {} });
+  for (const peer of [running, action]) slots.track(peer);
   return reconcilerOnFakes(action, {
     slots,
     job,
