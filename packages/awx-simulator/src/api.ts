@@ -562,13 +562,17 @@ function credentialSummaries(context: Context, ids: readonly number[]): Record<s
 
 function templateBody(context: Context, template: JobTemplate): Record<string, unknown> {
   const jobs = context.store.jobs().filter((j) => j.jobTemplate === template.id);
-  const { status, lastJob: last } = templateJobState(jobs);
+  const { status, lastJob, currentJob } = templateJobState(jobs);
+  // A template's organization must exist when it is seeded, and none is ever deleted.
+  const organization = context.store.organization(template.organization) as Organization;
   return serializeJobTemplate(
     template,
     {
       credentials: credentialSummaries(context, template.credentials),
       status,
-      lastJob: last && { id: last.id, status: last.status, finished: last.finished },
+      lastJob,
+      currentJob,
+      organization,
       capabilities: templateCapabilities({
         superuser: context.superuser,
         writeScope: context.writeScope,

@@ -5,11 +5,13 @@
 import { inAskMappingOrder } from './ask-mapping.js';
 import { passwordsNeeded } from './credential-passwords.js';
 import type { Model } from './filters.js';
-import type { JobTemplate } from './job-templates.js';
+import { type JobTemplate, TEMPLATE_INVENTORY, TEMPLATE_PROJECT } from './job-templates.js';
+import type { Job } from './jobs.js';
 import type { LaunchCredential } from './launch-credentials.js';
+import type { Organization } from './organizations.js';
 import { pythonJsonDumps } from './python-json.js';
 import { surveyApplies, variablesNeededToStart } from './survey-spec.js';
-import { formatTimestamp, type Micros } from './timestamps.js';
+import { formatTimestamp } from './timestamps.js';
 import type { TemplateCapabilities } from './user-capabilities.js';
 
 export const jobTemplateModel: Model<JobTemplate> = {
@@ -82,9 +84,9 @@ export interface TemplateContext {
   readonly credentials: readonly Record<string, unknown>[];
   /** The template's `status` (see template-status.ts). */
   readonly status: string;
-  readonly lastJob:
-    | { readonly id: number; readonly status: string; readonly finished: Micros | null }
-    | undefined;
+  readonly lastJob: Job | undefined;
+  readonly currentJob: Job | undefined;
+  readonly organization: Pick<Organization, 'id' | 'name' | 'description'>;
   /** What the requesting user may do with the template. */
   readonly capabilities: TemplateCapabilities;
 }
@@ -108,12 +110,23 @@ export function serializeJobTemplate(
       survey_spec: `${url}survey_spec/`,
       ...(last ? { last_job: `${prefix}jobs/${last.id}/` } : {}),
     },
+    // BaseSerializer.get_summary_fields (SUMMARIZABLE_FK_FIELDS, serializers.py:147, in its
+    // order; a None value is left out), LabelsListMixin's labels, JobTemplateMixin's survey and
+    // JobTemplateSerializer's credentials, in that order.
     summary_fields: {
-      organization: { id: template.organization },
-      credentials: context.credentials,
-      ...surveySummary(template),
-      ...(last ? { last_job: { id: last.id, status: last.status } } : {}),
+      organization: {
+        id: context.organization.id,
+        name: context.organization.name,
+        description: context.organization.description,
+      },
+      ...(template.inventory === null ? {} : { inventory: inventorySummary(template) }),
+      ...(template.project === null ? {} : { project: projectSummary(template) }),
+      ...(last ? { last_job: lastJobSummary(last) } : {}),
+      ...(context.currentJob ? { current_job: currentJobSummary(context.currentJob) } : {}),
       user_capabilities: context.capabilities,
+      labels: { count: 0, results: [] },
+      ...surveySummary(template),
+      credentials: context.credentials,
     },
     created: formatTimestamp(template.created),
     modified: formatTimestamp(template.created),
@@ -136,7 +149,7 @@ export function serializeJobTemplate(
     use_fact_cache: false,
     organization: template.organization,
     last_job_run: last ? formatTimestamp(last.finished) : null,
-    last_job_failed: last ? ['failed', 'error', 'canceled'].includes(last.status) : false,
+    last_job_failed: last ? FAILED_STATUSES.has(last.status) : false,
     next_job_run: null,
     status: context.status,
     execution_environment: null,
@@ -151,6 +164,62 @@ export function serializeJobTemplate(
     webhook_service: '',
     webhook_credential: null,
     prevent_instance_group_fallback: false,
+  };
+}
+
+const FAILED_STATUSES: ReadonlySet<string> = new Set(['failed', 'error', 'canceled']);
+
+/** The `Demo Inventory` as SUMMARIZABLE_FK_FIELDS['inventory'] shows it: its hosts, no groups or sources. */
+function inventorySummary(template: JobTemplate): Record<string, unknown> {
+  return {
+    id: TEMPLATE_INVENTORY,
+    name: 'Demo Inventory',
+    description: '',
+    has_active_failures: false,
+    total_hosts: template.inventoryHosts,
+    hosts_with_active_failures: 0,
+    total_groups: 0,
+    has_inventory_sources: false,
+    total_inventory_sources: 0,
+    inventory_sources_with_failures: 0,
+    organization_id: 1,
+    kind: '',
+  };
+}
+
+/** The project as SUMMARIZABLE_FK_FIELDS['project'] shows it, with its last update's status. */
+function projectSummary(template: JobTemplate): Record<string, unknown> {
+  return {
+    id: TEMPLATE_PROJECT,
+    name: 'Demo Project',
+    description: '',
+    status: template.projectUpdateFailed ? 'failed' : 'successful',
+    scm_type: 'git',
+    allow_override: false,
+  };
+}
+
+/** SUMMARIZABLE_FK_FIELDS['last_job']: a Job has no `license_error`, and `canceled_on` is None unless canceled. */
+function lastJobSummary(job: Job): Record<string, unknown> {
+  return {
+    id: job.id,
+    name: job.name,
+    description: '',
+    finished: formatTimestamp(job.finished),
+    status: job.status,
+    failed: FAILED_STATUSES.has(job.status),
+    ...(job.status === 'canceled' ? { canceled_on: formatTimestamp(job.finished) } : {}),
+  };
+}
+
+/** SUMMARIZABLE_FK_FIELDS['current_job'], `license_error` aside as for the last job. */
+function currentJobSummary(job: Job): Record<string, unknown> {
+  return {
+    id: job.id,
+    name: job.name,
+    description: '',
+    status: job.status,
+    failed: FAILED_STATUSES.has(job.status),
   };
 }
 

@@ -14,6 +14,8 @@ export interface TemplateJobState {
   readonly status: string;
   /** The job that finished last, which AWX calls the template's `last_job`. */
   readonly lastJob: Job | undefined;
+  /** The job pending or running that last became the template's `current_job`. */
+  readonly currentJob: Job | undefined;
 }
 
 interface Step {
@@ -50,5 +52,5 @@ export function templateJobState(jobs: readonly Job[]): TemplateJobState {
     last = job;
     status = current ? statusAt(current, at) : FAILED.has(job.status) ? 'failed' : 'successful';
   }
-  return { status, lastJob: last };
+  return { status, lastJob: last, currentJob: current };
 }
