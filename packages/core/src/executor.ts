@@ -29,6 +29,16 @@ export interface CreateOptions extends OperationOptions {
   readonly declaredParameterNames?: readonly string[] | undefined;
 }
 
+export interface AdoptOptions extends OperationOptions {
+  /**
+   * The name of the resource the caller found for this execution (by its owner annotations),
+   * read instead of the name the engine would give it today: a name prefix changed across a
+   * restart names another resource, and the one that exists would never be adopted. Default:
+   * the name the engine would give it.
+   */
+  readonly resourceName?: string | undefined;
+}
+
 export interface CreateResult {
   /** Name of the execution resource; record it in `status.executionRef.name`. */
   readonly resourceName: string;
@@ -197,7 +207,7 @@ export interface Executor {
   adopt?(
     wfe: WorkflowExecution,
     namespace: string,
-    options?: OperationOptions,
+    options?: AdoptOptions,
   ): Promise<CreateResult | undefined>;
   /** The execution's current state, or `null` when its resource no longer exists. */
   getStatus(

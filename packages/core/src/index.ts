@@ -53,6 +53,7 @@ export {
   isTerminalPhase,
 } from './execution-result.js';
 export type {
+  AdoptOptions,
   Availability,
   CreateOptions,
   CreateResult,

@@ -1,4 +1,5 @@
 import {
+  type Conventions,
   ExecutionForbiddenError,
   type ExecutionResult,
   executionMetadata,
@@ -27,7 +28,10 @@ const running: ExecutionResult = {
  * An engine of ConfigMaps whose build refuses while `refusing` is set, as the job engine's
  * refuses an execution over resource ceilings an operator lowered across a restart.
  */
-function engine(rules: { refusing: boolean }): ResourceEngine<KubeObject> {
+function engine(
+  rules: { refusing: boolean },
+  names: Conventions = conventions,
+): ResourceEngine<KubeObject> {
   return {
     engine: 'configmap',
     type: resources.configMaps,
@@ -35,8 +39,8 @@ function engine(rules: { refusing: boolean }): ResourceEngine<KubeObject> {
       if (rules.refusing) {
         throw new ExecutionForbiddenError('spec.workflowRef.resources', 'over the ceiling');
       }
-      const meta = executionMetadata(wfe, 'configmap', conventions);
-      return { metadata: executionObjectMeta(wfe, ns, meta, conventions) };
+      const meta = executionMetadata(wfe, 'configmap', names);
+      return { metadata: executionObjectMeta(wfe, ns, meta, names) };
     },
     isFinished: () => false,
     result: async () => running,
@@ -54,6 +58,9 @@ describe('ResourceExecutor adopt', () => {
     const client = new MemoryKubeClient();
     const wfe = sampleExecution();
     const made = await createdBefore(client, wfe);
+    const stored = client.object(resources.configMaps, namespace, made.resourceName) as KubeObject;
+    const createdAt = stored.metadata?.creationTimestamp;
+    expect(createdAt).toBeDefined();
     const after = new ResourceExecutor(client, engine({ refusing: true }), { conventions });
 
     const adopted = await after.adopt(wfe, namespace);
@@ -63,9 +70,43 @@ describe('ResourceExecutor adopt', () => {
       warnings: [],
       adoptedKind: 'ConfigMap',
       resourceVersion: made.resourceVersion,
+      createdAt,
     });
     // What create does with the same resource there: it builds first, and the build refuses.
     await expect(after.create(wfe, namespace)).rejects.toBeInstanceOf(ExecutionForbiddenError);
+  });
+
+  it('adopts the resource by the name the caller found it under, made under a name prefix changed since', async () => {
+    const client = new MemoryKubeClient();
+    const wfe = sampleExecution();
+    const renamed = { ...conventions, namePrefix: 'old-' };
+    const before = new ResourceExecutor(client, engine({ refusing: false }, renamed), {
+      conventions: renamed,
+    });
+    const made = await before.create(wfe, namespace);
+    const after = new ResourceExecutor(client, engine({ refusing: true }), { conventions });
+
+    expect(await after.adopt(wfe, namespace)).toBeUndefined();
+    expect(await after.adopt(wfe, namespace, { resourceName: made.resourceName })).toMatchObject({
+      resourceName: made.resourceName,
+      adoptedKind: 'ConfigMap',
+    });
+  });
+
+  it('says when the resource a create adopted was created', async () => {
+    const client = new MemoryKubeClient();
+    const wfe = sampleExecution();
+    const made = await createdBefore(client, wfe);
+    const stored = client.object(resources.configMaps, namespace, made.resourceName) as KubeObject;
+    client.put(resources.configMaps, namespace, {
+      ...stored,
+      metadata: { ...stored.metadata, creationTimestamp: '2026-01-01T10:00:01Z' },
+    });
+
+    expect(await createdBefore(client, wfe)).toMatchObject({
+      adoptedKind: 'ConfigMap',
+      createdAt: '2026-01-01T10:00:01Z',
+    });
   });
 
   it('creates nothing when the resource is gone, and says so', async () => {

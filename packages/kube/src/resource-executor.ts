@@ -1,4 +1,5 @@
 import {
+  type AdoptOptions,
   type Availability,
   apiVersionOf,
   type CleanupPendingError,
@@ -197,7 +198,7 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
           ...(this.#spec.unusedFields?.(declared.wfe) ?? []),
           ...warnings,
         ],
-        ...(adopted ? { adoptedKind: this.#spec.type.kind } : {}),
+        ...(adopted ? adoptedFields(this.#spec.type.kind, object) : {}),
         ...(object.metadata?.resourceVersion
           ? { resourceVersion: object.metadata.resourceVersion }
           : {}),
@@ -224,14 +225,16 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
    * name instead of built and sent: the engine's rules of today (resource ceilings, allowed
    * images) have no say over a resource made under yesterday's, and a resource gone after all
    * is never made again here, unchecked. Read through the reader, so a resource the
-   * controller's cache holds costs no request.
+   * controller's cache holds costs no request. The name is the one the caller found
+   * (`resourceName`) where it says one: made under another name prefix before a restart, the
+   * resource is this execution's still (`getOwned` checks its owner).
    */
   async adopt(
     wfe: WorkflowExecution,
     namespace: string,
-    options: OperationOptions = {},
+    options: AdoptOptions = {},
   ): Promise<CreateResult | undefined> {
-    const name = this.resourceName(wfe);
+    const name = options.resourceName ?? this.resourceName(wfe);
     const object = await this.owned.getOwned(wfe, namespace, name, { signal: options.signal });
     if (!object) return undefined;
     const metadata = object.metadata;
@@ -250,7 +253,7 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
     return {
       resourceName: name,
       warnings: [],
-      adoptedKind: kind,
+      ...adoptedFields(kind, object),
       ...(metadata?.resourceVersion ? { resourceVersion: metadata.resourceVersion } : {}),
     };
   }
@@ -338,4 +341,16 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
       executionResourceName(wfe.spec.targetResource, this.conventions.namePrefix)
     );
   }
+}
+
+/**
+ * What a result says of a resource that was this execution's already: its kind, and its
+ * creation time, from which a controller counts the adopted execution's start.
+ */
+function adoptedFields(
+  kind: string,
+  object: KubeObject,
+): Pick<CreateResult, 'adoptedKind' | 'createdAt'> {
+  const createdAt = object.metadata?.creationTimestamp;
+  return { adoptedKind: kind, ...(createdAt ? { createdAt } : {}) };
 }

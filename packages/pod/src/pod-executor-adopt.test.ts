@@ -48,11 +48,13 @@ describe('PodExecutor adopt', () => {
     const after = new PodExecutor(client, { allowedImages: ['quay.io/other/*'] });
 
     await expect(after.create(wfe, namespace)).rejects.toMatchObject({ reason: 'Forbidden' });
+    const pod = client.object(resources.pods, namespace, made.resourceName) as KubeObject;
     expect(await after.adopt(wfe, namespace)).toEqual({
       resourceName: made.resourceName,
       warnings: [],
       adoptedKind: 'Pod',
       resourceVersion: made.resourceVersion,
+      createdAt: pod.metadata?.creationTimestamp,
     });
   });
 
@@ -69,11 +71,14 @@ describe('PodExecutor adopt', () => {
     const made = await createdBefore(client, wfe);
     deleted(client, made, [podResultFinalizer(roundhouseConventions)]);
     const executor = new PodExecutor(client, { allowedImages: [] });
+    const pod = client.object(resources.pods, namespace, made.resourceName) as KubeObject;
 
     expect(await executor.adopt(wfe, namespace)).toMatchObject({
       resourceName: made.resourceName,
       adoptedKind: 'Pod',
+      createdAt: pod.metadata?.creationTimestamp,
     });
+    expect(pod.metadata?.creationTimestamp).toBeDefined();
   });
 
   it('refuses its deleted Pod a cleanup is removing', async () => {

@@ -1,4 +1,5 @@
 import {
+  type AdoptOptions,
   type Conventions,
   type CreateOptions,
   type CreateResult,
@@ -188,7 +189,7 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
   override async adopt(
     wfe: WorkflowExecution,
     namespace: string,
-    options: OperationOptions = {},
+    options: AdoptOptions = {},
   ): Promise<CreateResult | undefined> {
     try {
       return await super.adopt(wfe, namespace, options);
@@ -213,7 +214,9 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
     name: string,
     options: OperationOptions,
   ): Promise<CreateResult | undefined> {
-    const pod = await this.client.get<PodObject>(resources.pods, namespace, name, options);
+    const pod = await this.client.get<PodObject>(resources.pods, namespace, name, {
+      signal: options.signal,
+    });
     const metadata = pod?.metadata;
     if (
       !metadata?.deletionTimestamp ||
@@ -226,7 +229,12 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
       { namespace, name, kind: resources.pods.kind, wfe: wfe.metadata.name },
       "adopted this execution's deleted Pod, kept by its finalizer until cleanup",
     );
-    return { resourceName: name, warnings: [], adoptedKind: resources.pods.kind };
+    return {
+      resourceName: name,
+      warnings: [],
+      adoptedKind: resources.pods.kind,
+      ...(metadata.creationTimestamp ? { createdAt: metadata.creationTimestamp } : {}),
+    };
   }
 
   /**

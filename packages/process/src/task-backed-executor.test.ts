@@ -74,4 +74,48 @@ describe('TaskBackedExecutor', () => {
     expect(refused).toBeInstanceOf(ResourceLockedError);
     expect(refused.owner).toMatchObject({ name: holder, namespace: 'team-a' });
   });
+
+  it('says its own task a create met was adopted, and when it was created', async () => {
+    const tasks = new Map<string, TaskSnapshot>();
+    const backend = {
+      create: async (task: TaskRequest) => {
+        if (tasks.has(task.name)) return 'exists' as const;
+        tasks.set(task.name, {
+          name: task.name,
+          uid: 'task-uid',
+          labels: task.labels ?? {},
+          annotations: task.annotations ?? {},
+          createdAt: '2026-01-01T10:00:01Z',
+          deleting: false,
+          phase: 'Running',
+          reason: 'Running',
+        });
+        return 'created' as const;
+      },
+      get: async (name: string) => tasks.get(name),
+      delete: async () => {},
+      readLog: async () => undefined,
+    };
+    const executor = new TaskBackedExecutor(backend, {
+      engine: 'process',
+      conventions: roundhouseConventions,
+      defaultTimeout: '1h',
+    });
+    const wfe = sampleExecution({
+      spec: {
+        executionEngine: 'process',
+        workflowRef: { workflowId: 'w', version: '1', executionBundle: 'restart' },
+      },
+    });
+
+    const first = await executor.create(wfe, 'workflows');
+    const again = await executor.create(wfe, 'workflows');
+
+    expect(first).not.toHaveProperty('adoptedKind');
+    expect(again).toMatchObject({
+      resourceName: first.resourceName,
+      adoptedKind: 'Task',
+      createdAt: '2026-01-01T10:00:01Z',
+    });
+  });
 });

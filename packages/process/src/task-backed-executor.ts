@@ -88,8 +88,14 @@ export class TaskBackedExecutor implements Executor {
     // One retry covers a task that was removed between the conflict and the read.
     for (let attempt = 0; attempt < 2; attempt++) {
       const outcome = await this.#backend.create(task, signal);
-      if (outcome !== 'conflict') return { resourceName: task.name, warnings };
+      if (outcome === 'created') return { resourceName: task.name, warnings };
       const existing = await this.#backend.get(task.name, signal);
+      if (outcome === 'exists') {
+        // This very task, made by a create before (its answer lost, or before a restart): said
+        // adopted, with its creation time where the read of it still finds it.
+        const own = existing && this.#owns(existing, wfe) ? existing : undefined;
+        return { resourceName: task.name, warnings, ...adoptedTask(own) };
+      }
       if (!existing) continue;
       const owner = ownerFromLabels(
         existing.labels,
@@ -97,7 +103,9 @@ export class TaskBackedExecutor implements Executor {
         existing.annotations,
       );
       if (existing.deleting) throw new PreviousExecutionNotCleanedError(task.name, owner);
-      if (this.#owns(existing, wfe)) return { resourceName: task.name, warnings };
+      if (this.#owns(existing, wfe)) {
+        return { resourceName: task.name, warnings, ...adoptedTask(existing) };
+      }
       if (existing.phase === 'Pending' || existing.phase === 'Running') {
         throw new ResourceLockedError(task.name, owner);
       }
@@ -187,6 +195,17 @@ export class TaskBackedExecutor implements Executor {
       this.#settings.conventions,
     );
   }
+}
+
+/**
+ * What a create says of this execution's task that was there already: adopted, a `Task` (the
+ * OpenSandbox agent's name for it), and when it was created where the backend says, so a
+ * controller counts the execution's start from then, not from the adoption.
+ */
+function adoptedTask(
+  task: TaskSnapshot | undefined,
+): Pick<CreateResult, 'adoptedKind' | 'createdAt'> {
+  return { adoptedKind: 'Task', ...(task?.createdAt ? { createdAt: task.createdAt } : {}) };
 }
 
 function describe(wfe: WorkflowExecution): string {

@@ -27,6 +27,12 @@ describe('when a task started and ended, as a snapshot says it', () => {
     }
   });
 
+  it('was created when its record was, in whole seconds, in-process and over the wire', () => {
+    for (const snapshot of bothWays(running)) {
+      expect(snapshot).toMatchObject({ createdAt: '2026-01-01T10:00:00Z' });
+    }
+  });
+
   it('ended at its exit, in whole seconds', () => {
     const exited = observe(running, { exit: { code: 3, at: at(5.7) }, shimAlive: false });
     for (const snapshot of bothWays(exited)) {

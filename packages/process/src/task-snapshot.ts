@@ -13,6 +13,8 @@ export interface TaskSnapshot {
   readonly uid?: string | undefined;
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
+  /** When the task was created, in whole seconds (RFC 3339); absent from an OpenSandbox agent's answers. */
+  readonly createdAt?: string | undefined;
   readonly deleting: boolean;
   /** When the deletion was asked for, in whole seconds; absent where the agent does not say. */
   readonly deletionTimestamp?: string | undefined;
@@ -111,6 +113,7 @@ function common(record: TaskRecord) {
     uid: record.uid,
     labels: record.labels ?? {},
     annotations: record.annotations ?? {},
+    createdAt: latest(record.createdAt),
     deleting: record.deletionTimestamp !== undefined,
     deletionTimestamp: latest(record.deletionTimestamp),
   };
@@ -127,6 +130,7 @@ export function snapshotFromWire(task: WireTask): TaskSnapshot {
     uid: task.uid,
     labels: task.labels ?? {},
     annotations: task.annotations ?? {},
+    createdAt: latest(task.createdAt ?? undefined),
     deleting: Boolean(task.deletionTimestamp),
     deletionTimestamp: latest(task.deletionTimestamp ?? undefined),
   };

@@ -45,7 +45,7 @@ const WireProcessSchema = z.looseObject({
  * - `process` and `processStatus`: what OpenSandbox's Go types and controller read;
  * - `spec.process` and `status.state`: what OpenSandbox's README documents.
  *
- * Beyond upstream: `uid`, `labels`, `annotations`, `deletionTimestamp` (upstream never reports it),
+ * Beyond upstream: `uid`, `labels`, `annotations`, `createdAt` and `deletionTimestamp` (upstream reports neither),
  * `status.phase`, the supervisor's own state, which also tells `Unknown` apart, and
  * `status.hooks`, how each lifecycle hook ended (`PostStopHookCompleted`, ...), and
  * `status.started: false` for a task a stop ended before its command was forked.
@@ -55,6 +55,8 @@ export const WireTaskSchema = z.looseObject({
   uid: z.string().optional(),
   labels: z.record(z.string(), z.string()).optional(),
   annotations: z.record(z.string(), z.string()).optional(),
+  /** When the task was created; upstream never reports it. */
+  createdAt: z.string().nullish(),
   deletionTimestamp: z.string().nullish(),
   process: WireProcessSchema.nullish(),
   spec: z.looseObject({ process: WireProcessSchema.nullish() }).nullish(),
@@ -128,6 +130,7 @@ export function toWireTask(record: TaskRecord): WireTask {
     uid: record.uid,
     ...(record.labels ? { labels: record.labels } : {}),
     ...(record.annotations ? { annotations: record.annotations } : {}),
+    createdAt: time(record.createdAt),
     ...(record.deletionTimestamp ? { deletionTimestamp: time(record.deletionTimestamp) } : {}),
     // An unreadable record's spec is what was lost: none is made up.
     ...(isUnreadable(record) ? {} : { process, spec: { process } }),

@@ -1,4 +1,5 @@
 import {
+  type AdoptOptions,
   type CreateOptions,
   type CreateResult,
   ExecutionForbiddenError,
@@ -104,6 +105,62 @@ describe('WorkflowExecutionReconciler adopting through the engine’s adopt', ()
     expect(api.state.stored.status).toMatchObject({
       phase: 'Running',
       executionRef: { name: jobName },
+    });
+  });
+
+  it('adopts the Job by the name its owner found it under, made under a name prefix changed since', async () => {
+    const api = executionServer({
+      ...storedExecution('late'),
+      status: { phase: 'Pending', conditions: [] },
+    });
+    // The start before the restart ran with the prefix `old-`; today's name is `jobName`.
+    const oldName = 'old-0123456789abcdef';
+    const adopt = vi.fn(async (_wfe: unknown, _namespace: string, options?: AdoptOptions) =>
+      (options?.resourceName ?? jobName) === oldName
+        ? { ...adoptedJob, resourceName: oldName }
+        : undefined,
+    );
+    const create = vi.fn(async () => ({ resourceName: jobName, warnings: [] }));
+    const orphans = {
+      release: async () => {},
+      createdFor: () => ({ name: oldName }),
+      holds: () => true,
+    };
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry({ adopt, create }),
+      orphans,
+    });
+
+    await reconciler.reconcile('team-a/late', ctx());
+
+    expect(create).not.toHaveBeenCalled();
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Running',
+      executionRef: { name: oldName },
+    });
+  });
+
+  it('records as its start the creation time the engine read of the Job its create adopted, the cache not showing it yet', async () => {
+    const stored = storedExecution('late');
+    const api = executionServer({
+      ...stored,
+      metadata: { ...stored.metadata, creationTimestamp: '2026-01-01T10:00:00Z' },
+      status: { phase: 'Pending', conditions: [] },
+    });
+    // Another writer's create for this execution won the race a second after it was created.
+    const create = vi.fn(async () => ({ ...adoptedJob, createdAt: '2026-01-01T10:00:01Z' }));
+    const orphans = { release: async () => {}, createdFor: () => undefined, holds: () => false };
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry({ create }),
+      orphans,
+      now: () => new Date('2026-01-01T10:07:00Z'),
+    });
+
+    await reconciler.reconcile('team-a/late', ctx());
+
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Running',
+      startTime: '2026-01-01T10:00:01Z',
     });
   });
 });

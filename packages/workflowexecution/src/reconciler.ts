@@ -549,7 +549,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     }
     if (failingCreate) return this.#gaveUpStart(wfe, failingCreate, ctx);
     const [created, finalized] = await Promise.allSettled([
-      unrecorded === undefined ? this.#create(wfe, ctx) : this.#adopt(wfe, ctx),
+      unrecorded === undefined ? this.#create(wfe, ctx) : this.#adopt(wfe, unrecorded.name, ctx),
       finalizing,
     ]);
     if (finalized.status === 'rejected') {
@@ -566,14 +566,16 @@ export class WorkflowExecutionReconciler implements Reconciler {
     if (created.status === 'rejected') return this.#startFailed(wfe, created.reason, ctx);
     const { resourceName, warnings, adoptedKind } = created.value;
     const namespace = this.#o.executionNamespace;
-    // The cache's creation time only of the resource the engine adopted: the engine tells none.
+    // The creation time the engine read on adopting the resource (after a create lost its race
+    // to the cache, or for a resource nothing watches), else the cache's of the resource it
+    // adopted, else none: the start counts from now.
+    const createdAt =
+      created.value.createdAt ??
+      (unrecorded?.name === resourceName ? unrecorded.createdAt : undefined);
     const adopted =
       adoptedKind === undefined
         ? undefined
-        : {
-            kind: adoptedKind,
-            ...(unrecorded?.name === resourceName ? { createdAt: unrecorded.createdAt } : {}),
-          };
+        : { kind: adoptedKind, ...(createdAt !== undefined ? { createdAt } : {}) };
     // kubernaut's race path (HandleAlreadyExists): the execution's own resource was there
     // already. kubernaut has it for PipelineRuns only (its Job path fails such an execution as
     // locked, a resource it created itself included); Roundhouse reports every engine's alike,
@@ -721,14 +723,23 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * longer shows the resource (AdoptedResourceGoneError). An engine
    * without `adopt` adopts through `create`, handed none of those inputs (#adoptByCreate).
    */
-  async #adopt(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<CreateResult> {
+  async #adopt(
+    wfe: WorkflowExecution,
+    resourceName: string,
+    ctx: ReconcileContext,
+  ): Promise<CreateResult> {
     const executor = this.#o.registry.get(wfe.spec.executionEngine);
     if (!executor.adopt) return this.#adoptByCreate(wfe, ctx);
     const adopt = executor.adopt.bind(executor);
     const { targets } = this.#o;
     const self = startingOnTarget(wfe);
     const adopted = await targets.exclusiveStart(self.target, ctx.signal, async () => {
-      const result = await adopt(wfe, this.#o.executionNamespace, { signal: ctx.signal });
+      // The resource found, by its name: made under a name prefix changed since, it is this
+      // execution's all the same, and the name of today would find nothing, for ever.
+      const result = await adopt(wfe, this.#o.executionNamespace, {
+        resourceName,
+        signal: ctx.signal,
+      });
       if (result) targets.claim(self, result.resourceName);
       return result;
     });

@@ -207,7 +207,7 @@ function waitedOnRun(
 export interface AdoptedResource {
   /** Its kind (see `resourceAdopted`). */
   readonly kind: string;
-  /** Its `metadata.creationTimestamp`, where the cache showed it (`createdFor`). */
+  /** When it was created, where the engine (`CreateResult.createdAt`) or the cache said. */
   readonly createdAt?: string | undefined;
 }
 

@@ -6,7 +6,13 @@ import {
   throwIfAborted,
 } from '../errors.js';
 import { type ExecutionResult, isTerminalPhase } from '../execution-result.js';
-import type { CreateOptions, CreateResult, Executor, OperationOptions } from '../executor.js';
+import type {
+  AdoptOptions,
+  CreateOptions,
+  CreateResult,
+  Executor,
+  OperationOptions,
+} from '../executor.js';
 import { executionMetadata, isOwnedBy, ownerFromLabels } from '../labels.js';
 import { executionResourceName } from '../naming.js';
 import type { WorkflowExecution } from '../workflow-execution.js';
@@ -62,10 +68,10 @@ export class MemoryExecutor implements Executor {
   async adopt(
     wfe: WorkflowExecution,
     namespace: string,
-    options: OperationOptions = {},
+    options: AdoptOptions = {},
   ): Promise<CreateResult | undefined> {
     throwIfAborted(options.signal, `adopt ${this.engine} execution`);
-    const name = this.resourceName(wfe);
+    const name = options.resourceName ?? this.resourceName(wfe);
     const execution = this.#executions.get(`${namespace}/${name}`);
     if (!execution || !isOwnedBy(execution, wfe, this.conventions)) return undefined;
     return { resourceName: name, warnings: [], adoptedKind: 'MemoryExecution' };
