@@ -6,10 +6,14 @@ interface ExecLimitIssue {
   readonly message: string;
 }
 
+/** A lifecycle hook as far as its exec goes: only its argv reaches `execve`. */
+type Hook = { readonly exec: { readonly command: readonly string[] } } | undefined;
+
 /**
  * What of a task's process the kernel would refuse when it is started, with its path in the
- * request: an argument or a variable too long for `execve`, a working directory too long for
- * `chdir`. Such a task can be recorded, and then never starts.
+ * request: an argument or a variable too long for `execve` (the command's, or a lifecycle
+ * hook's), a working directory too long for `chdir`. Such a task can be recorded, and then
+ * never starts, or its hook never runs.
  */
 export function execLimitIssues(process: {
   readonly command: readonly string[];
@@ -18,15 +22,19 @@ export function execLimitIssues(process: {
     | readonly { readonly name: string; readonly value?: string | undefined }[]
     | undefined;
   readonly workingDir?: string | undefined;
+  readonly lifecycle?:
+    | { readonly preStart?: Hook | undefined; readonly postStop?: Hook | undefined }
+    | null
+    | undefined;
 }): ExecLimitIssue[] {
-  const tooLong = (field: 'command' | 'args', values: readonly string[] | undefined) =>
+  const tooLong = (at: readonly string[], values: readonly string[] | undefined) =>
     (values ?? []).flatMap((value, index) => {
       const length = execStringOverLimit(value);
       return length === undefined
         ? []
         : [
             {
-              path: ['process', field, index],
+              path: ['process', ...at, index],
               message: `is ${length} bytes; the kernel passes ${execStringLimit} as one argument: pass a file the program reads instead`,
             },
           ];
@@ -45,8 +53,11 @@ export function execLimitIssues(process: {
   const dirIssue =
     process.workingDir === undefined ? undefined : workingDirIssue(process.workingDir);
   return [
-    ...tooLong('command', process.command),
-    ...tooLong('args', process.args),
+    ...tooLong(['command'], process.command),
+    ...tooLong(['args'], process.args),
+    ...(['preStart', 'postStop'] as const).flatMap((hook) =>
+      tooLong(['lifecycle', hook, 'exec', 'command'], process.lifecycle?.[hook]?.exec.command),
+    ),
     ...env,
     ...(dirIssue ? [{ path: ['process', 'workingDir'], message: dirIssue }] : []),
   ];

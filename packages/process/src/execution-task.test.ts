@@ -310,6 +310,32 @@ describe('the task of an execution', () => {
     expect(executionTask(wfe, undefined, overridable).task.process.workingDir).toHaveLength(4095);
   });
 
+  it("refuses a lifecycle hook's argument the kernel would not exec the hook with, naming it", () => {
+    // The hook's argv goes to execve as the command's does: recorded, the hook would never run.
+    const wfe = sampleExecution();
+    wfe.spec.workflowRef.engineConfig = {
+      lifecycle: {
+        preStart: { exec: { command: ['/bin/echo', 'x'.repeat(131_072)] } },
+        postStop: { exec: { command: ['é'.repeat(65_536)] } },
+      },
+    };
+    const issues = configurationIssuesOf(() => executionTask(wfe, undefined, overridable));
+    expect(issues.map((i) => i.path)).toEqual([
+      'spec.workflowRef.engineConfig.lifecycle.preStart.exec.command.1',
+      'spec.workflowRef.engineConfig.lifecycle.postStop.exec.command.0',
+    ]);
+    expect(issues[0]?.message).toBe(
+      'is 131072 bytes; the kernel passes at most 131071 bytes as one argument: pass a file the program reads instead',
+    );
+    // Just within the limit, the task is built with its hook.
+    wfe.spec.workflowRef.engineConfig = {
+      lifecycle: { postStop: { exec: { command: ['/bin/echo', 'x'.repeat(131_071)] } } },
+    };
+    expect(
+      executionTask(wfe, undefined, overridable).task.process.lifecycle?.postStop?.exec.command,
+    ).toHaveLength(2);
+  });
+
   it('warns about what it cannot honour', () => {
     const wfe = sampleExecution({ spec: { executionConfig: { serviceAccountName: 'runner' } } });
     wfe.spec.workflowRef.executionBundleDigest = 'sha256:abc';
