@@ -1,29 +1,24 @@
+import { engineConfigProblem } from './engine-config.js';
 import type { FieldIssue } from './errors.js';
 
 /**
- * How deeply `spec.workflowRef.engineConfig` may nest. Engine settings take two or three
- * levels; validating free JSON recurses once per level, and the API server stores objects
- * nested up to 10,000 levels (the limit of k8s.io/apimachinery/pkg/util/json), far more than
- * this process's stack survives: about 1,300 levels overflowed it.
- */
-const engineConfigMaxDepth = 64;
-
-/**
- * What must be refused before the schema looks at the object: a `__proto__` key anywhere in
- * the fields a WorkflowExecution keeps (JSON.parse creates such keys from hostile input; zod
- * drops them from records without a word, and merging one into an object changes its
- * prototype), or an engineConfig nested deeper than engineConfigMaxDepth, whose validation
- * would overflow the stack. Walked with an explicit stack, so no depth can overflow it here.
+ * What must be refused before the schema looks at the object: an engineConfig the schema would
+ * refuse (see engineConfigProblem: too large or too deep, say), checked first because the walk below looks
+ * at every value and is bounded only once it is, then a `__proto__` key anywhere in the fields a
+ * WorkflowExecution keeps (JSON.parse creates such keys from hostile input; zod drops them from
+ * records without a word, and merging one into an object changes its prototype). Walked with an
+ * explicit stack, so no depth can overflow it here.
  */
 export function findShapeIssue(input: unknown): FieldIssue | undefined {
   if (typeof input !== 'object' || input === null) return undefined;
   const root = input as Record<string, unknown>;
   const workflowRef = (root.spec as { workflowRef?: unknown } | undefined)?.workflowRef;
   const engineConfig = (workflowRef as { engineConfig?: unknown } | undefined)?.engineConfig;
-  if (nestingDepth(engineConfig, engineConfigMaxDepth) > engineConfigMaxDepth) {
+  const problem = engineConfig === undefined ? undefined : engineConfigProblem(engineConfig);
+  if (problem !== undefined) {
     return {
-      path: 'spec.workflowRef.engineConfig',
-      message: `is nested more than ${engineConfigMaxDepth} levels deep; engine settings need a few levels, flatten it`,
+      path: ['spec.workflowRef.engineConfig', ...problem.path].join('.'),
+      message: problem.message,
     };
   }
   for (const field of ['metadata', 'spec', 'status']) {
@@ -37,20 +32,6 @@ export function findShapeIssue(input: unknown): FieldIssue | undefined {
     }
   }
   return undefined;
-}
-
-/** How deeply `value` nests objects and arrays, counted up to one past `limit`. */
-function nestingDepth(value: unknown, limit: number): number {
-  let deepest = 0;
-  const pending: [unknown, number][] = [[value, 0]];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [current, depth] = next;
-    if (typeof current !== 'object' || current === null) continue;
-    deepest = Math.max(deepest, depth + 1);
-    if (deepest > limit) return deepest;
-    for (const child of Object.values(current)) pending.push([child, depth + 1]);
-  }
-  return deepest;
 }
 
 interface Visit {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { remoteClusterMessage } from './cluster-scope.js';
 import { goDurationPattern } from './duration.js';
+import { EngineConfigSchema } from './engine-config.js';
 import { ConfigurationError } from './errors.js';
 import { listsDependencies, requestedEngine } from './execution-identity.js';
 import { freeTextMaxLength, identifierMaxLength, nonEmpty } from './field-bounds.js';
@@ -129,7 +130,7 @@ export const WorkflowRefSchema = z.strictObject({
     })
     .optional(),
   /** Engine-specific settings, validated by the engine that reads them. */
-  engineConfig: z.json().optional(),
+  engineConfig: EngineConfigSchema.optional(),
   /** The catalog's name for the workflow and its action type, kept for people and audits. */
   workflowName: z.string().max(identifierMaxLength).optional(),
   actionType: z.string().max(identifierMaxLength).optional(),
