@@ -1,13 +1,16 @@
 import { engineConfigProblem } from './engine-config.js';
 import type { FieldIssue } from './errors.js';
+import { parametersMaxCount, tooManyDeclaredNames, tooManyParameters } from './parameter-count.js';
 
 /**
- * What must be refused before the schema looks at the object: an engineConfig the schema would
- * refuse (see engineConfigProblem: too large or too deep, say), checked first because the walk below looks
- * at every value and is bounded only once it is, then a `__proto__` key anywhere in the fields a
- * WorkflowExecution keeps (JSON.parse creates such keys from hostile input; zod drops them from
- * records without a word, and merging one into an object changes its prototype). Walked with an
- * explicit stack, so no depth can overflow it here.
+ * What must be refused before the schema looks at the object: what would cost the schema far
+ * more than an execution is worth, since it validates every value of a field before its bound
+ * (an engineConfig the schema would refuse, see engineConfigProblem; more parameters or declared
+ * parameter names than allowed: 100,000 took a second), then a `__proto__` key anywhere in the
+ * fields a WorkflowExecution keeps (JSON.parse creates such keys from hostile input; zod drops
+ * them from records without a word, and merging one into an object changes its prototype),
+ * whose walk looks at every value and so comes after the bounds. Walked with an explicit stack,
+ * so no depth can overflow it here.
  */
 export function findShapeIssue(input: unknown): FieldIssue | undefined {
   if (typeof input !== 'object' || input === null) return undefined;
@@ -21,6 +24,15 @@ export function findShapeIssue(input: unknown): FieldIssue | undefined {
       message: problem.message,
     };
   }
+  const parameters = keyCount((root.spec as { parameters?: unknown } | undefined)?.parameters);
+  if (parameters > parametersMaxCount) {
+    return { path: 'spec.parameters', message: tooManyParameters(parameters) };
+  }
+  const declared = (workflowRef as { declaredParameterNames?: unknown } | undefined)
+    ?.declaredParameterNames;
+  if (keyCount(declared) > parametersMaxCount) {
+    return { path: 'spec.workflowRef.declaredParameterNames', message: tooManyDeclaredNames };
+  }
   for (const field of ['metadata', 'spec', 'status']) {
     const path = findPrototypeKey(root[field], field);
     if (path !== undefined) {
@@ -32,6 +44,12 @@ export function findShapeIssue(input: unknown): FieldIssue | undefined {
     }
   }
   return undefined;
+}
+
+/** How many keys `value` has as a record, else 0: the schema says what else is wrong with it. */
+function keyCount(value: unknown): number {
+  const record = typeof value === 'object' && value !== null && !Array.isArray(value);
+  return record ? Object.keys(value).length : 0;
 }
 
 interface Visit {

@@ -12,6 +12,7 @@ import {
   referenceDigestProblem,
 } from './grammar.js';
 import { digestProblem } from './image-reference.js';
+import { parametersMaxCount, tooManyDeclaredNames, tooManyParameters } from './parameter-count.js';
 import { WorkflowRefResourcesSchema } from './resource-requirements.js';
 import { findShapeIssue } from './shape-issue.js';
 import { TargetResourceSchema } from './target-resource.js';
@@ -33,12 +34,6 @@ import { WorkflowExecutionStatusSchema } from './workflow-execution-status.js';
  * container resources and declared parameters, and `spec.timesOutAt` the deadline.
  */
 
-/**
- * Parameters an execution may pass. Each becomes an environment variable, a Tekton param or an
- * AWX extra var; workflows take a handful, and 256 leaves room for generated ones while keeping
- * a spec (and the errors listing its bad names) far from the API server's size limits.
- */
-const parametersMaxCount = 256;
 const dns1123Subdomain = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 
 /** A ServiceAccount name; empty means the controller's default runner, as in kubernaut. */
@@ -150,7 +145,7 @@ export const WorkflowRefSchema = z.strictObject({
   declaredParameterNames: z
     .record(z.string().max(identifierMaxLength), z.boolean())
     .refine((names) => Object.keys(names).length <= parametersMaxCount, {
-      error: `at most ${parametersMaxCount} names`,
+      error: tooManyDeclaredNames,
     })
     .meta({ maxProperties: parametersMaxCount })
     .nullable()
@@ -193,8 +188,7 @@ const SpecFieldsSchema = z.strictObject({
         }),
     )
     .refine((parameters) => Object.keys(parameters).length <= parametersMaxCount, {
-      error: (issue) =>
-        `has ${Object.keys(issue.input as object).length} parameters; at most ${parametersMaxCount} are allowed`,
+      error: (issue) => tooManyParameters(Object.keys(issue.input as object).length),
     })
     // A refinement has no JSON Schema; the CRD takes the bound from here.
     .meta({ maxProperties: parametersMaxCount })
