@@ -233,6 +233,7 @@ describe('OrphanedResources.createdFor', () => {
       ]);
     expect(resourcesOf([going, made]).createdFor('wfes/gone', 'uid-gone')).toEqual({
       name: 'made',
+      kind: 'Job',
       createdAt: '2026-01-01T00:00:05Z',
     });
     expect(resourcesOf([going]).createdFor('wfes/gone', 'uid-gone')).toBeUndefined();

@@ -25,6 +25,8 @@ export interface WatchedResources {
 /** An execution resource a start made, as the cache shows it (`OrphanedResources.createdFor`). */
 export interface CreatedResource {
   readonly name: string;
+  /** The kind of the watched resource it is (`Job`), which an adoption reports it by. */
+  readonly kind: string;
   /** Its `metadata.creationTimestamp`, as the API server stamped it. */
   readonly createdAt?: string | undefined;
 }
@@ -162,7 +164,11 @@ export class OrphanedResources {
       for (const object of informer.byIndex(ownerIndex(watch.conventions), key)) {
         const { annotations, deletionTimestamp, name, creationTimestamp } = object.metadata ?? {};
         if (annotations?.[uidKey] === uid && !deletionTimestamp && name)
-          return { name, ...(creationTimestamp ? { createdAt: creationTimestamp } : {}) };
+          return {
+            name,
+            kind: watch.resource.kind,
+            ...(creationTimestamp ? { createdAt: creationTimestamp } : {}),
+          };
       }
     }
     return undefined;

@@ -37,7 +37,7 @@ function restartedOverItsJob(options: { fresh?: boolean } = {}) {
     registry: jobRegistry({ create, cleanup }),
     orphans: {
       release: async () => {},
-      createdFor: () => ({ name: jobName, createdAt: jobCreatedAt }),
+      createdFor: () => ({ name: jobName, kind: 'Job', createdAt: jobCreatedAt }),
       holds: () => false,
     },
   };

@@ -55,7 +55,7 @@ function jobsBehindACache(answers: ('unavailable' | 'lost')[]) {
     },
     orphans: {
       release: async () => {},
-      createdFor: () => (cache.has(name) ? { name } : undefined),
+      createdFor: () => (cache.has(name) ? { name, kind: 'Job' } : undefined),
       holds: () => false,
     },
     cleanup: async (api: Pick<ReturnType<typeof executionServer>, 'state'>) => {

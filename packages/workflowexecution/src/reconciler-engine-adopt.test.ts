@@ -3,8 +3,13 @@ import {
   type CreateOptions,
   type CreateResult,
   ExecutionForbiddenError,
+  type ExecutionResult,
+  executionResourceName,
   type OperationOptions,
+  roundhouseConventions,
+  type WorkflowExecution,
 } from '@roundhouse/core';
+import { resources } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { executionServer, storedExecution } from './execution-server.test-support.js';
 import { reconcileContext as ctx, jobRegistry, reconcilerOver } from './reconciler.test-support.js';
@@ -52,7 +57,7 @@ function restartedOverItsJob(spec: Record<string, unknown> = {}) {
     // Job's delete then.
     orphans: {
       release: async () => {},
-      createdFor: () => (job.exists || cache.behind ? { name: jobName } : undefined),
+      createdFor: () => (job.exists || cache.behind ? { name: jobName, kind: 'Job' } : undefined),
       holds: () => job.exists || cache.behind,
     },
   };
@@ -123,7 +128,7 @@ describe('WorkflowExecutionReconciler adopting through the engine’s adopt', ()
     const create = vi.fn(async () => ({ resourceName: jobName, warnings: [] }));
     const orphans = {
       release: async () => {},
-      createdFor: () => ({ name: oldName }),
+      createdFor: () => ({ name: oldName, kind: 'Job' }),
       holds: () => true,
     };
     const reconciler = reconcilerOver(api, {
@@ -161,6 +166,98 @@ describe('WorkflowExecutionReconciler adopting through the engine’s adopt', ()
     expect(api.state.stored.status).toMatchObject({
       phase: 'Running',
       startTime: '2026-01-01T10:00:01Z',
+    });
+  });
+});
+
+/**
+ * An execution still Pending whose Job the cache shows by its owner under `foundName`, over an
+ * engine without `adopt` whose watch names its Jobs with today's prefix (`wfe-`): its create
+ * would make another Job under today's name, and its getStatus reads the Job the status names
+ * while `job.exists` says so.
+ */
+function restartedOverItsJobWithoutAdopt(foundName: string) {
+  const api = executionServer({
+    ...storedExecution('late'),
+    status: { phase: 'Pending', conditions: [] },
+  });
+  const job = { exists: true };
+  const running: ExecutionResult = {
+    phase: 'Running',
+    reason: 'Running',
+    message: 'running',
+    summary: { status: 'Unknown' },
+  };
+  const getStatus = vi.fn(async (wfe: WorkflowExecution) =>
+    job.exists && wfe.status?.executionRef?.name === foundName ? running : null,
+  );
+  const create = vi.fn(
+    async (): Promise<CreateResult> => ({
+      resourceName: executionResourceName('team-a/deployment/app'),
+      warnings: [],
+    }),
+  );
+  const cleanup = vi.fn(async () => {});
+  const registry = jobRegistry({
+    watches: [{ resource: resources.jobs, conventions: roundhouseConventions }],
+    create,
+    getStatus,
+    cleanup,
+  });
+  const orphans = {
+    release: async () => {},
+    createdFor: () => ({ name: foundName, kind: 'Job', createdAt: '2026-01-01T10:00:01Z' }),
+    holds: () => true,
+  };
+  return { api, job, getStatus, create, cleanup, registry, orphans };
+}
+
+describe('WorkflowExecutionReconciler adopting for an engine without adopt', () => {
+  // The start before the restart ran with the prefix `old-`; the engine's is `wfe-` today.
+  const oldName = 'old-0123456789abcdef';
+
+  it('adopts the Job made under a name prefix changed since by its name, creating nothing', async () => {
+    const { api, getStatus, create, cleanup, registry, orphans } =
+      restartedOverItsJobWithoutAdopt(oldName);
+    const reconciler = reconcilerOver(api, { registry, orphans });
+
+    await reconciler.reconcile('team-a/late', ctx());
+
+    expect(create).not.toHaveBeenCalled();
+    expect(cleanup).not.toHaveBeenCalled();
+    expect(getStatus.mock.calls[0]?.[0].status?.executionRef).toEqual({ name: oldName });
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Running',
+      executionRef: { name: oldName },
+      startTime: '2026-01-01T10:00:01Z',
+    });
+  });
+
+  it('creates nothing when the Job under the old prefix was gone after all, and retries the start', async () => {
+    const { api, job, create, cleanup, registry, orphans } =
+      restartedOverItsJobWithoutAdopt(oldName);
+    job.exists = false;
+    const reconciler = reconcilerOver(api, { registry, orphans });
+
+    await expect(reconciler.reconcile('team-a/late', ctx())).rejects.toThrow('nothing was created');
+    expect(create).not.toHaveBeenCalled();
+    expect(cleanup).not.toHaveBeenCalled();
+    expect(api.state.stored.status).toMatchObject({ phase: 'Pending' });
+  });
+
+  it("adopts the Job under today's name through the engine's create", async () => {
+    const todays = executionResourceName('team-a/deployment/app');
+    const { api, getStatus, create, registry, orphans } = restartedOverItsJobWithoutAdopt(todays);
+    create.mockResolvedValue({ resourceName: todays, warnings: [], adoptedKind: 'Job' });
+    const reconciler = reconcilerOver(api, { registry, orphans });
+
+    await reconciler.reconcile('team-a/late', ctx());
+
+    expect(create).toHaveBeenCalledTimes(1);
+    expect(getStatus).not.toHaveBeenCalled();
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Running',
+      executionRef: { name: todays },
     });
   });
 });

@@ -78,9 +78,10 @@ import {
   workflowValidated,
   workflowValidationFailed,
 } from './lifecycle-events.js';
-import type { OrphanedResources } from './orphaned-resources.js';
+import type { CreatedResource, OrphanedResources } from './orphaned-resources.js';
 import type { OutcomeMetrics } from './outcome-metrics.js';
 import { PollSchedule, recheckHint } from './poll-schedule.js';
+import { madeUnderAnotherPrefix } from './renamed-resource.js';
 import {
   cleanupFinalizer,
   type StatusView,
@@ -549,7 +550,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     }
     if (failingCreate) return this.#gaveUpStart(wfe, failingCreate, ctx);
     const [created, finalized] = await Promise.allSettled([
-      unrecorded === undefined ? this.#create(wfe, ctx) : this.#adopt(wfe, unrecorded.name, ctx),
+      unrecorded === undefined ? this.#create(wfe, ctx) : this.#adopt(wfe, unrecorded, ctx),
       finalizing,
     ]);
     if (finalized.status === 'rejected') {
@@ -721,15 +722,21 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * yesterday's, and a resource gone after all (the cache behind its delete) is not made again
    * unchecked: the start is retried, and goes through every check and wait once the cache no
    * longer shows the resource (AdoptedResourceGoneError). An engine
-   * without `adopt` adopts through `create`, handed none of those inputs (#adoptByCreate).
+   * without `adopt` adopts through `create`, handed none of those inputs (#adoptByCreate), or
+   * by the found name where its create would build another (#adoptByName).
    */
   async #adopt(
     wfe: WorkflowExecution,
-    resourceName: string,
+    found: CreatedResource,
     ctx: ReconcileContext,
   ): Promise<CreateResult> {
     const executor = this.#o.registry.get(wfe.spec.executionEngine);
-    if (!executor.adopt) return this.#adoptByCreate(wfe, ctx);
+    const resourceName = found.name;
+    if (!executor.adopt) {
+      return madeUnderAnotherPrefix(executor.watches, wfe.spec.targetResource, resourceName)
+        ? this.#adoptByName(wfe, found, ctx)
+        : this.#adoptByCreate(wfe, ctx);
+    }
     const adopt = executor.adopt.bind(executor);
     const { targets } = this.#o;
     const self = startingOnTarget(wfe);
@@ -772,6 +779,34 @@ export class WorkflowExecutionReconciler implements Reconciler {
     for (const warning of created.warnings)
       ctx.logger.warn({ wfe: wfe.metadata.name, warning }, 'API warning on create');
     return created;
+  }
+
+  /**
+   * #adopt for an engine without `adopt` whose resource was made under a name prefix changed
+   * since: its create would build today's name and make a second resource, unchecked, removed
+   * again on every retry while the found one stayed, for ever. The found resource is this
+   * execution's all the same (its owner annotations name the execution's uid), so it is
+   * adopted by its name: the engine's getStatus reads it under the name the status then
+   * records, which every later read and the cleanup use. Gone after all, it is not replaced
+   * (AdoptedResourceGoneError).
+   */
+  async #adoptByName(
+    wfe: WorkflowExecution,
+    found: CreatedResource,
+    ctx: ReconcileContext,
+  ): Promise<CreateResult> {
+    const executor = this.#o.registry.get(wfe.spec.executionEngine);
+    const { targets } = this.#o;
+    const self = startingOnTarget(wfe);
+    const recorded = { ...wfe, status: { ...wfe.status, executionRef: { name: found.name } } };
+    return targets.exclusiveStart(self.target, ctx.signal, async () => {
+      const status = await executor.getStatus(recorded, this.#o.executionNamespace, {
+        signal: ctx.signal,
+      });
+      if (status === null) throw new AdoptedResourceGoneError();
+      targets.claim(self, found.name);
+      return { resourceName: found.name, warnings: [], adoptedKind: found.kind };
+    });
   }
 
   /**
