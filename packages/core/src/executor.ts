@@ -202,14 +202,20 @@ export interface Executor {
    * execution's resource; a resource of this execution on its way out throws what `create`
    * would (`PreviousExecutionNotCleanedError`). A read the controller's cache can answer costs
    * no request. Optional: for an engine without it, the controller adopts through `create`,
-   * and removes what that created instead.
+   * and removes what that created instead; or, when the resource was found under a name the
+   * engine's watches no longer give the target (a name prefix changed), it reads the resource
+   * through `getStatus` with `status.executionRef` naming it and records it.
    */
   adopt?(
     wfe: WorkflowExecution,
     namespace: string,
     options?: AdoptOptions,
   ): Promise<CreateResult | undefined>;
-  /** The execution's current state, or `null` when its resource no longer exists. */
+  /**
+   * The execution's current state, or `null` when its resource no longer exists. Finds the
+   * resource by `status.executionRef.name` when the status records one (an adopted resource may
+   * carry a name `create` would no longer build), as `cleanup` must too.
+   */
   getStatus(
     wfe: WorkflowExecution,
     namespace: string,
