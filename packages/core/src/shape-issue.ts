@@ -33,17 +33,51 @@ export function findShapeIssue(input: unknown): FieldIssue | undefined {
   if (keyCount(declared) > parametersMaxCount) {
     return { path: 'spec.workflowRef.declaredParameterNames', message: tooManyDeclaredNames };
   }
+  const stringMaps = stringMapPrototypeKey(root.metadata);
+  if (stringMaps !== undefined) return prototypeKeyIssue(stringMaps);
   for (const field of ['metadata', 'spec', 'status']) {
-    const path = findPrototypeKey(root[field], field);
-    if (path !== undefined) {
-      return {
-        path,
-        message:
-          'the key "__proto__" is not allowed (it would be dropped or change an object\'s prototype)',
-      };
+    const path = findPrototypeKey(
+      field === 'metadata' ? withoutStringMaps(root[field]) : root[field],
+      field,
+    );
+    if (path !== undefined) return prototypeKeyIssue(path);
+  }
+  return undefined;
+}
+
+function prototypeKeyIssue(path: string): FieldIssue {
+  return {
+    path,
+    message:
+      'the key "__proto__" is not allowed (it would be dropped or change an object\'s prototype)',
+  };
+}
+
+/**
+ * Labels and annotations hold strings only (the schema refuses anything else), so a `__proto__`
+ * key can only be their own: one look each instead of a walk of what may be 100,000 entries.
+ */
+const stringMapFields = ['labels', 'annotations'] as const;
+
+function stringMapPrototypeKey(metadata: unknown): string | undefined {
+  if (typeof metadata !== 'object' || metadata === null) return undefined;
+  for (const field of stringMapFields) {
+    const map = (metadata as Record<string, unknown>)[field];
+    if (typeof map === 'object' && map !== null && Object.hasOwn(map, '__proto__')) {
+      return `metadata.${field}.__proto__`;
     }
   }
   return undefined;
+}
+
+function withoutStringMaps(metadata: unknown): unknown {
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return metadata;
+  const {
+    labels: _labels,
+    annotations: _annotations,
+    ...rest
+  } = metadata as Record<string, unknown>;
+  return rest;
 }
 
 /** How many keys `value` has as a record, else 0: the schema says what else is wrong with it. */
@@ -60,23 +94,34 @@ interface Visit {
 
 /**
  * The dotted path of the first own `__proto__` key anywhere in `value`. Each visit keeps its
- * parent rather than its path, so a deep object costs no more than its size.
+ * parent rather than its path, so a deep object costs no more than its size, and only objects
+ * are visited: a map of 100,000 labels costs one look at each value, no allocation.
  */
 function findPrototypeKey(value: unknown, field: string): string | undefined {
-  const pending: Visit[] = [{ value, key: field, parent: undefined }];
+  const pending: Visit[] = [];
+  pushObject(pending, value, field, undefined);
   for (let visit = pending.pop(); visit !== undefined; visit = pending.pop()) {
-    const current = visit.value;
-    if (typeof current !== 'object' || current === null) continue;
-    if (!Array.isArray(current) && Object.hasOwn(current, '__proto__')) {
+    const current = visit.value as Record<string, unknown>;
+    if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i -= 1) {
+        pushObject(pending, current[i], String(i), visit);
+      }
+      continue;
+    }
+    if (Object.hasOwn(current, '__proto__')) {
       return pathOf({ value: undefined, key: '__proto__', parent: visit });
     }
-    const children = Object.entries(current);
-    for (let i = children.length - 1; i >= 0; i -= 1) {
-      const [key, child] = children[i] as [string, unknown];
-      pending.push({ value: child, key, parent: visit });
+    const keys = Object.keys(current);
+    for (let i = keys.length - 1; i >= 0; i -= 1) {
+      const key = keys[i] as string;
+      pushObject(pending, current[key], key, visit);
     }
   }
   return undefined;
+}
+
+function pushObject(pending: Visit[], value: unknown, key: string, parent: Visit | undefined) {
+  if (typeof value === 'object' && value !== null) pending.push({ value, key, parent });
 }
 
 function pathOf(visit: Visit): string {

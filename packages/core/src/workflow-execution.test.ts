@@ -392,11 +392,34 @@ describe('parseWorkflowExecution', () => {
     const input = valid() as unknown as Loose;
     // As deep as the API server lets an object nest.
     const depth = 10_000;
-    input.metadata.annotations = JSON.parse(
+    (input.metadata as Record<string, unknown>).extra = JSON.parse(
       `${'{"a":'.repeat(depth)}{"__proto__":"x"}${'}'.repeat(depth)}`,
     );
     const [issue] = issuesOf(input);
-    expect(issue?.path).toBe(`metadata.annotations${'.a'.repeat(depth)}.__proto__`);
+    expect(issue?.path).toBe(`metadata.extra${'.a'.repeat(depth)}.__proto__`);
+  });
+
+  it("names a __proto__ key of the labels or annotations, which hold strings only", () => {
+    for (const field of ['labels', 'annotations'] as const) {
+      const input = valid() as unknown as Loose;
+      input.metadata[field] = JSON.parse('{"app":"x","__proto__":"y"}');
+      expect(issuesOf(input)).toEqual([
+        { path: `metadata.${field}.__proto__`, message: expect.stringContaining('"__proto__"') },
+      ]);
+    }
+  });
+
+  it('refuses labels, annotations or finalizers that are not strings, naming the field', () => {
+    const labels = valid() as unknown as Loose;
+    labels.metadata.labels = { app: { nested: 'x' } } as never;
+    expect(issuesOf(labels)).toEqual([
+      { path: 'metadata.labels', message: 'expected a map of strings to strings' },
+    ]);
+    const finalizers = valid() as unknown as Loose;
+    (finalizers.metadata as Record<string, unknown>).finalizers = ['a', 1];
+    expect(issuesOf(finalizers)).toEqual([
+      { path: 'metadata.finalizers', message: 'expected a list of strings' },
+    ]);
   });
 
   it('reports anything else that goes wrong reading the object as a ConfigurationError', () => {

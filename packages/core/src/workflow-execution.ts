@@ -15,6 +15,7 @@ import { digestProblem } from './image-reference.js';
 import { parametersMaxCount, tooManyDeclaredNames, tooManyParameters } from './parameter-count.js';
 import { WorkflowRefResourcesSchema } from './resource-requirements.js';
 import { findShapeIssue } from './shape-issue.js';
+import { StringListSchema, StringMapSchema } from './string-collections.js';
 import { TargetResourceSchema } from './target-resource.js';
 import { WorkflowExecutionStatusSchema } from './workflow-execution-status.js';
 
@@ -265,9 +266,9 @@ export const ObjectMetaSchema = z.looseObject({
   resourceVersion: z.string().optional(),
   creationTimestamp: z.string().optional(),
   deletionTimestamp: z.string().optional(),
-  labels: z.record(z.string(), z.string()).optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
-  finalizers: z.array(z.string()).optional(),
+  labels: StringMapSchema.optional(),
+  annotations: StringMapSchema.optional(),
+  finalizers: StringListSchema.optional(),
   ownerReferences: z.array(z.record(z.string(), z.unknown())).optional(),
 });
 
