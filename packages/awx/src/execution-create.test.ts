@@ -20,6 +20,7 @@ import {
 } from './fakes.test-support.js';
 import { JobLaunch } from './job-launch.js';
 import { claimed } from './launch-record.js';
+import type { Job } from './schemas.js';
 import { TemplateCatalog } from './template-catalog.js';
 
 const template = restartTemplate;
@@ -74,6 +75,25 @@ describe('ExecutionCreate', () => {
     expect(result.resourceName).toBe(awxJobRef(job));
     expect(lock.record).toMatchObject({ job });
     expect(lock.record?.workflowJob).toBeUndefined();
+  });
+
+  it('reports the job an earlier create launched as adopted, created when AWX created it', async () => {
+    const { awx, lock, create } = setup();
+    const extraVars = { [markerVariable(roundhouseConventions)]: restartIdentity.id };
+    await awx.launch(3, { extraVars });
+    const job = { ...(awx.jobs[0] as Job), created: '2026-03-01T09:30:00.123456Z' };
+    awx.jobs = [job];
+    awx.launched = [];
+    lock.record = { template: 3, credentials: [], job: job.id, finished: false };
+
+    const result = await create.run(wfe, 'team-a', {});
+    expect(result).toEqual({
+      resourceName: awxJobRef(job.id),
+      warnings: [],
+      adoptedKind: 'AWXJob',
+      createdAt: '2026-03-01T09:30:00.123456Z',
+    });
+    expect(awx.launched).toEqual([]);
   });
 
   it('cancels the workflow job whose sliced job the marker finds after a lost launch answer, adopting no slice', async () => {

@@ -21,7 +21,7 @@ import {
   SlicedLaunchFoundError,
 } from './execution-errors.js';
 import { type ExecutionIdentity, executionIdentity } from './execution-identity.js';
-import { awxJobRef, type ExecutionJobs } from './execution-jobs.js';
+import { adoptedJobKind, awxJobRef, type ExecutionJobs } from './execution-jobs.js';
 import type { ExecutionLock } from './execution-lock.js';
 import type { AnsibleExecutorSettings } from './executor-options.js';
 import { launchVariables } from './extra-vars-plan.js';
@@ -211,7 +211,14 @@ export class ExecutionCreate {
         { wfe: identity.id, job: job.id },
         'adopted the AWX job an earlier create launched',
       );
-      return { resourceName: awxJobRef(job.id), warnings: [] };
+      // Reported as adopted (AWXJobCreated, "already exists"), its start counted from when AWX
+      // created it: the adoption may come long after, past a controller's crash.
+      return {
+        resourceName: awxJobRef(job.id),
+        warnings: [],
+        adoptedKind: adoptedJobKind,
+        createdAt: job.created,
+      };
     }
     if (record.job !== undefined) {
       // Launched, and gone from AWX since (deleted from the job history): status reads it as

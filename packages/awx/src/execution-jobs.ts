@@ -14,6 +14,13 @@ export function awxJobRef(id: number): string {
   return `awx-job-${id}`;
 }
 
+/**
+ * The kind an adopted job is reported by (`AWXJobCreated`), as the status reasons name it
+ * (AWXJobRunning, AWXJobFailed). kubernaut's ansible executor never adopts a job, so it has
+ * no name of its own for one.
+ */
+export const adoptedJobKind = 'AWXJob';
+
 /** The job id an `executionRef.name` names, or undefined when it names none. */
 export function jobIdOfRef(ref: string): number | undefined {
   const match = jobRefPattern.exec(ref);
