@@ -188,6 +188,30 @@ describe('job templates', () => {
     expect(sim.state.jobs().filter((j) => j.jobTemplate === template.id)).toEqual([]);
   });
 
+  it("names dropped credentials in the order of the set AWX builds from the template's credentials by name (Credential.Meta.ordering), not as they were attached", async () => {
+    // Two ids 8 apart take one slot of CPython's 8-slot table: the first inserted keeps it.
+    const low = credentialOf(typeA, 'zz-name-order');
+    for (let i = 1; i < 8; i++) credentialOf(typeA, `name-order-filler-${i}`);
+    const high = credentialOf(typeB, 'aa-name-order');
+    expect(high - low).toBe(8);
+    const template = sim.state.addJobTemplate({
+      name: 'name-order-dropped',
+      askCredentialOnLaunch: true,
+      credentials: [low, high],
+    });
+    const dropped = await request('POST', `job_templates/${template.id}/launch/`, {
+      credentials: [],
+    });
+    expect(dropped.status).toBe(400);
+    const lacked = `Provided list lacked credential(s): aa-name-order-${high}, zz-name-order-${low}.`;
+    expect(dropped.body).toEqual({
+      credentials: ['type-b', 'type-a'].map(
+        (type) =>
+          `Removing ${type} credential at launch time without replacement is not supported. ${lacked}`,
+      ),
+    });
+  });
+
   it("lists ignored and dropped credentials in the order of the Python set AWX builds them in, not the launch's or the template's", async () => {
     // CPython puts a small int in the slot of its low three bits: of two ids 7 apart, the
     // larger comes first unless the smaller's low bits are 0. Types alternate, so the two differ.

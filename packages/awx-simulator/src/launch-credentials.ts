@@ -43,8 +43,15 @@ export function credentialErrors(
     const providedHashes = new Set(
       provided.map(({ credential, type }) => uniqueHash(credential, type)),
     );
-    // `set(template_credentials) - set(attrs['credentials'])`: the set's order, not the template's.
-    const removed = pythonSetDifference(template.credentials, [...providedIds])
+    // `set(template_credentials) - set(attrs['credentials'])`: the set's order, which depends on
+    // the order it was built in: `template.credentials.all()`'s, Credential.Meta.ordering
+    // ('name',) (credential.py:140), not the order they were attached in.
+    const templateCredentials = template.credentials
+      .map((id) => lookup(id))
+      .filter((c): c is LaunchCredential => c !== undefined)
+      .sort((a, b) => byName(a.credential, b.credential))
+      .map(({ credential }) => credential.id);
+    const removed = pythonSetDifference(templateCredentials, [...providedIds])
       .map((id) => lookup(id))
       .filter((c): c is LaunchCredential => c !== undefined);
     // str(Credential) is BaseModel.__str__'s `name-pk` (awx/main/models/base.py:103).
@@ -57,6 +64,15 @@ export function credentialErrors(
     }
   }
   return errors;
+}
+
+/**
+ * By name as PostgreSQL answers `ORDER BY name`, then by pk: the ties' order, which PostgreSQL
+ * leaves open, as the simulator's list views leave it.
+ */
+function byName(a: Credential, b: Credential): number {
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  return a.id - b.id;
 }
 
 /**
