@@ -58,7 +58,6 @@ import { type ApiPrefix, allowedMethods, type Resolution, resolve } from './rout
 import { stdout, stdoutError } from './stdout.js';
 import type { Store } from './store.js';
 import { displaySurveySpec } from './survey-spec.js';
-import { templateJobState } from './template-status.js';
 import {
   credentialCapabilities,
   credentialTypeCapabilities,
@@ -561,17 +560,17 @@ function credentialSummaries(context: Context, ids: readonly number[]): Record<s
 }
 
 function templateBody(context: Context, template: JobTemplate): Record<string, unknown> {
-  const jobs = context.store.jobs().filter((j) => j.jobTemplate === template.id);
-  const { status, lastJob, currentJob } = templateJobState(jobs);
+  const jobs = context.store.templateJobState(template.id);
+  const jobOf = (id: number | null) => (id === null ? undefined : context.store.job(id));
   // A template's organization must exist when it is seeded, and none is ever deleted.
   const organization = context.store.organization(template.organization) as Organization;
   return serializeJobTemplate(
     template,
     {
       credentials: credentialSummaries(context, template.credentials),
-      status,
-      lastJob,
-      currentJob,
+      jobs,
+      lastJob: jobOf(jobs.lastJob),
+      currentJob: jobOf(jobs.currentJob),
       organization,
       capabilities: templateCapabilities({
         superuser: context.superuser,

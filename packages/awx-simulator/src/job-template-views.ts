@@ -11,6 +11,7 @@ import type { LaunchCredential } from './launch-credentials.js';
 import type { Organization } from './organizations.js';
 import { pythonJsonDumps } from './python-json.js';
 import { surveyApplies, variablesNeededToStart } from './survey-spec.js';
+import type { TemplateJobState } from './template-status.js';
 import { formatTimestamp } from './timestamps.js';
 import type { TemplateCapabilities } from './user-capabilities.js';
 
@@ -82,8 +83,8 @@ function askFlags(template: JobTemplate): Record<string, boolean> {
 
 export interface TemplateContext {
   readonly credentials: readonly Record<string, unknown>[];
-  /** The template's `status` (see template-status.ts). */
-  readonly status: string;
+  /** The template's `status`, `last_job_failed` and `last_job_run` (see template-status.ts). */
+  readonly jobs: TemplateJobState;
   readonly lastJob: Job | undefined;
   readonly currentJob: Job | undefined;
   readonly organization: Pick<Organization, 'id' | 'name' | 'description'>;
@@ -148,10 +149,11 @@ export function serializeJobTemplate(
     timeout: template.timeout,
     use_fact_cache: false,
     organization: template.organization,
-    last_job_run: last ? formatTimestamp(last.finished) : null,
-    last_job_failed: last ? FAILED_STATUSES.has(last.status) : false,
+    last_job_run:
+      context.jobs.lastJobRun === null ? null : formatTimestamp(context.jobs.lastJobRun),
+    last_job_failed: context.jobs.lastJobFailed,
     next_job_run: null,
-    status: context.status,
+    status: context.jobs.status,
     execution_environment: null,
     host_config_key: '',
     ...askFlags(template),

@@ -53,6 +53,13 @@ import { AwxValidationError, type FieldErrors } from './replies.js';
 import { NON_FIELD_ERRORS_KEY, parseBody } from './serializer-fields.js';
 import { spawnSlices } from './slice-jobs.js';
 import { saveSurveySpec } from './survey-spec.js';
+import {
+  jobDeleted,
+  jobSaved,
+  NEVER_RUN,
+  type TemplateJobState,
+  templateSaved,
+} from './template-status.js';
 import { monotonicClock } from './timestamps.js';
 import {
   cancelWorkflowJob,
@@ -107,6 +114,8 @@ export class Store {
   private readonly credentialsById = new Map<number, Credential>();
   private readonly templatesById = new Map<number, JobTemplate>();
   private readonly jobsById = new Map<number, Job>();
+  /** What each template stores of its jobs; a template without an entry has had none. */
+  private readonly templateJobs = new Map<number, TemplateJobState>();
   private readonly workflowJobsById = new Map<number, WorkflowJob>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
   /** Pending jobs the task manager holds behind another job of their template. */
@@ -328,6 +337,7 @@ export class Store {
     if (!saved.ok) return { ok: false, errors: { error: saved.error } };
     const changed = { ...template, surveySpec: saved.spec };
     this.templatesById.set(templateId, changed);
+    this.saveTemplateJobs(templateId);
     return { ok: true, value: changed };
   }
 
@@ -335,6 +345,21 @@ export class Store {
   deleteSurveySpec(templateId: number): void {
     const template = this.templatesById.get(templateId) as JobTemplate;
     this.templatesById.set(templateId, { ...template, surveySpec: {} });
+    this.saveTemplateJobs(templateId);
+  }
+
+  /** The template's `status`, current and last job as AWX stores them (template-status.ts). */
+  templateJobState(templateId: number): TemplateJobState {
+    return this.templateJobs.get(templateId) ?? NEVER_RUN;
+  }
+
+  /** The template saved (its survey's views save it): its status read again from its jobs. */
+  private saveTemplateJobs(templateId: number): void {
+    const state = this.templateJobState(templateId);
+    this.templateJobs.set(
+      templateId,
+      templateSaved(state, (id) => this.jobsById.get(id)),
+    );
   }
 
   jobs(): Job[] {
@@ -495,7 +520,14 @@ export class Store {
   deleteJob(jobId: number): void {
     this.arm(jobId, undefined, () => undefined);
     this.held.delete(jobId);
+    const job = this.jobsById.get(jobId);
     this.jobsById.delete(jobId);
+    if (job) {
+      this.templateJobs.set(
+        job.jobTemplate,
+        jobDeleted(this.templateJobState(job.jobTemplate), jobId),
+      );
+    }
   }
 
   cancel(jobId: number): CancelOutcome {
@@ -510,7 +542,14 @@ export class Store {
 
   /** Stores a job's new state and arms the timer for its next transition. */
   private save(job: Job): void {
+    // A job is first saved as `new` (UnifiedJobTemplate.create_unified_job), then made pending.
+    const before = this.jobsById.get(job.id)?.status ?? 'new';
     this.jobsById.set(job.id, job);
+    const state = this.templateJobState(job.jobTemplate);
+    this.templateJobs.set(
+      job.jobTemplate,
+      jobSaved(state, job, before, (id) => this.jobsById.get(id)),
+    );
     this.arm(job.id, nextTransitionDelay(job), () => this.transition(job.id));
   }
 
