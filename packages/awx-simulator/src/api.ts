@@ -32,6 +32,7 @@ import { jobEventModel, savedJobEvents, serializeJobEvent } from './job-events.j
 import { jobTemplateModel, launchInfo, serializeJobTemplate } from './job-template-views.js';
 import type { JobTemplate } from './job-templates.js';
 import { canCancel, deletionRefusal, type Job, jobModel, serializeJob } from './jobs.js';
+import { templateCredentials } from './launch-credentials.js';
 import { API_RENDERERS, type Renderer, STDOUT_RENDERERS, selectRenderer } from './negotiation.js';
 import {
   DEFAULT_ORGANIZATION,
@@ -567,7 +568,12 @@ function templateBody(context: Context, template: JobTemplate): Record<string, u
   return serializeJobTemplate(
     template,
     {
-      credentials: credentialSummaries(context, template.credentials),
+      credentials: credentialSummaries(
+        context,
+        templateCredentials(template, (id) => context.store.launchCredential(id)).map(
+          ({ credential }) => credential.id,
+        ),
+      ),
       jobs,
       lastJob: jobOf(jobs.lastJob),
       currentJob: jobOf(jobs.currentJob),
@@ -605,7 +611,7 @@ function templateRoute(context: Context): Reply {
       200,
       launchInfo(
         template,
-        template.credentials.flatMap((id) => store.launchCredential(id) ?? []),
+        templateCredentials(template, (id) => store.launchCredential(id)),
       ),
     );
   }

@@ -28,6 +28,25 @@ beforeAll(async () => {
 });
 afterAll(() => sim.stop());
 
+describe("a template's credentials in AWX's order, by name (Credential.Meta.ordering)", () => {
+  it('lists their passwords, defaults and summaries by name, not as they were attached', async () => {
+    const ssh = seed('zz-name-order-ssh', machine, { username: 'u', password: 'ASK' });
+    const dev = seed('aa-name-order-vault', vault, { vault_password: 'ASK', vault_id: 'dev' });
+    const template = sim.state.addJobTemplate({ name: 'name-order', credentials: [ssh, dev] }).id;
+    const needed = ['vault_password.dev', 'ssh_password'];
+
+    const info = (await request('GET', `job_templates/${template}/launch/`)).body;
+    expect(info.passwords_needed_to_start).toEqual(needed);
+    expect(info.defaults.credentials.map((c: { id: number }) => c.id)).toEqual([dev, ssh]);
+    expect(await request('POST', `job_templates/${template}/launch/`, {})).toEqual({
+      status: 400,
+      body: { passwords_needed_to_start: needed },
+    });
+    const shown = (await request('GET', `job_templates/${template}/`)).body;
+    expect(shown.summary_fields.credentials.map((c: { id: number }) => c.id)).toEqual([dev, ssh]);
+  });
+});
+
 describe('passwords a credential asks for at launch', () => {
   let template: number;
   let ssh: number;

@@ -12,7 +12,12 @@ import { TEMPLATE_ROLES } from './access.js';
 import { inAskMappingOrder } from './ask-mapping.js';
 import { checkStart, collectPasswords } from './credential-passwords.js';
 import { jobScheduleSchema } from './jobs.js';
-import { byUniqueHash, credentialErrors, type LaunchCredential } from './launch-credentials.js';
+import {
+  byUniqueHash,
+  credentialErrors,
+  type LaunchCredential,
+  templateCredentials,
+} from './launch-credentials.js';
 import { pythonDict } from './python-dict.js';
 import {
   isJsonObject,
@@ -322,16 +327,16 @@ export function planLaunch(
   }
   const refused = credentialErrors(template, accepted, request.credentials && provided, lookup);
   if (refused.length > 0) errors.credentials = refused;
-  const templateCredentials = template.credentials.flatMap((id) => lookup(id) ?? []);
+  const inTemplate = templateCredentials(template, lookup);
   // Passwords may come at the top level when `credential_passwords` is absent.
   const passwords = collectPasswords(
-    accepted.length > 0 ? byUniqueHash([...templateCredentials, ...accepted]) : templateCredentials,
+    accepted.length > 0 ? byUniqueHash([...inTemplate, ...accepted]) : inTemplate,
     request.credential_passwords === undefined ? body : request.credential_passwords,
   );
   if (passwords.lacking.length > 0) errors.passwords_needed_to_start = passwords.lacking;
   if (Object.keys(errors).length > 0 || typeof slices === 'string') return { ok: false, errors };
 
-  const credentials = byUniqueHash([...templateCredentials, ...accepted]);
+  const credentials = byUniqueHash([...inTemplate, ...accepted]);
   const start = checkStart(credentials, passwords.given);
   return {
     ok: true,

@@ -44,14 +44,11 @@ export function credentialErrors(
       provided.map(({ credential, type }) => uniqueHash(credential, type)),
     );
     // `set(template_credentials) - set(attrs['credentials'])`: the set's order, which depends on
-    // the order it was built in: `template.credentials.all()`'s, Credential.Meta.ordering
-    // ('name',) (credential.py:140), not the order they were attached in.
-    const templateCredentials = template.credentials
-      .map((id) => lookup(id))
-      .filter((c): c is LaunchCredential => c !== undefined)
-      .sort((a, b) => byName(a.credential, b.credential))
-      .map(({ credential }) => credential.id);
-    const removed = pythonSetDifference(templateCredentials, [...providedIds])
+    // the order it was built in, templateCredentials's.
+    const inQueryOrder = templateCredentials(template, lookup).map(
+      ({ credential }) => credential.id,
+    );
+    const removed = pythonSetDifference(inQueryOrder, [...providedIds])
       .map((id) => lookup(id))
       .filter((c): c is LaunchCredential => c !== undefined);
     // str(Credential) is BaseModel.__str__'s `name-pk` (awx/main/models/base.py:103).
@@ -67,9 +64,20 @@ export function credentialErrors(
 }
 
 /**
- * By name as PostgreSQL answers `ORDER BY name`, then by pk: the ties' order, which PostgreSQL
- * leaves open, as the simulator's list views leave it.
+ * `template.credentials.all()`: in Credential.Meta.ordering ('name',) (credential.py:140), not
+ * the order they were attached in, which AWX does not keep; ties by pk, one order PostgreSQL may
+ * give them. A launch's password checks, its `defaults` and the template's summary list them so.
  */
+export function templateCredentials(
+  template: JobTemplate,
+  lookup: (id: number) => LaunchCredential | undefined,
+): LaunchCredential[] {
+  return template.credentials
+    .flatMap((id) => lookup(id) ?? [])
+    .sort((a, b) => byName(a.credential, b.credential));
+}
+
+/** By name as PostgreSQL answers `ORDER BY name`, then by pk. */
 function byName(a: Credential, b: Credential): number {
   if (a.name !== b.name) return a.name < b.name ? -1 : 1;
   return a.id - b.id;
