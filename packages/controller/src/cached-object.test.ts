@@ -76,4 +76,16 @@ describe('cached objects', () => {
       isSameApartFromVersion(pod('1', { list: [1, 2] }), pod('2', { list: { 0: 1, 1: 2 } })),
     ).toBe(false);
   });
+
+  it('sees a key named as what every object inherits added or removed', () => {
+    const configMap = (resourceVersion: string, data: object) => ({
+      metadata: { name: 'a', uid: 'u1', resourceVersion },
+      data,
+    });
+    for (const key of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
+      const added = configMap('2', JSON.parse(`{"a":"1","${key}":"x"}`));
+      expect(isSameApartFromVersion(configMap('1', { a: '1' }), added)).toBe(false);
+      expect(isSameApartFromVersion(added, configMap('3', { a: '1' }))).toBe(false);
+    }
+  });
 });

@@ -64,10 +64,14 @@ function isEqualJson(a: unknown, b: unknown, skip?: ReadonlySet<string>): boolea
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const left = a as Record<string, unknown>;
   const right = b as Record<string, unknown>;
-  for (const key of Object.keys(right)) if (!(key in left) && !skip?.has(key)) return false;
+  // Own keys only: `in` also finds what every object inherits, so a label named `constructor`
+  // added in the new version would read as present in the old.
+  for (const key of Object.keys(right)) {
+    if (!Object.hasOwn(left, key) && !skip?.has(key)) return false;
+  }
   for (const key of Object.keys(left)) {
     if (skip?.has(key)) continue;
-    if (!(key in right) || !isEqualJson(left[key], right[key])) return false;
+    if (!Object.hasOwn(right, key) || !isEqualJson(left[key], right[key])) return false;
   }
   return true;
 }
