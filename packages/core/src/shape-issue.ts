@@ -72,9 +72,12 @@ function stringMapPrototypeKey(metadata: unknown): string | undefined {
 
 function withoutStringMaps(metadata: unknown): unknown {
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return metadata;
+  // And managedFields: the API server writes it, every key of its fieldsV1 is prefixed (`f:`,
+  // `k:`, `v:`, `i:`, `.`) so none is `__proto__`, and it holds one entry per label.
   const {
     labels: _labels,
     annotations: _annotations,
+    managedFields: _managedFields,
     ...rest
   } = metadata as Record<string, unknown>;
   return rest;
