@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwxSimulator, type JobStatus, startAwxSimulator } from './index.js';
 import { holdPending, jobBlockedBy } from './job-blocking.js';
-import type { Job } from './jobs.js';
+import { advance, type Job } from './jobs.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions, not types, check what the API answered.
 type Body = any;
@@ -112,6 +112,14 @@ describe('a held job explained (TaskManager.process_pending_tasks, task_manager.
     expect(holdPending(held, running, base.created + 29_000_000).jobExplanation).toBe('');
     expect(holdPending(held, running, base.created + 31_000_000)).toMatchObject({
       jobExplanation: 'waiting for job-1 to finish',
+    });
+  });
+
+  it('forgets why it was held once it starts (UnifiedJob.pre_start, unified_jobs.py:1406)', () => {
+    const explained = holdPending(held, running, base.created + 31_000_000);
+    expect(advance(explained, base.created + 32_000_000)).toMatchObject({
+      status: 'waiting',
+      jobExplanation: '',
     });
   });
 

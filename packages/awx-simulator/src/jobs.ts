@@ -162,7 +162,8 @@ export function advance(job: Job, now: Micros, start: StartCheck = {}): Job {
     case 'new':
     case 'pending':
       if (start.blocker) return finish(job, 'failed', now, start.blocker);
-      return { ...job, status: 'waiting', modified: now };
+      // UnifiedJob.pre_start drops what the task manager wrote while the job was pending.
+      return { ...job, status: 'waiting', modified: now, jobExplanation: '' };
     case 'waiting': {
       const started = { ...job, status: 'running' as const, started: now, modified: now };
       if (start.injection && !start.injection.ok) {
