@@ -1,4 +1,10 @@
-import { markFailed, markLaunched, markRelaunched, phaseOf } from '@roundhouse/controller';
+import {
+  markFailed,
+  markLaunched,
+  markRelaunched,
+  markSucceeded,
+  phaseOf,
+} from '@roundhouse/controller';
 import { ConfigurationError, type Executor } from '@roundhouse/core';
 import { type KubeObject, KubernetesApiError, kubernetesErrorFromResponse } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
@@ -90,6 +96,25 @@ describe('TaskActionReconciler', () => {
     expect(phaseOf(current.status as never)).toBe('PermanentFailure');
 
     await expectFirstAttemptDeleted(current);
+  });
+
+  it('deletes the Job of a succeeded action before labelling it finished: its Job has no TTL to go by', async () => {
+    const running = executing();
+    const succeeded = {
+      ...running,
+      status: markSucceeded(running.status as never, 'done', { now }),
+    };
+    const { reconcile, executor, client } = reconcilerFor(succeeded);
+    await reconcile();
+    expect(executor.cleanup).toHaveBeenCalledWith(
+      expect.objectContaining({ metadata: expect.objectContaining({ name: 'run1-a1-0' }) }),
+      'exec',
+      expect.anything(),
+    );
+    const [cleanupOrder] = vi.mocked(executor.cleanup).mock.invocationCallOrder;
+    const [labelOrder] = client.patch.mock.invocationCallOrder;
+    expect(labelOrder).toBeDefined();
+    expect(cleanupOrder).toBeLessThan(labelOrder as number);
   });
 
   it('finishes an action created with the labels of an exported finished one: its attempt deleted, the time it ended written', async () => {

@@ -26,7 +26,6 @@ import {
   type ReconcileResult,
   type Reconciler,
   type RetryPolicy,
-  retryCodes,
   splitKey,
   systemRetryDelay,
 } from '@roundhouse/controller';
@@ -40,7 +39,6 @@ import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { abortAction, isLabelledFinished, labelFinished } from './abort.js';
 import type { ActionCopies } from './action-copies.js';
 import { inActionTerms } from './action-fields.js';
-import { statusTooLargeCode } from './action-size.js';
 import { attemptExecution, maxAttemptsOf, outputUriOf, refuseAttemptNumber } from './attempt.js';
 import {
   attemptLaunched,
@@ -130,12 +128,6 @@ const rejectionEventReasons: Record<Rejection, string> = {
 export const defaultResyncMs = 10_000;
 
 const observing: readonly ActionPhase[] = ['Initializing', 'Executing'];
-
-/** Error codes of an action that may have ended while its attempt's execution still ran. */
-const endsWhileRunning: ReadonlySet<string | undefined> = new Set([
-  statusTooLargeCode,
-  retryCodes.maxSystemFailuresExceeded,
-]);
 
 /**
  * Drives a TaskAction: validate (before any finalizer) -> Queued -> launch attempt n ->
@@ -315,9 +307,10 @@ export class TaskActionReconciler implements Reconciler {
       : resolveTaskAction(object, routing, registry);
     const policy = resolved?.valid ? cachePolicyOf(resolved.value.action) : undefined;
     if (policy) await this.#cache.release(policy, { now: this.#o.now(), signal: ctx.signal });
-    // The failures that can end an action while its attempt runs: a status too large to store,
-    // and the system budget spent on looks at the attempt that failed. The attempt goes with it.
-    if (resolved?.valid && endsWhileRunning.has(view.status.errorState?.code)) {
+    // The last attempt's Job has no TTL (see taskJobExecutor) and goes now, before the labels
+    // say nothing is left: also one still running when the action ended (a status too large to
+    // store, the system budget spent on looks at it). Deleting a Job already gone is a no-op.
+    if (resolved?.valid) {
       const { action, engine } = resolved.value;
       const wfe = attemptExecution(action, attemptsOf(view.status), engine);
       await registry.get(engine).cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });

@@ -51,4 +51,18 @@ describe('taskJobExecutor', () => {
       /is held by TaskAction attempt flyte\/run2-a0-0, which is still running$/,
     );
   });
+
+  it('gives a Job no TTL, whatever the options: it stays until its action ends', async () => {
+    const create = vi.fn(async (_type: unknown, _ns: unknown, body: KubeObject) => ({
+      object: body,
+      warnings: [],
+    }));
+    const client = { create } as unknown as KubeClient;
+    await taskJobExecutor(client).create(attemptExecution(action({}), 1, 'job'), 'exec');
+    const [, , job] = create.mock.calls[0] ?? [];
+    expect(job).toMatchObject({ kind: 'Job', spec: { backoffLimit: 0 } });
+    expect((job as { spec?: object } | undefined)?.spec).not.toHaveProperty(
+      'ttlSecondsAfterFinished',
+    );
+  });
 });

@@ -36,15 +36,18 @@ export const defaultAttemptLimits: Readonly<Record<'cpu' | 'memory', string>> = 
  * The job engine as TaskActions use it: each attempt's Job runs the task template's command,
  * and one whose template sets no timeout gets `defaultTimeout` (default 1h), so no author holds
  * a pod for ever; its container gets `resources` (default `defaultAttemptLimits`; `{}` for
- * none). Its errors name an attempt as the owner of a Job.
+ * none). Its errors name an attempt as the owner of a Job. Its Jobs have no TTL: a controller
+ * stopped between creating one and saying so finds it again however long it was down (a Job
+ * deleted when it finished would be run again); the reconciler deletes it once its action ends.
  */
 export function taskJobExecutor(
   client: KubeClient,
-  options: Omit<JobExecutorOptions, 'containerCommand'> = {},
+  options: Omit<JobExecutorOptions, 'containerCommand' | 'ttlSecondsAfterFinished'> = {},
 ): JobExecutor {
   return new JobExecutor(client, {
     defaultTimeout: defaultAttemptTimeouts.defaultTimeout,
     ...options,
+    ttlSecondsAfterFinished: null,
     resources: options.resources ?? { limits: { ...defaultAttemptLimits } },
     // Its owners are attempts (`<action>-<n>`, see attemptExecution), and its errors say so.
     conventions: defineConventions(

@@ -154,7 +154,42 @@ describeWithControlPlane('TaskAction controller: restarts between writes', () =>
       cacheObjectName(identity('crash-populate-v1')),
     );
     expect(kept?.metadata?.resourceVersion).toBe(written.object.metadata?.resourceVersion);
-    expect(await jobsOf(client(), fixture.executionNamespace, `${name}-0`)).toHaveLength(1);
+    // Its Job, kept for lack of a TTL, goes with the action's end.
+    await vi.waitFor(
+      async () =>
+        expect(await jobsOf(client(), fixture.executionNamespace, `${name}-0`)).toEqual([]),
+      patience,
+    );
+  });
+
+  it('Job created, status not written, Job finished while no controller ran: kept (no TTL), adopted, not run again, deleted once Completed', async () => {
+    await startDyingAfterFirstJob();
+    const manifest = taskAction();
+    const name = manifest.metadata.name;
+    const { job } = await applyUntilFirstJob(manifest);
+    await stop();
+    // A TTL would let the API server delete the finished Job during a long enough outage, and
+    // the next controller, finding no Job for a Queued attempt, would run it again.
+    expect((job as KubeObject & { spec?: object }).spec).not.toHaveProperty(
+      'ttlSecondsAfterFinished',
+    );
+    await finishPod(client(), fixture.executionNamespace, `${name}-0`, 0);
+
+    const { writer } = await start();
+    const done = await waitForPhase(client(), env.namespace, name, 'Completed');
+    expect(done.status).toMatchObject({ attempts: 1 });
+    const phases = writer.of(name).map((r) => r.event.phase);
+    expect(phases.filter((phase) => phase === 'Initializing')).toHaveLength(1);
+    expect(phases.at(-1)).toBe('Completed');
+    await vi.waitFor(
+      async () =>
+        expect(await jobsOf(client(), fixture.executionNamespace, `${name}-0`)).toEqual([]),
+      patience,
+    );
+    // Deleted, not replaced: the one Job there ever was is gone for good.
+    expect(
+      await client().get(resources.jobs, fixture.executionNamespace, job?.metadata?.name ?? ''),
+    ).toBeNull();
   });
 
   it('a waiter deleted while no controller runs is aborted on restart; the holder keeps its reservation', async () => {

@@ -106,6 +106,18 @@ describe('JobExecutor', () => {
     expect(server.created).toMatchObject([{ spec: { activeDeadlineSeconds: 3600 } }]);
   });
 
+  it('keeps a finished Job 600 s by default, and for ever with a null TTL', async () => {
+    const server = new RecordingServer();
+    await new JobExecutor(server).create(sampleExecution(), 'workflows');
+    await new JobExecutor(server, { ttlSecondsAfterFinished: null }).create(
+      sampleExecution(),
+      'workflows',
+    );
+    const [kept, forever] = server.created as (KubeObject & { spec?: object })[];
+    expect(kept?.spec).toMatchObject({ ttlSecondsAfterFinished: 600 });
+    expect(forever?.spec).not.toHaveProperty('ttlSecondsAfterFinished');
+  });
+
   it("answers a create, and a retried create that adopts the Job, with the Job's resourceVersion as stored", async () => {
     const api = new MemoryKubeClient();
     const executor = new JobExecutor(api);

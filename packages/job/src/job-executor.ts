@@ -42,7 +42,14 @@ import { isJobSuspended } from './suspended-job.js';
 import { readVanishedJob } from './vanished-job.js';
 
 export interface JobExecutorOptions
-  extends Partial<Omit<JobSettings, 'conventions' | 'serviceAccountName'>> {
+  extends Partial<
+    Omit<JobSettings, 'conventions' | 'serviceAccountName' | 'ttlSecondsAfterFinished'>
+  > {
+  /**
+   * How long the API server keeps a finished Job; default 600 s. `null` for no TTL: the Job
+   * stays until `cleanup` deletes it, for a controller that must find it after any outage.
+   */
+  readonly ttlSecondsAfterFinished?: number | null | undefined;
   readonly conventions?: Conventions | undefined;
   /** Default service account for Jobs; the conventions' default when unset. */
   readonly serviceAccountName?: string | undefined;
@@ -191,7 +198,10 @@ export class JobExecutor extends ResourceExecutor<JobObject> {
       ...jobOptions,
       conventions,
       serviceAccountName: options.serviceAccountName ?? conventions.defaultServiceAccountName,
-      ttlSecondsAfterFinished: options.ttlSecondsAfterFinished ?? 600,
+      ttlSecondsAfterFinished:
+        options.ttlSecondsAfterFinished === null
+          ? undefined
+          : (options.ttlSecondsAfterFinished ?? 600),
       securityProfile: options.securityProfile ?? 'restricted',
     };
     super(client, jobEngineSpec(settings, startupGraceMs ?? 15_000), {
