@@ -241,6 +241,29 @@ describe('OrphanedResources.createdFor', () => {
     expect(resourcesOf([made]).createdFor('wfes/gone', 'uid-successor')).toBeUndefined();
     expect(resourcesOf([made]).createdFor('wfes/other', 'uid-gone')).toBeUndefined();
   });
+
+  it("names only a resource of the engine's own kinds when asked for them", () => {
+    const made = leftBehind('made');
+    const jobs: ExecutionWatch = { resource: resources.jobs, conventions: roundhouseConventions };
+    const runs: ExecutionWatch = {
+      resource: resources.pipelineRuns,
+      conventions: roundhouseConventions,
+    };
+    // Another engine's PipelineRun naming this execution's uid (its owner annotations copied).
+    const orphans = new OrphanedResources(fakeClient() as unknown as KubeClient, [
+      { watch: jobs, informer: cached([]) },
+      { watch: runs, informer: cached([made]) },
+    ]);
+    const jobsAgain: ExecutionWatch = { ...jobs, resource: { ...resources.jobs } };
+
+    expect(orphans.createdFor('wfes/gone', 'uid-gone', [jobsAgain])).toBeUndefined();
+    expect(orphans.createdFor('wfes/gone', 'uid-gone', [])).toBeUndefined();
+    expect(orphans.createdFor('wfes/gone', 'uid-gone', [runs])).toMatchObject({
+      name: 'made',
+      kind: 'PipelineRun',
+    });
+    expect(orphans.createdFor('wfes/gone', 'uid-gone')).toMatchObject({ name: 'made' });
+  });
 });
 
 describe('OrphanedResources.holds', () => {

@@ -1,5 +1,6 @@
 import type { Informer } from '@roundhouse/controller';
 import {
+  apiVersionOf,
   type CleanupPendingError,
   type Conventions,
   conventionKeys,
@@ -7,6 +8,7 @@ import {
   executionOwnerKey,
   type Logger,
   noopLogger,
+  type ResourceType,
 } from '@roundhouse/core';
 import {
   deleteAsReadAnswered,
@@ -29,6 +31,11 @@ export interface CreatedResource {
   readonly kind: string;
   /** Its `metadata.creationTimestamp`, as the API server stamped it. */
   readonly createdAt?: string | undefined;
+}
+
+/** Whether two resource types name the same kind of the same API group and version. */
+function sameKind(a: ResourceType, b: ResourceType): boolean {
+  return a.kind === b.kind && apiVersionOf(a) === apiVersionOf(b);
 }
 
 /** The informer index of execution resources by their owner's `namespace/name`. */
@@ -157,9 +164,18 @@ export class OrphanedResources {
    * (`ExecutionsByTarget.claim`), learns from it that the execution holds its target, and
    * when its workflow was started (`createdAt`, the resource's creationTimestamp), which the
    * adoption records as the execution's start rather than the time it was adopted.
+   *
+   * Given `watches` (the execution's engine's), only a resource of those kinds: one of another
+   * engine's kind that names the execution's uid all the same (copied labels and annotations)
+   * is nothing that engine could adopt, and would have it retried for ever.
    */
-  createdFor(key: string, uid: string): CreatedResource | undefined {
+  createdFor(
+    key: string,
+    uid: string,
+    watches?: readonly ExecutionWatch[],
+  ): CreatedResource | undefined {
     for (const { watch, informer } of this.#watched) {
+      if (watches && !watches.some(({ resource }) => sameKind(resource, watch.resource))) continue;
       const uidKey = conventionKeys(watch.conventions).workflowExecutionUidAnnotation;
       for (const object of informer.byIndex(ownerIndex(watch.conventions), key)) {
         const { annotations, deletionTimestamp, name, creationTimestamp } = object.metadata ?? {};

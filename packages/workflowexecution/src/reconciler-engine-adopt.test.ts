@@ -1,7 +1,10 @@
+import type { IndexFunction, Informer } from '@roundhouse/controller';
 import {
   type AdoptOptions,
+  ConfigurationError,
   type CreateOptions,
   type CreateResult,
+  conventionKeys,
   ExecutionForbiddenError,
   type ExecutionResult,
   executionResourceName,
@@ -9,9 +12,10 @@ import {
   roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
-import { resources } from '@roundhouse/kube';
+import { type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { executionServer, storedExecution } from './execution-server.test-support.js';
+import { OrphanedResources } from './orphaned-resources.js';
 import { reconcileContext as ctx, jobRegistry, reconcilerOver } from './reconciler.test-support.js';
 
 const jobName = 'wfe-0123456789abcdef';
@@ -145,6 +149,31 @@ describe('WorkflowExecutionReconciler adopting through the engine’s adopt', ()
     });
   });
 
+  it('records the Job found under a prefix changed since when its adopt fails for good, so the cleanup finds it', async () => {
+    const api = executionServer({
+      ...storedExecution('late'),
+      status: { phase: 'Pending', conditions: [] },
+    });
+    const oldName = 'old-0123456789abcdef';
+    const adopt = vi.fn(async () => {
+      throw new ConfigurationError({ path: 'spec.workflowRef', message: 'not in the catalog' });
+    });
+    const orphans = {
+      release: async () => {},
+      createdFor: () => ({ name: oldName, kind: 'Job' }),
+      holds: () => true,
+    };
+    const reconciler = reconcilerOver(api, { registry: jobRegistry({ adopt }), orphans });
+
+    await reconciler.reconcile('team-a/late', ctx());
+
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureReason: 'ConfigurationError',
+      executionRef: { name: oldName },
+    });
+  });
+
   it('records as its start the creation time the engine read of the Job its create adopted, the cache not showing it yet', async () => {
     const stored = storedExecution('late');
     const api = executionServer({
@@ -245,6 +274,23 @@ describe('WorkflowExecutionReconciler adopting for an engine without adopt', () 
     expect(api.state.stored.status).toMatchObject({ phase: 'Pending' });
   });
 
+  it('records the Job under the old prefix when reading it fails for good, so the cleanup finds it', async () => {
+    const { api, getStatus, create, registry, orphans } = restartedOverItsJobWithoutAdopt(oldName);
+    getStatus.mockRejectedValue(
+      new ConfigurationError({ path: 'spec.workflowRef', message: 'not in the catalog' }),
+    );
+    const reconciler = reconcilerOver(api, { registry, orphans });
+
+    await reconciler.reconcile('team-a/late', ctx());
+
+    expect(create).not.toHaveBeenCalled();
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureReason: 'ConfigurationError',
+      executionRef: { name: oldName },
+    });
+  });
+
   it("adopts the Job under today's name through the engine's create", async () => {
     const todays = executionResourceName('team-a/deployment/app');
     const { api, getStatus, create, registry, orphans } = restartedOverItsJobWithoutAdopt(todays);
@@ -258,6 +304,57 @@ describe('WorkflowExecutionReconciler adopting for an engine without adopt', () 
     expect(api.state.stored.status).toMatchObject({
       phase: 'Running',
       executionRef: { name: todays },
+    });
+  });
+});
+
+describe('WorkflowExecutionReconciler finding a resource of another engine’s kind', () => {
+  it('creates its own Job, not adopting a PipelineRun that names its uid', async () => {
+    const api = executionServer({
+      ...storedExecution('late'),
+      status: { phase: 'Pending', conditions: [] },
+    });
+    const keys = conventionKeys(roundhouseConventions);
+    // Another engine's PipelineRun carrying this execution's owner labels and uid annotation.
+    const run: KubeObject = {
+      metadata: {
+        name: 'run-0123456789abcdef',
+        namespace: 'executions',
+        uid: 'uid-run',
+        labels: { [keys.workflowExecutionLabel]: 'late', [keys.sourceNamespaceLabel]: 'team-a' },
+        annotations: { [keys.workflowExecutionUidAnnotation]: 'u-late' },
+      },
+    };
+    const indexes = new Map<string, IndexFunction<KubeObject>>();
+    const informer = {
+      addIndex: (name: string, index: IndexFunction<KubeObject>) => {
+        indexes.set(name, index);
+        return informer as unknown as Informer<KubeObject>;
+      },
+      byIndex: (name: string, key: string) =>
+        [run].filter((o) => indexes.get(name)?.(o).includes(key)),
+      observe: () => {},
+    };
+    const jobs = { resource: resources.jobs, conventions: roundhouseConventions };
+    const runs = { resource: resources.pipelineRuns, conventions: roundhouseConventions };
+    const orphans = new OrphanedResources(api.client as unknown as KubeClient, [
+      { watch: jobs, informer: { ...informer, byIndex: () => [] } },
+      { watch: runs, informer },
+    ]);
+    const adopt = vi.fn(async () => undefined);
+    const create = vi.fn(async () => ({ resourceName: jobName, warnings: [] }));
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry({ watches: [jobs], adopt, create }),
+      orphans,
+    });
+
+    await reconciler.reconcile('team-a/late', ctx());
+
+    expect(adopt).not.toHaveBeenCalled();
+    expect(create).toHaveBeenCalledTimes(1);
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Running',
+      executionRef: { name: jobName },
     });
   });
 });

@@ -26,6 +26,7 @@ import {
   DeadlinePassedError,
   type Dependencies,
   type ExecutionResult,
+  type ExecutionWatch,
   formatGoDuration,
   isTerminalPhase,
   type Logger,
@@ -485,7 +486,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
     // while its Job runs and finishes (a cooldown raised across the restart, say).
     const { uid } = wfe.metadata;
     const unrecorded =
-      uid === undefined ? undefined : this.#o.orphans?.createdFor(objectKey(wfe), uid);
+      uid === undefined
+        ? undefined
+        : this.#o.orphans?.createdFor(objectKey(wfe), uid, this.#watchesOf(engine));
     const refusal = unrecorded === undefined ? this.#refusal(wfe) : undefined;
     const mayWait = unrecorded === undefined && !refusal && !earlier;
     const discoveryWaitMs = mayWait
@@ -564,7 +567,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
       if (!current) return this.#gone(wfe, ctx);
       wfe = current;
     }
-    if (created.status === 'rejected') return this.#startFailed(wfe, created.reason, ctx);
+    if (created.status === 'rejected')
+      return this.#startFailed(wfe, created.reason, ctx, unrecorded?.name);
     const { resourceName, warnings, adoptedKind } = created.value;
     const namespace = this.#o.executionNamespace;
     // The creation time the engine read on adopting the resource (after a create lost its race
@@ -634,6 +638,11 @@ export class WorkflowExecutionReconciler implements Reconciler {
    */
   #recoversOrphans(engine: string): boolean {
     return this.#o.orphans !== undefined && this.#o.watchedEngines.has(engine);
+  }
+
+  /** The kinds `engine` watches, none when it is not registered here: all it could adopt. */
+  #watchesOf(engine: string): readonly ExecutionWatch[] {
+    return this.#o.registry.has(engine) ? (this.#o.registry.get(engine).watches ?? []) : [];
   }
 
   /**
@@ -896,6 +905,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     wfe: WorkflowExecution,
     error: unknown,
     ctx: ReconcileContext,
+    adopting?: string,
   ): Promise<ReconcileResult | undefined> {
     const waitForLock = this.#o.lockPolicy === 'wait' && error instanceof ResourceLockedError;
     if (waitForLock || error instanceof PreviousExecutionNotCleanedError) {
@@ -938,6 +948,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       },
       ctx,
       outcome.reason === 'UnsupportedEngine' ? this.#lifecycle(engineUnavailable(message)) : [],
+      adopting,
     );
     return undefined;
   }
@@ -1490,12 +1501,14 @@ export class WorkflowExecutionReconciler implements Reconciler {
   /**
    * Fails the execution, reported by one Event (see #writeReported); under `lifecycle`, after
    * `before` (kubernaut's WorkflowValidationFailed) and followed by kubernaut's PhaseTransition.
+   * `adopting` names the resource a failed adoption found, recorded as the execution's own.
    */
   async #fail(
     object: StatusView,
     failure: Failure,
     ctx: ReconcileContext,
     before: readonly ReportedEvent[] = [],
+    adopting?: string,
   ): Promise<void> {
     // The summary names the workflow and target only of an execution whose spec was valid; what
     // is known under its key may be a predecessor's (another uid), whose spec is not this one.
@@ -1507,7 +1520,15 @@ export class WorkflowExecutionReconciler implements Reconciler {
     };
     const written = await this.#writeReported(
       object,
-      (c) => markFailed(c, subject ? { ...failure, subject } : failure, this.#o.now()),
+      (c) => {
+        const failed = markFailed(c, subject ? { ...failure, subject } : failure, this.#o.now());
+        // A resource being adopted (#adopt) runs under the name it was found by, which a prefix
+        // changed since makes another than today's: recorded, the cleanup after the cooldown
+        // removes it and releases the target, where today's name would find nothing.
+        return failed && adopting !== undefined
+          ? { ...failed, executionRef: { name: adopting } }
+          : failed;
+      },
       [
         ...before,
         {
