@@ -46,7 +46,8 @@ function supervisorBackend(supervisor: ProcessSupervisor): TaskBackend {
   return {
     async create(task) {
       try {
-        return (await supervisor.create(task)).created ? 'created' : 'exists';
+        const { task: record, created } = await supervisor.create(task);
+        return created ? 'created' : { exists: snapshotFromRecord(record) };
       } catch (error) {
         if (error instanceof TaskConflictError) return 'conflict';
         throw error;

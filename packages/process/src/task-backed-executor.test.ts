@@ -75,11 +75,12 @@ describe('TaskBackedExecutor', () => {
     expect(refused.owner).toMatchObject({ name: holder, namespace: 'team-a' });
   });
 
-  it('says its own task a create met was adopted, and when it was created', async () => {
+  it('says its own task a create met was adopted, and when it was created, reading nothing more', async () => {
     const tasks = new Map<string, TaskSnapshot>();
     const backend = {
       create: async (task: TaskRequest) => {
-        if (tasks.has(task.name)) return 'exists' as const;
+        const existing = tasks.get(task.name);
+        if (existing) return { exists: existing };
         tasks.set(task.name, {
           name: task.name,
           uid: 'task-uid',
@@ -92,7 +93,10 @@ describe('TaskBackedExecutor', () => {
         });
         return 'created' as const;
       },
-      get: async (name: string) => tasks.get(name),
+      // A read that fails (the agent unreachable a moment): the create succeeded all the same.
+      get: async (): Promise<TaskSnapshot | undefined> => {
+        throw new Error('connect ECONNREFUSED');
+      },
       delete: async () => {},
       readLog: async () => undefined,
     };

@@ -28,10 +28,14 @@ import type { TaskSnapshot } from './task-snapshot.js';
 /** Where an engine's tasks live: a supervisor in this process, or an agent over HTTP. */
 export interface TaskBackend {
   /**
-   * Creates the task; `exists` when this very task exists (a repeated create), `conflict` when
-   * the name is taken: by another task, or by this one where the backend cannot tell.
+   * Creates the task; `exists` with the task as the backend holds it when this very task exists
+   * (a repeated create), `conflict` when the name is taken: by another task, or by this one
+   * where the backend cannot tell.
    */
-  create(task: TaskRequest, signal?: AbortSignal): Promise<'created' | 'exists' | 'conflict'>;
+  create(
+    task: TaskRequest,
+    signal?: AbortSignal,
+  ): Promise<'created' | 'conflict' | { readonly exists: TaskSnapshot }>;
   get(name: string, signal?: AbortSignal): Promise<TaskSnapshot | undefined>;
   /** Deletes the task with this name and uid; a task of another uid is left alone. */
   delete(name: string, uid: string | undefined, signal?: AbortSignal): Promise<void>;
@@ -89,13 +93,13 @@ export class TaskBackedExecutor implements Executor {
     for (let attempt = 0; attempt < 2; attempt++) {
       const outcome = await this.#backend.create(task, signal);
       if (outcome === 'created') return { resourceName: task.name, warnings };
-      const existing = await this.#backend.get(task.name, signal);
-      if (outcome === 'exists') {
+      if (outcome !== 'conflict') {
         // This very task, made by a create before (its answer lost, or before a restart): said
-        // adopted, with its creation time where the read of it still finds it.
-        const own = existing && this.#owns(existing, wfe) ? existing : undefined;
-        return { resourceName: task.name, warnings, ...adoptedTask(own) };
+        // adopted, with its creation time as the create's answer holds it. No read after it:
+        // one that failed would fail a create that succeeded.
+        return { resourceName: task.name, warnings, ...adoptedTask(outcome.exists) };
       }
+      const existing = await this.#backend.get(task.name, signal);
       if (!existing) continue;
       const owner = ownerFromLabels(
         existing.labels,

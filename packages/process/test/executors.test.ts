@@ -197,6 +197,21 @@ describe('the process and agent engines', () => {
     }
   });
 
+  it('says its own task a repeated create met adopted, created when the task records', async () => {
+    for (const [engine, executor] of engines()) {
+      const wfe = execution('sleep 300');
+      const first = await executor.create(wfe, 'ns');
+      const createdAt = agent.supervisor.get(first.resourceName)?.createdAt as string;
+      const again = await executor.create(wfe, 'ns');
+      expect(again, engine).toMatchObject({
+        resourceName: first.resourceName,
+        adoptedKind: 'Task',
+        createdAt: formatKubeTime(new Date(createdAt)),
+      });
+      await executor.cleanup(wfe, 'ns');
+    }
+  });
+
   it('never adopts the task of an earlier WorkflowExecution with the same name', async () => {
     for (const [engine, executor] of engines()) {
       const before = execution('sleep 300', { uid: 'uid-before' });
