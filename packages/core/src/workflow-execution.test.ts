@@ -399,7 +399,7 @@ describe('parseWorkflowExecution', () => {
     expect(issue?.path).toBe(`metadata.extra${'.a'.repeat(depth)}.__proto__`);
   });
 
-  it("names a __proto__ key of the labels or annotations, which hold strings only", () => {
+  it('names a __proto__ key of the labels or annotations, which hold strings only', () => {
     for (const field of ['labels', 'annotations'] as const) {
       const input = valid() as unknown as Loose;
       input.metadata[field] = JSON.parse('{"app":"x","__proto__":"y"}');
