@@ -2,6 +2,7 @@ import type { KubeClient, KubeObject } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import {
   AmbiguousParentActionError,
+  findParents,
   indexByActionName,
   indexWaitingForParent,
   ownByParent,
@@ -44,6 +45,19 @@ describe('waiting for a parent', () => {
     expect(parentIndexValue(otherRun)).not.toEqual(indexWaitingForParent(child)[0]);
     const elsewhere = { ...parent, metadata: { ...parent.metadata, namespace: 'other' } };
     expect(parentIndexValue(elsewhere)).not.toEqual(indexWaitingForParent(child)[0]);
+  });
+
+  it('finds no parent in one being deleted, whose deletion would take the child it owned', () => {
+    const names = {
+      metadata: { name: 'run1-a1', namespace: 'ns', uid: 'uid-run1-a1' },
+      spec: { runName: 'run1', parentActionName: 'a0' },
+    };
+    expect(findParents(names, [parent])).toHaveLength(1);
+    const deleting = {
+      ...parent,
+      metadata: { ...parent.metadata, deletionTimestamp: '2026-03-01T10:00:00Z' },
+    };
+    expect(findParents(names, [deleting])).toEqual([]);
   });
 
   it('keeps names with separators apart', () => {

@@ -121,10 +121,15 @@ export function hasActionOwner(object: KubeObject): boolean {
   );
 }
 
-/** Every TaskAction among `candidates` that claims to be the parent of `action`. */
+/**
+ * Every TaskAction among `candidates` that claims to be the parent of `action`. One being
+ * deleted is none: taking it as owner would have the garbage collector delete the child with it,
+ * also a child that `--cascade=orphan` has just released from it.
+ */
 export function findParents(action: ActionNames, candidates: readonly KubeObject[]) {
   const { runName, parentActionName } = action.spec;
   return candidates.flatMap((candidate) => {
+    if (candidate.metadata?.deletionTimestamp) return [];
     const parsed = ActionNamesSchema.safeParse(candidate);
     if (!parsed.success || parsed.data.metadata.uid === action.metadata.uid) return [];
     const { spec } = parsed.data;

@@ -8,6 +8,7 @@ import {
 import { ConfigurationError, type Executor } from '@roundhouse/core';
 import { type KubeObject, KubernetesApiError, kubernetesErrorFromResponse } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
+import { ParentActionNotFoundError } from './parent.js';
 import {
   executing,
   type FakesOptions,
@@ -115,6 +116,20 @@ describe('TaskActionReconciler', () => {
     const [labelOrder] = client.patch.mock.invocationCallOrder;
     expect(labelOrder).toBeDefined();
     expect(cleanupOrder).toBeLessThan(labelOrder as number);
+  });
+
+  it('launches a queued child whose parent is gone (deleted with its children orphaned), where a new child waits for its parent', async () => {
+    const child = (status: object | undefined) => {
+      const action = queuedAction();
+      return { ...action, spec: { ...action.spec, parentActionName: 'a0' }, status };
+    };
+    const orphaned = reconcilerFor(child(queued.status));
+    await orphaned.reconcile();
+    expect(orphaned.executor.create).toHaveBeenCalledTimes(1);
+
+    const fresh = reconcilerFor(child({}));
+    await expect(fresh.reconcile()).rejects.toBeInstanceOf(ParentActionNotFoundError);
+    expect(fresh.executor.create).not.toHaveBeenCalled();
   });
 
   it('finishes an action created with the labels of an exported finished one: its attempt deleted, the time it ended written', async () => {

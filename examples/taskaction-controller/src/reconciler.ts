@@ -209,7 +209,18 @@ export class TaskActionReconciler implements Reconciler {
     const { action, engine } = admitted.value;
     if (admitted.object !== object) actions.observe(admitted.object);
     if (action.spec.parentActionName && !hasActionOwner(admitted.object)) {
-      actions.observe(await this.#ownByParent(admitted.object, action, ctx));
+      // Only a new action waits for its parent. One already under way had it and lost it (its
+      // parent deleted with `--cascade=orphan`): it goes on unowned, as it would not if it waited
+      // here, ahead of the slot gate, at the head of its namespace's line or holding its slot.
+      const owned =
+        phaseOf(action.status) === undefined
+          ? await this.#ownByParent(admitted.object, action, ctx)
+          : await ownByParentIfPresent(admitted.object, action, {
+              client,
+              actions,
+              signal: ctx.signal,
+            });
+      if (owned) actions.observe(owned);
     }
     const step = nextStep(action.status, this.#o.now());
     switch (step.step) {

@@ -1,5 +1,6 @@
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
+import { taskActions } from '../src/resource.js';
 import {
   apply,
   finishPod,
@@ -55,6 +56,49 @@ describeWithControlPlane('TaskAction controller: attempts in flight per namespac
 
     await finishPod(client(), fixture.executionNamespace, `${second}-0`, 0);
     await waitForPhase(client(), env.namespace, third, 'Executing');
+    // Ended, so the next test has the namespace's slots to itself.
+    await finishPod(client(), fixture.executionNamespace, `${third}-0`, 0);
+    await waitForPhase(client(), env.namespace, third, 'Completed');
+  });
+
+  it('runs the children a parent deleted with --cascade=orphan left queued, and the actions behind them', async () => {
+    await start({ maxAttemptsPerNamespace: 2 });
+    const parent = taskAction({ actionName: 'orph-p' }, 'orph-p');
+    const blocker = 'orph-blocker';
+    await apply(client(), env.namespace, parent);
+    await waitForPhase(client(), env.namespace, 'orph-p', 'Executing');
+    await apply(client(), env.namespace, taskAction({}, blocker));
+    await waitForPhase(client(), env.namespace, blocker, 'Executing');
+    const children = ['orph-c1', 'orph-c2'];
+    for (const name of children) {
+      await apply(client(), env.namespace, taskAction({ parentActionName: 'orph-p' }, name));
+    }
+    const later = 'orph-later';
+    await apply(client(), env.namespace, taskAction({}, later));
+    for (const name of children) await waitsForSlot(name);
+    await waitsForSlot(later);
+
+    // `kubectl delete --cascade=orphan` of the parent: it goes, aborted, its slot freed, and the
+    // garbage collector strips the children's owner references. Stripped here as the collector
+    // does, once the parent is being deleted: a collector that has not yet discovered a CRD this
+    // new (it looks every 30 s) would leave them to delete as dangling.
+    await client().delete(taskActions, env.namespace, 'orph-p', { propagationPolicy: 'Orphan' });
+    for (const name of children) {
+      await client().patch(taskActions, env.namespace, name, {
+        metadata: { ownerReferences: null },
+      });
+    }
+    await vi.waitFor(
+      async () => expect(await read(client(), env.namespace, 'orph-p')).toBeNull(),
+      patience,
+    );
+    // Queued children that waited for their gone parent ahead of the slot gate would hold the
+    // head of the line for ever.
+    await finishPod(client(), fixture.executionNamespace, `${blocker}-0`, 0);
+    for (const name of children) await waitForPhase(client(), env.namespace, name, 'Executing');
+    expect(await jobs(later)).toHaveLength(0);
+    await finishPod(client(), fixture.executionNamespace, 'orph-c1-0', 0);
+    await waitForPhase(client(), env.namespace, later, 'Executing');
   });
 });
 
