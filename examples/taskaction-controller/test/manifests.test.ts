@@ -80,4 +80,38 @@ describe('examples/taskaction-controller/deploy', () => {
     ).toBe(true);
     expect(config.allowedImages.length).toBeGreaterThan(0);
   });
+
+  it("grants the action cache's ConfigMaps and Leases only per tenant namespace, never cluster-wide", () => {
+    const rbac = documentsOf('rbac.yaml') as (Manifest & {
+      rules?: { resources?: string[] }[];
+    })[];
+    const clusterBound = new Set(
+      rbac.filter((doc) => doc.kind === 'ClusterRoleBinding').map((doc) => doc.roleRef?.name),
+    );
+    const clusterRules = rbac
+      .filter((doc) => doc.kind === 'ClusterRole' && clusterBound.has(doc.metadata?.name))
+      .flatMap((doc) => doc.rules ?? []);
+    expect(clusterRules.length).toBeGreaterThan(0);
+    for (const rule of clusterRules) {
+      expect(rule.resources).not.toContain('configmaps');
+      expect(rule.resources).not.toContain('leases');
+    }
+    const [binding] = documentsOf('tenant-namespace.yaml');
+    expect(binding?.kind).toBe('RoleBinding');
+    const cacheRole = rbac.find(
+      (doc) => doc.kind === 'ClusterRole' && doc.metadata?.name === binding?.roleRef?.name,
+    );
+    expect(cacheRole?.rules?.flatMap((rule) => rule.resources ?? []).sort()).toEqual([
+      'configmaps',
+      'leases',
+    ]);
+    const account = documentsOf('rbac.yaml').find((doc) => doc.kind === 'ServiceAccount');
+    expect(binding?.subjects).toEqual([
+      {
+        kind: 'ServiceAccount',
+        name: account?.metadata?.name,
+        namespace: account?.metadata?.namespace,
+      },
+    ]);
+  });
 });

@@ -58,6 +58,15 @@ describeWithControlPlane('the TaskAction controller under deploy/rbac.yaml', () 
         const text = readFileSync(new URL(file, deployDir), 'utf8');
         for (const doc of parseAllDocuments(text)) await ssa.apply(doc.toJSON() as KubeObject);
       }
+      // The test namespace is a tenant namespace whose actions use the cache.
+      const text = readFileSync(new URL('tenant-namespace.yaml', deployDir), 'utf8');
+      for (const doc of parseAllDocuments(text)) {
+        const binding = doc.toJSON() as KubeObject;
+        await ssa.apply({
+          ...binding,
+          metadata: { ...binding.metadata, namespace: env.namespace },
+        });
+      }
     } finally {
       await ssa.close();
     }
@@ -69,6 +78,13 @@ describeWithControlPlane('the TaskAction controller under deploy/rbac.yaml', () 
       `system:serviceaccounts:${controllerNamespace}`,
     ]);
     const client = new KubeClient(identity);
+    // The cache's rights reach the tenant namespaces they are bound in, not the cluster's own.
+    await expect(
+      client.get(resources.leases, 'kube-system', 'kube-scheduler'),
+    ).rejects.toMatchObject({ statusCode: 403 });
+    await expect(
+      client.get(resources.configMaps, 'kube-system', 'extension-apiserver-authentication'),
+    ).rejects.toMatchObject({ statusCode: 403 });
     const cache = new InformerCache(identity, { client });
     const registry = new Registry().register(
       taskJobExecutor(client, {
