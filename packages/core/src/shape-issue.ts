@@ -1,3 +1,8 @@
+import {
+  dependenciesMaxCount,
+  dependencyListFields,
+  tooManyDependencies,
+} from './dependency-count.js';
 import { engineConfigProblem } from './engine-config.js';
 import type { FieldIssue } from './errors.js';
 import { parametersMaxCount, tooManyDeclaredNames, tooManyParameters } from './parameter-count.js';
@@ -6,7 +11,7 @@ import { parametersMaxCount, tooManyDeclaredNames, tooManyParameters } from './p
  * What must be refused before the schema looks at the object: what would cost the schema far
  * more than an execution is worth, since it validates every value of a field before its bound
  * (an engineConfig the schema would refuse, see engineConfigProblem; more parameters or declared
- * parameter names than allowed: 100,000 took a second), then a `__proto__` key anywhere in the
+ * parameter names than allowed: 100,000 took a second; longer dependency lists than allowed), then a `__proto__` key anywhere in the
  * fields a WorkflowExecution keeps (JSON.parse creates such keys from hostile input; zod drops
  * them from records without a word, and merging one into an object changes its prototype),
  * whose walk looks at every value and so comes after the bounds. Walked with an explicit stack,
@@ -33,6 +38,8 @@ export function findShapeIssue(input: unknown): FieldIssue | undefined {
   if (keyCount(declared) > parametersMaxCount) {
     return { path: 'spec.workflowRef.declaredParameterNames', message: tooManyDeclaredNames };
   }
+  const dependencies = dependencyListIssue(root.spec);
+  if (dependencies !== undefined) return dependencies;
   const stringMaps = stringMapPrototypeKey(root.metadata);
   if (stringMaps !== undefined) return prototypeKeyIssue(stringMaps);
   for (const field of ['metadata', 'spec', 'status']) {
@@ -81,6 +88,27 @@ function withoutStringMaps(metadata: unknown): unknown {
     ...rest
   } = metadata as Record<string, unknown>;
   return rest;
+}
+
+/** A dependency list longer than allowed, in either place a spec may hold one. */
+function dependencyListIssue(spec: unknown): FieldIssue | undefined {
+  const places = [
+    ['spec.dependencies', (spec as { dependencies?: unknown } | undefined)?.dependencies],
+    [
+      'spec.workflowRef.dependencies',
+      (spec as { workflowRef?: { dependencies?: unknown } } | undefined)?.workflowRef?.dependencies,
+    ],
+  ] as const;
+  for (const [path, dependencies] of places) {
+    if (typeof dependencies !== 'object' || dependencies === null) continue;
+    for (const field of dependencyListFields) {
+      const list = (dependencies as Record<string, unknown>)[field];
+      if (Array.isArray(list) && list.length > dependenciesMaxCount) {
+        return { path: `${path}.${field}`, message: tooManyDependencies(list.length) };
+      }
+    }
+  }
+  return undefined;
 }
 
 /** How many keys `value` has as a record, else 0: the schema says what else is wrong with it. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { remoteClusterMessage } from './cluster-scope.js';
+import { dependenciesMaxCount, tooManyDependencies } from './dependency-count.js';
 import { goDurationPattern } from './duration.js';
 import { EngineConfigSchema } from './engine-config.js';
 import { ConfigurationError } from './errors.js';
@@ -88,15 +89,15 @@ export const DependencyRefSchema = z.strictObject({
   }),
 });
 
-/**
- * Each dependency is read live before an execution starts, so an unbounded list would turn one
- * execution into thousands of reads; workflows mount a handful.
- */
-const dependenciesMaxCount = 64;
+const dependencyList = z
+  .array(DependencyRefSchema)
+  .max(dependenciesMaxCount, {
+    error: (issue) => tooManyDependencies((issue.input as unknown[]).length),
+  });
 
 export const DependenciesSchema = z.strictObject({
-  secrets: z.array(DependencyRefSchema).max(dependenciesMaxCount).optional(),
-  configMaps: z.array(DependencyRefSchema).max(dependenciesMaxCount).optional(),
+  secrets: dependencyList.optional(),
+  configMaps: dependencyList.optional(),
 });
 
 export const WorkflowRefSchema = z.strictObject({
