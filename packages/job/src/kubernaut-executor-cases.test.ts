@@ -24,6 +24,10 @@ import { JobExecutor } from './job-executor.js';
  * the other way round: no `podFailurePolicy`. UT-WE-054-JOB-025 (a `retryCount` counted from the
  * Job's SuccessfulCreate events, for pods replaced after such ignored failures) is not ported:
  * with one pod per Job there is nothing to count, and no summary has a `retryCount`.
+ * UT-WE-054-JOB-018's pod carries the Job's `batch.kubernetes.io/controller-uid` label here, as
+ * the Job controller gives every pod it creates: kubernaut's fixture has `job-name` only, and
+ * kubernaut takes any pod named `<job>-*` as the Job's, so a co-tenant's pod so named would put
+ * its words in the failure's message (docs/backends/job.md says which pods are the Job's).
  */
 
 const executionNamespace = 'kubernaut-workflows';
