@@ -159,7 +159,7 @@ export async function createWorkflowExecutionController(
         watch.resource,
         executionWatchScope(watch, options.executionNamespace),
       );
-      owned.push({ informer, watch });
+      owned.push({ engine, informer, watch });
       watchedEngines.add(engine);
     }
     for (const read of options.registry.get(engine).reads ?? []) {

@@ -98,7 +98,7 @@ describe('OrphanedResources.release', () => {
   it('keeps a resource its engine says must not go yet, finalizer and all, and says when to look again', async () => {
     const client = fakeClient([busy, done]);
     const orphans = new OrphanedResources(client as unknown as KubeClient, [
-      { watch, informer: cached([busy, done]) },
+      { engine: 'job', watch, informer: cached([busy, done]) },
     ]);
 
     await expect(orphans.release('wfes/gone')).rejects.toBe(pending);
@@ -115,6 +115,7 @@ describe('OrphanedResources.release', () => {
     const waits: Record<string, CleanupPendingError> = { late: later, soon };
     const orphans = new OrphanedResources(fakeClient() as unknown as KubeClient, [
       {
+        engine: 'job',
         watch: {
           ...watch,
           deletionPending: async (object) => waits[(object as KubeObject).metadata?.name ?? ''],
@@ -134,7 +135,7 @@ describe('OrphanedResources.release', () => {
     const client = fakeClient([graceful]);
     const observed: KubeObject[] = [];
     const orphans = new OrphanedResources(client as unknown as KubeClient, [
-      { watch, informer: cached([graceful], observed) },
+      { engine: 'job', watch, informer: cached([graceful], observed) },
     ]);
 
     await orphans.release('wfes/gone');
@@ -149,7 +150,7 @@ describe('OrphanedResources.release', () => {
     const client = fakeClient([done]);
     let held: KubeObject[] = [done];
     const orphans = new OrphanedResources(client as unknown as KubeClient, [
-      { watch, informer: cached(() => held) },
+      { engine: 'job', watch, informer: cached(() => held) },
     ]);
     // Its finalizer's removal deleted it (no grace period held it); the cache lags.
     await orphans.release('wfes/gone');
@@ -169,7 +170,7 @@ describe('OrphanedResources.release', () => {
     const bare = { metadata: { ...leftBehind('bare').metadata, finalizers: [] } };
     const client = fakeClient([bare]);
     const orphans = new OrphanedResources(client as unknown as KubeClient, [
-      { watch, informer: cached([bare, leftBehind('vanished')]) },
+      { engine: 'job', watch, informer: cached([bare, leftBehind('vanished')]) },
     ]);
 
     await orphans.release('wfes/gone');
@@ -189,6 +190,7 @@ describe('OrphanedResources.release', () => {
     const observed: KubeObject[] = [];
     const orphans = new OrphanedResources(client as unknown as KubeClient, [
       {
+        engine: 'job',
         watch: { ...watch, deletionPending: async () => undefined },
         informer: cached([busy], observed),
       },
@@ -209,7 +211,11 @@ describe('OrphanedResources.release', () => {
   it('deletes the resource once its engine lets it go', async () => {
     const client = fakeClient([busy]);
     const orphans = new OrphanedResources(client as unknown as KubeClient, [
-      { watch: { ...watch, deletionPending: async () => undefined }, informer: cached([busy]) },
+      {
+        engine: 'job',
+        watch: { ...watch, deletionPending: async () => undefined },
+        informer: cached([busy]),
+      },
     ]);
 
     await orphans.release('wfes/gone');
@@ -229,7 +235,7 @@ describe('OrphanedResources.createdFor', () => {
     const watch: ExecutionWatch = { resource: resources.jobs, conventions: roundhouseConventions };
     const resourcesOf = (objects: KubeObject[]) =>
       new OrphanedResources(fakeClient() as unknown as KubeClient, [
-        { watch, informer: cached(objects) },
+        { engine: 'job', watch, informer: cached(objects) },
       ]);
     expect(resourcesOf([going, made]).createdFor('wfes/gone', 'uid-gone')).toEqual({
       name: 'made',
@@ -251,18 +257,40 @@ describe('OrphanedResources.createdFor', () => {
     };
     // Another engine's PipelineRun naming this execution's uid (its owner annotations copied).
     const orphans = new OrphanedResources(fakeClient() as unknown as KubeClient, [
-      { watch: jobs, informer: cached([]) },
-      { watch: runs, informer: cached([made]) },
+      { engine: 'job', watch: jobs, informer: cached([]) },
+      { engine: 'tekton', watch: runs, informer: cached([made]) },
     ]);
-    const jobsAgain: ExecutionWatch = { ...jobs, resource: { ...resources.jobs } };
 
-    expect(orphans.createdFor('wfes/gone', 'uid-gone', [jobsAgain])).toBeUndefined();
-    expect(orphans.createdFor('wfes/gone', 'uid-gone', [])).toBeUndefined();
-    expect(orphans.createdFor('wfes/gone', 'uid-gone', [runs])).toMatchObject({
+    expect(orphans.createdFor('wfes/gone', 'uid-gone', 'job')).toBeUndefined();
+    expect(orphans.createdFor('wfes/gone', 'uid-gone', 'ansible')).toBeUndefined();
+    expect(orphans.createdFor('wfes/gone', 'uid-gone', 'tekton')).toMatchObject({
       name: 'made',
       kind: 'PipelineRun',
     });
     expect(orphans.createdFor('wfes/gone', 'uid-gone')).toMatchObject({ name: 'made' });
+  });
+
+  it("names only a resource the engine's own watch selects, not another engine's Job of the same kind", () => {
+    // Two engines make batch/v1 Jobs: ours, which watches every Job with the owner labels, and a
+    // custom one that narrowed its watch to its own (its engine label). A Job of ours that
+    // names the custom engine's execution's uid (its owner annotations copied) is in our
+    // engine's cache only.
+    const ours = leftBehind('ours');
+    const jobs: ExecutionWatch = { resource: resources.jobs, conventions: roundhouseConventions };
+    const batch: ExecutionWatch = {
+      ...jobs,
+      labelSelector: `${keys.executionEngineLabel}=batch`,
+    };
+    const orphans = new OrphanedResources(fakeClient() as unknown as KubeClient, [
+      { engine: 'job', watch: jobs, informer: cached([ours]) },
+      { engine: 'batch', watch: batch, informer: cached([]) },
+    ]);
+
+    expect(orphans.createdFor('wfes/gone', 'uid-gone', 'batch')).toBeUndefined();
+    expect(orphans.createdFor('wfes/gone', 'uid-gone', 'job')).toMatchObject({
+      name: 'ours',
+      kind: 'Job',
+    });
   });
 });
 
@@ -271,7 +299,7 @@ describe('OrphanedResources.holds', () => {
     const watch: ExecutionWatch = { resource: resources.jobs, conventions: roundhouseConventions };
     const resourcesOf = (objects: KubeObject[]) =>
       new OrphanedResources(fakeClient() as unknown as KubeClient, [
-        { watch, informer: cached(objects) },
+        { engine: 'job', watch, informer: cached(objects) },
       ]);
     expect(resourcesOf([leftBehind('made')]).holds('wfes/gone')).toBe(true);
     expect(resourcesOf([leftBehind('made')]).holds('wfes/other')).toBe(false);

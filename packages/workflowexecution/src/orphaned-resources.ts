@@ -1,6 +1,5 @@
 import type { Informer } from '@roundhouse/controller';
 import {
-  apiVersionOf,
   type CleanupPendingError,
   type Conventions,
   conventionKeys,
@@ -8,7 +7,6 @@ import {
   executionOwnerKey,
   type Logger,
   noopLogger,
-  type ResourceType,
 } from '@roundhouse/core';
 import {
   deleteAsReadAnswered,
@@ -20,6 +18,8 @@ import {
 
 /** One kind of execution resource an engine declares, with the informer that caches it. */
 export interface WatchedResources {
+  /** The engine that declared the watch (`Executor.engine`). */
+  readonly engine: string;
   readonly watch: ExecutionWatch;
   readonly informer: Pick<Informer<KubeObject>, 'addIndex' | 'byIndex' | 'observe'>;
 }
@@ -31,11 +31,6 @@ export interface CreatedResource {
   readonly kind: string;
   /** Its `metadata.creationTimestamp`, as the API server stamped it. */
   readonly createdAt?: string | undefined;
-}
-
-/** Whether two resource types name the same kind of the same API group and version. */
-function sameKind(a: ResourceType, b: ResourceType): boolean {
-  return a.kind === b.kind && apiVersionOf(a) === apiVersionOf(b);
 }
 
 /** The informer index of execution resources by their owner's `namespace/name`. */
@@ -104,7 +99,8 @@ export class OrphanedResources {
   async release(key: string, signal?: AbortSignal, current?: string): Promise<void> {
     let pending: CleanupPendingError | undefined;
     const gone = this.#goneOf(key);
-    for (const { watch, informer } of this.#watched) {
+    for (const watched of this.#watched) {
+      const { watch, informer } = watched;
       const uidKey = conventionKeys(watch.conventions).workflowExecutionUidAnnotation;
       for (const object of informer.byIndex(ownerIndex(watch.conventions), key)) {
         const owner = object.metadata?.annotations?.[uidKey];
@@ -125,8 +121,7 @@ export class OrphanedResources {
           remaining = deleted;
           if (remaining) informer.observe(remaining);
         }
-        if (remaining)
-          remaining = await this.#removeFinalizers({ watch, informer }, remaining, signal);
+        if (remaining) remaining = await this.#removeFinalizers(watched, remaining, signal);
         if (!remaining) gone.add(uid);
       }
     }
@@ -165,17 +160,16 @@ export class OrphanedResources {
    * when its workflow was started (`createdAt`, the resource's creationTimestamp), which the
    * adoption records as the execution's start rather than the time it was adopted.
    *
-   * Given `watches` (the execution's engine's), only a resource of those kinds: one of another
-   * engine's kind that names the execution's uid all the same (copied labels and annotations)
-   * is nothing that engine could adopt, and would have it retried for ever.
+   * Given `engine` (the execution's), only a resource its own watches select: one another
+   * engine's watch holds that names the execution's uid all the same (its labels and
+   * annotations copied), of another kind or of the same kind outside the engine's own
+   * selector (`ExecutionWatch.labelSelector`, what the engine declared its objects to be), is
+   * nothing that engine made: adopting it would report, and later delete, another engine's
+   * object, and an engine that finds none under that name has the start retried for ever.
    */
-  createdFor(
-    key: string,
-    uid: string,
-    watches?: readonly ExecutionWatch[],
-  ): CreatedResource | undefined {
-    for (const { watch, informer } of this.#watched) {
-      if (watches && !watches.some(({ resource }) => sameKind(resource, watch.resource))) continue;
+  createdFor(key: string, uid: string, engine?: string): CreatedResource | undefined {
+    for (const { engine: declaredBy, watch, informer } of this.#watched) {
+      if (engine !== undefined && declaredBy !== engine) continue;
       const uidKey = conventionKeys(watch.conventions).workflowExecutionUidAnnotation;
       for (const object of informer.byIndex(ownerIndex(watch.conventions), key)) {
         const { annotations, deletionTimestamp, name, creationTimestamp } = object.metadata ?? {};
@@ -197,7 +191,7 @@ export class OrphanedResources {
    * a removal deleted it (it was being deleted, and held by nothing else).
    */
   async #removeFinalizers(
-    { watch, informer }: WatchedResources,
+    { watch, informer }: Pick<WatchedResources, 'watch' | 'informer'>,
     object: KubeObject,
     signal: AbortSignal | undefined,
   ): Promise<KubeObject | undefined> {

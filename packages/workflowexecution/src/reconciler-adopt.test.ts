@@ -1,4 +1,4 @@
-import { ConfigurationError, type CreateOptions } from '@roundhouse/core';
+import { ConfigurationError, type ExecutionResult, type WorkflowExecution } from '@roundhouse/core';
 import { describe, expect, it, vi } from 'vitest';
 import { executionServer, storedExecution } from './execution-server.test-support.js';
 import { ExecutionsByTarget } from './executions-by-target.js';
@@ -14,27 +14,34 @@ const now = new Date('2026-01-01T10:07:00Z');
 /**
  * An execution still Pending whose Job a start before a restart made (the cache shows it by its
  * owner: `createdFor`), asking for the Secret `creds`, which the API server no longer has (its
- * opt-in gone, as far as the dependency check can tell), and an engine whose create adopts that
- * Job unless `fresh` says it was gone after all.
+ * opt-in gone, as far as the dependency check can tell), over an engine without `adopt` whose
+ * getStatus reads the Job the status names unless `gone` says it was gone after all (the cache
+ * behind its delete), and whose create would make one.
  */
-function restartedOverItsJob(options: { fresh?: boolean } = {}) {
+function restartedOverItsJob(options: { gone?: boolean } = {}) {
   const stored = storedExecution('late', { dependencies: { secrets: [{ name: 'creds' }] } });
   const api = executionServer({
     ...stored,
     metadata: { ...stored.metadata, creationTimestamp: createdAt },
     status: { phase: 'Pending', conditions: [] },
   });
-  const create = vi.fn(async (_wfe: unknown, _namespace: string, _options?: CreateOptions) => ({
-    resourceName: jobName,
-    warnings: [],
-    ...(options.fresh ? {} : { adoptedKind: 'Job' }),
-  }));
+  const running: ExecutionResult = {
+    phase: 'Running',
+    reason: 'Running',
+    message: 'running',
+    summary: { status: 'Unknown' },
+  };
+  const getStatus = vi.fn(async (wfe: WorkflowExecution) =>
+    !options.gone && wfe.status?.executionRef?.name === jobName ? running : null,
+  );
+  const create = vi.fn(async () => ({ resourceName: jobName, warnings: [] }));
   const cleanup = vi.fn(async () => {});
   return {
     api,
     create,
     cleanup,
-    registry: jobRegistry({ create, cleanup }),
+    getStatus,
+    registry: jobRegistry({ create, getStatus, cleanup }),
     orphans: {
       release: async () => {},
       createdFor: () => ({ name: jobName, kind: 'Job', createdAt: jobCreatedAt }),
@@ -44,8 +51,8 @@ function restartedOverItsJob(options: { fresh?: boolean } = {}) {
 }
 
 describe('WorkflowExecutionReconciler adopting a start made before a restart', () => {
-  it('adopts the Job though its dependency no longer passes the check and the hooks now refuse, handing the engine none of their inputs', async () => {
-    const { api, create, cleanup, registry, orphans } = restartedOverItsJob();
+  it('adopts the Job though its dependency no longer passes the check and the hooks now refuse, creating nothing', async () => {
+    const { api, create, cleanup, getStatus, registry, orphans } = restartedOverItsJob();
     const refused = () => {
       throw new ConfigurationError({ path: 'spec.workflowRef', message: 'not in the catalog' });
     };
@@ -62,9 +69,8 @@ describe('WorkflowExecutionReconciler adopting a start made before a restart', (
     });
     expect(api.state.stored.status).not.toHaveProperty('failureDetails');
     expect(cleanup).not.toHaveBeenCalled();
-    expect(create).toHaveBeenCalledTimes(1);
-    expect(create.mock.calls[0]?.[2]).not.toHaveProperty('dependencies');
-    expect(create.mock.calls[0]?.[2]).not.toHaveProperty('declaredParameterNames');
+    expect(create).not.toHaveBeenCalled();
+    expect(getStatus).toHaveBeenCalledTimes(1);
   });
 
   it('adopts the Job though another execution, spelling the target another way, holds it now', async () => {
@@ -117,13 +123,12 @@ describe('WorkflowExecutionReconciler adopting a start made before a restart', (
     expect(learnKindOf).not.toHaveBeenCalled();
   });
 
-  it('removes what the engine created instead when the Job was gone after all, and retries the start through its checks', async () => {
-    const { api, cleanup, registry, orphans } = restartedOverItsJob({ fresh: true });
+  it('creates nothing when the Job was gone after all (no extra run, nothing to remove), and retries the start', async () => {
+    const { api, create, cleanup, registry, orphans } = restartedOverItsJob({ gone: true });
     const reconciler = reconcilerOver(api, { registry, orphans });
-    await expect(reconciler.reconcile('team-a/late', ctx())).rejects.toThrow(
-      'was gone when adopted',
-    );
-    expect(cleanup).toHaveBeenCalledTimes(1);
+    await expect(reconciler.reconcile('team-a/late', ctx())).rejects.toThrow('nothing was created');
+    expect(create).not.toHaveBeenCalled();
+    expect(cleanup).not.toHaveBeenCalled();
     expect(api.state.stored.status).toMatchObject({
       phase: 'Pending',
       conditions: expect.arrayContaining([

@@ -31,9 +31,10 @@ function createdAtMidnight(name: string) {
 /**
  * The job engine over an API server whose creates fail in turn as `answers` says: `unavailable`
  * (503, nothing made) or `lost` (504, the Job made all the same); a create of a Job that exists
- * adopts it. Cleanup deletes what the informer cache shows, which sees a Job only once its
- * watch event arrived (`catchUp`, between passes); `happened` lists each deletion. `orphans`
- * answers from that cache as OrphanedResources does: the Job it shows is the execution's own.
+ * adopts it, and a status read finds a Job the API server holds. Cleanup deletes what the
+ * informer cache shows, which sees a Job only once its watch event arrived (`catchUp`, between
+ * passes); `happened` lists each deletion. `orphans` answers from that cache as
+ * OrphanedResources does: the Job it shows is the execution's own.
  */
 function jobsBehindACache(answers: ('unavailable' | 'lost')[]) {
   const name = 'wfe-0123456789abcdef';
@@ -53,6 +54,7 @@ function jobsBehindACache(answers: ('unavailable' | 'lost')[]) {
       server.add(name);
       throw new KubernetesApiError('Timeout', 'no answer', 504);
     },
+    getStatus: async () => (server.has(name) ? engineRunning : null),
     orphans: {
       release: async () => {},
       createdFor: () => (cache.has(name) ? { name, kind: 'Job' } : undefined),
@@ -309,7 +311,11 @@ describe('WorkflowExecutionReconciler deadline grace', () => {
     const api = executionServer(createdAtMidnight('busy'));
     let clock = new Date('2026-01-01T00:00:00Z');
     const reconciler = reconcilerOver(api, {
-      registry: jobRegistry({ create: jobs.create, cleanup: () => jobs.cleanup(api) }),
+      registry: jobRegistry({
+        create: jobs.create,
+        getStatus: jobs.getStatus,
+        cleanup: () => jobs.cleanup(api),
+      }),
       orphans: jobs.orphans,
       defaultTimeoutMs: 60_000,
       now: () => clock,
@@ -334,7 +340,11 @@ describe('WorkflowExecutionReconciler deadline grace', () => {
     const api = executionServer(createdAtMidnight('busy'));
     let clock = new Date('2026-01-01T00:00:00Z');
     const reconciler = reconcilerOver(api, {
-      registry: jobRegistry({ create: jobs.create, cleanup: () => jobs.cleanup(api) }),
+      registry: jobRegistry({
+        create: jobs.create,
+        getStatus: jobs.getStatus,
+        cleanup: () => jobs.cleanup(api),
+      }),
       orphans: jobs.orphans,
       defaultTimeoutMs: 60_000,
       now: () => clock,

@@ -291,20 +291,35 @@ describe('WorkflowExecutionReconciler adopting for an engine without adopt', () 
     });
   });
 
-  it("adopts the Job under today's name through the engine's create", async () => {
+  it("adopts the Job under today's name by reading it, never through the engine's create", async () => {
     const todays = executionResourceName('team-a/deployment/app');
-    const { api, getStatus, create, registry, orphans } = restartedOverItsJobWithoutAdopt(todays);
-    create.mockResolvedValue({ resourceName: todays, warnings: [], adoptedKind: 'Job' });
+    const { api, getStatus, create, cleanup, registry, orphans } =
+      restartedOverItsJobWithoutAdopt(todays);
     const reconciler = reconcilerOver(api, { registry, orphans });
 
     await reconciler.reconcile('team-a/late', ctx());
 
-    expect(create).toHaveBeenCalledTimes(1);
-    expect(getStatus).not.toHaveBeenCalled();
+    expect(create).not.toHaveBeenCalled();
+    expect(cleanup).not.toHaveBeenCalled();
+    expect(getStatus).toHaveBeenCalledTimes(1);
     expect(api.state.stored.status).toMatchObject({
       phase: 'Running',
       executionRef: { name: todays },
+      startTime: '2026-01-01T10:00:01Z',
     });
+  });
+
+  it("creates nothing when the Job under today's name was gone after all: no fresh Job made and removed", async () => {
+    const todays = executionResourceName('team-a/deployment/app');
+    const { api, job, create, cleanup, registry, orphans } =
+      restartedOverItsJobWithoutAdopt(todays);
+    job.exists = false;
+    const reconciler = reconcilerOver(api, { registry, orphans });
+
+    await expect(reconciler.reconcile('team-a/late', ctx())).rejects.toThrow('nothing was created');
+    expect(create).not.toHaveBeenCalled();
+    expect(cleanup).not.toHaveBeenCalled();
+    expect(api.state.stored.status).toMatchObject({ phase: 'Pending' });
   });
 });
 
@@ -338,8 +353,8 @@ describe('WorkflowExecutionReconciler finding a resource of another engine’s k
     const jobs = { resource: resources.jobs, conventions: roundhouseConventions };
     const runs = { resource: resources.pipelineRuns, conventions: roundhouseConventions };
     const orphans = new OrphanedResources(api.client as unknown as KubeClient, [
-      { watch: jobs, informer: { ...informer, byIndex: () => [] } },
-      { watch: runs, informer },
+      { engine: 'job', watch: jobs, informer: { ...informer, byIndex: () => [] } },
+      { engine: 'tekton', watch: runs, informer },
     ]);
     const adopt = vi.fn(async () => undefined);
     const create = vi.fn(async () => ({ resourceName: jobName, warnings: [] }));

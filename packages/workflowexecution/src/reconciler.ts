@@ -26,7 +26,6 @@ import {
   DeadlinePassedError,
   type Dependencies,
   type ExecutionResult,
-  type ExecutionWatch,
   formatGoDuration,
   isTerminalPhase,
   type Logger,
@@ -82,7 +81,6 @@ import {
 import type { CreatedResource, OrphanedResources } from './orphaned-resources.js';
 import type { OutcomeMetrics } from './outcome-metrics.js';
 import { PollSchedule, recheckHint } from './poll-schedule.js';
-import { madeUnderAnotherPrefix } from './renamed-resource.js';
 import {
   cleanupFinalizer,
   type StatusView,
@@ -108,7 +106,6 @@ import {
   ranSeconds,
 } from './status.js';
 import { reportedText } from './status-message.js';
-import { UncheckedCreateError } from './unchecked-create.js';
 
 /*
  * This file is over 350 lines because it is one state machine: every transition of a
@@ -486,9 +483,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     // while its Job runs and finishes (a cooldown raised across the restart, say).
     const { uid } = wfe.metadata;
     const unrecorded =
-      uid === undefined
-        ? undefined
-        : this.#o.orphans?.createdFor(objectKey(wfe), uid, this.#watchesOf(engine));
+      uid === undefined ? undefined : this.#o.orphans?.createdFor(objectKey(wfe), uid, engine);
     const refusal = unrecorded === undefined ? this.#refusal(wfe) : undefined;
     const mayWait = unrecorded === undefined && !refusal && !earlier;
     const discoveryWaitMs = mayWait
@@ -640,11 +635,6 @@ export class WorkflowExecutionReconciler implements Reconciler {
     return this.#o.orphans !== undefined && this.#o.watchedEngines.has(engine);
   }
 
-  /** The kinds `engine` watches, none when it is not registered here: all it could adopt. */
-  #watchesOf(engine: string): readonly ExecutionWatch[] {
-    return this.#o.registry.has(engine) ? (this.#o.registry.get(engine).watches ?? []) : [];
-  }
-
   /**
    * Why the execution may not start, if it may not: its deadline passed, or the policy forbids
    * what it asks for. Waiting (cooldown, a busy target) can outlast the deadline; starting then
@@ -730,9 +720,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * own rules of today (a resource ceiling lowered across the restart) refuse nothing made under
    * yesterday's, and a resource gone after all (the cache behind its delete) is not made again
    * unchecked: the start is retried, and goes through every check and wait once the cache no
-   * longer shows the resource (AdoptedResourceGoneError). An engine
-   * without `adopt` adopts through `create`, handed none of those inputs (#adoptByCreate), or
-   * by the found name where its create would build another (#adoptByName).
+   * longer shows the resource (AdoptedResourceGoneError). An engine without `adopt` has the
+   * resource read by the name it was found by (#adoptByName).
    */
   async #adopt(
     wfe: WorkflowExecution,
@@ -741,11 +730,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
   ): Promise<CreateResult> {
     const executor = this.#o.registry.get(wfe.spec.executionEngine);
     const resourceName = found.name;
-    if (!executor.adopt) {
-      return madeUnderAnotherPrefix(executor.watches, wfe.spec.targetResource, resourceName)
-        ? this.#adoptByName(wfe, found, ctx)
-        : this.#adoptByCreate(wfe, ctx);
-    }
+    if (!executor.adopt) return this.#adoptByName(wfe, found, ctx);
     const adopt = executor.adopt.bind(executor);
     const { targets } = this.#o;
     const self = startingOnTarget(wfe);
@@ -766,38 +751,15 @@ export class WorkflowExecutionReconciler implements Reconciler {
   }
 
   /**
-   * #adopt for an engine without `adopt`: its create adopts the resource without using what it
-   * would build, so it is handed none of the checked inputs; should it create instead, what it
-   * made came from no check and is removed before the start is retried through them
-   * (UncheckedCreateError).
-   */
-  async #adoptByCreate(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<CreateResult> {
-    const executor = this.#o.registry.get(wfe.spec.executionEngine);
-    const namespace = this.#o.executionNamespace;
-    const { targets } = this.#o;
-    const self = startingOnTarget(wfe);
-    const created = await targets.exclusiveStart(self.target, ctx.signal, async () => {
-      const result = await executor.create(wfe, namespace, { signal: ctx.signal });
-      if (result.adoptedKind !== undefined) targets.claim(self, result.resourceName);
-      return result;
-    });
-    if (created.adoptedKind === undefined) {
-      await executor.cleanup(wfe, namespace, { signal: ctx.signal });
-      throw new UncheckedCreateError(created.resourceName);
-    }
-    for (const warning of created.warnings)
-      ctx.logger.warn({ wfe: wfe.metadata.name, warning }, 'API warning on create');
-    return created;
-  }
-
-  /**
-   * #adopt for an engine without `adopt` whose resource was made under a name prefix changed
-   * since: its create would build today's name and make a second resource, unchecked, removed
-   * again on every retry while the found one stayed, for ever. The found resource is this
-   * execution's all the same (its owner annotations name the execution's uid), so it is
-   * adopted by its name: the engine's getStatus reads it under the name the status then
-   * records, which every later read and the cleanup use. Gone after all, it is not replaced
-   * (AdoptedResourceGoneError).
+   * #adopt for an engine without `adopt`: the found resource is this execution's (its owner
+   * annotations name the execution's uid), so the engine's getStatus reads it by the name it was
+   * found by, which the status then records and every later read and the cleanup use: a name
+   * prefix changed across the restart still finds it. Its create is not asked: gone after all
+   * (the cache behind its delete), the resource would be made again, with none of a start's
+   * checks and none of their inputs (a Job running without its Secret, its pod started), and
+   * removed again, an extra run the author never asked for. Gone, nothing is made
+   * (AdoptedResourceGoneError), and the retry starts it through every check once the cache no
+   * longer shows it.
    */
   async #adoptByName(
     wfe: WorkflowExecution,
