@@ -3,6 +3,7 @@
  */
 import {
   ConfigurationError,
+  type Dependencies,
   ExecutionForbiddenError,
   kubernautConventions,
   roundhouseConventions,
@@ -144,19 +145,61 @@ describe('buildPod', () => {
     ]);
   });
 
-  it("mounts no token of the default runner into the author's scripts", () => {
+  it("mounts no ServiceAccount token into the author's scripts unless the operator says so", () => {
     const token = (execution: WorkflowExecution, overrides: Partial<PodEngineSettings> = {}) =>
       buildPod(execution, 'w', undefined, settings(overrides)).spec?.automountServiceAccountToken;
     expect(token(wfe())).toBe(false);
-    // A ServiceAccount the execution names passed the policy: its own setting decides.
+    // A ServiceAccount the execution names runs the Pod, without its token: the policy let the
+    // execution run as it, not its author hold its token.
     const named = wfe(undefined, { executionConfig: { serviceAccountName: 'deployer' } });
     expect(buildPod(named, 'w', undefined, settings()).spec).toMatchObject({
       serviceAccountName: 'deployer',
+      automountServiceAccountToken: false,
     });
-    expect(token(named)).toBeUndefined();
     // The operator's choice wins either way.
+    expect(token(named, { pod: { automountServiceAccountToken: true } })).toBe(true);
     expect(token(wfe(), { pod: { automountServiceAccountToken: true } })).toBe(true);
-    expect(token(named, { pod: { automountServiceAccountToken: false } })).toBe(false);
+  });
+
+  it('refuses any Secret or ConfigMap unless mountDependencies, naming where it was listed', () => {
+    const refusal = (execution: WorkflowExecution, dependencies: Dependencies) => {
+      try {
+        buildPod(execution, 'w', dependencies, settings());
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigurationError);
+        return (error as ConfigurationError).issues;
+      }
+      throw new Error('built a Pod');
+    };
+    const secret = { secrets: [{ name: 'db' }] };
+    const both = { secrets: [{ name: 'db' }], configMaps: [{ name: 'endpoints' }] };
+    expect(refusal(wfe(undefined, { dependencies: both }), both)).toEqual([
+      {
+        path: 'spec.dependencies',
+        message: expect.stringMatching(
+          /^the pod engine runs the steps of the execution, its author's own scripts.*mountDependencies.*, or remove Secret db, ConfigMap endpoints$/,
+        ),
+      },
+    ]);
+    const inRef = wfe(undefined);
+    const underRef = {
+      ...inRef,
+      spec: { ...inRef.spec, workflowRef: { ...inRef.spec.workflowRef, dependencies: secret } },
+    };
+    expect(refusal(underRef, secret)[0]?.path).toBe('spec.workflowRef.dependencies');
+    // The spec lists none: the controller's catalog named them.
+    expect(refusal(wfe(), secret)).toEqual([
+      {
+        path: '',
+        message: expect.stringMatching(
+          /^the controller's dependency catalog \(resolveDependencies\) named Secret db for workflow "[^"]+": the pod engine runs/,
+        ),
+      },
+    ]);
+    // Empty lists mount nothing and refuse nothing.
+    expect(buildPod(wfe(), 'w', { secrets: [] }, settings()).spec?.volumes).toEqual([
+      { name: 'tmp', emptyDir: {} },
+    ]);
   });
 
   it("gives the steps no variables naming the namespace's Services under the restricted profile", () => {
@@ -202,12 +245,16 @@ describe('buildPod', () => {
     );
   });
 
-  it('mounts dependencies in every step, with the kubernaut preset and no profile', () => {
+  it('mounts dependencies in every step with mountDependencies, with the kubernaut preset and no profile', () => {
     const pod = buildPod(
       wfe(),
       'kubernaut-workflows',
       { secrets: [{ name: 'db' }] },
-      settings({ conventions: kubernautConventions, securityProfile: 'none' }),
+      settings({
+        conventions: kubernautConventions,
+        securityProfile: 'none',
+        mountDependencies: true,
+      }),
     );
     expect(pod.metadata?.labels).toMatchObject({
       'kubernaut.ai/workflow-execution': 'restart-api',

@@ -19,8 +19,10 @@ import {
   executionObjectMeta,
   executionResources,
   isAllowedSource,
+  listsDependencies,
   parameterEnv,
   parseTimeout,
+  requestedDependencies,
   requestedServiceAccount,
   type WorkflowExecution,
 } from '@roundhouse/core';
@@ -57,8 +59,8 @@ export interface PodEngineSettings {
    */
   readonly resources?: V1ResourceRequirements | undefined;
   /**
-   * The job engine's pod settings. `automountServiceAccountToken` set here wins; unset, the Pod
-   * mounts no token unless the execution names its ServiceAccount (see `serviceAccountToken`).
+   * The job engine's pod settings. The Pod mounts no ServiceAccount token unless
+   * `automountServiceAccountToken` is set here (see `serviceAccountToken`).
    */
   readonly pod?: PodSettings | undefined;
   readonly podLabels?: Readonly<Record<string, string>> | undefined;
@@ -87,6 +89,14 @@ export interface PodEngineSettings {
    * collector deletes with its owner is never cleaned up, and would keep its finalizer for ever.
    */
   readonly resultFinalizer?: boolean | undefined;
+  /**
+   * Mount the execution's Secrets and ConfigMaps (`spec.dependencies`, or those the controller's
+   * `resolveDependencies` catalog names) into every step. Default off: the steps are the
+   * author's own scripts, which would read them, and a dependency is one the execution may use
+   * (opted in to its namespace, or the operator's catalog), not one its author may read. Turn it
+   * on only where the steps are operator-trusted code. Off, an execution with any is refused.
+   */
+  readonly mountDependencies?: boolean | undefined;
 }
 
 /** Whether Pods built with `settings` carry the engine's finalizer. */
@@ -137,18 +147,45 @@ function ownerReferences(wfe: WorkflowExecution, namespace: string): V1OwnerRefe
 }
 
 /**
- * The steps' scripts are the author's own code, so they must hold no token the author could not
- * get themselves: none of the executor's default runner. A ServiceAccount the execution names is
- * one the controller's policy let it run as (and the admission policy checked the author may
- * mint its tokens), so that ServiceAccount's own setting decides. The operator's `pod` setting
- * wins either way.
+ * The steps' scripts are the author's own code, so they hold no ServiceAccount token unless the
+ * operator's `pod` setting says so: not the default runner's, nor that of a ServiceAccount the
+ * execution names. The controller's policy lets an execution run as it, which on the other
+ * engines means an operator's bundle holds its token; only the admission policy, which a
+ * cluster may not install, checks that the author may mint its tokens themselves.
  */
 function serviceAccountToken(
-  wfe: WorkflowExecution,
   pod: PodSettings | undefined,
 ): Pick<V1PodSpec, 'automountServiceAccountToken'> {
-  if (pod?.automountServiceAccountToken !== undefined || requestedServiceAccount(wfe)) return {};
+  if (pod?.automountServiceAccountToken !== undefined) return {};
   return { automountServiceAccountToken: false };
+}
+
+/**
+ * Refuses any dependency unless the operator lets the steps hold them (`mountDependencies`):
+ * mounted into a step, a Secret or ConfigMap is the author's to read, and neither its opt-in to
+ * the namespace nor the operator's catalog says the author may read it. The issue names the
+ * spec's field that listed them, or the catalog when the spec listed none.
+ */
+function refuseDependencies(
+  wfe: WorkflowExecution,
+  dependencies: Dependencies | undefined,
+  settings: PodEngineSettings,
+): void {
+  if (settings.mountDependencies || !listsDependencies(dependencies)) return;
+  const named = [
+    ...(dependencies?.secrets ?? []).map((s) => `Secret ${s.name}`),
+    ...(dependencies?.configMaps ?? []).map((c) => `ConfigMap ${c.name}`),
+  ].join(', ');
+  const why = `the pod engine runs the steps of the execution, its author's own scripts, which would read every Secret and ConfigMap mounted into them, so it mounts none unless its operator sets mountDependencies for steps they trust; run a workflow that needs them on an engine that runs an operator's bundle or template (job, tekton, ansible)`;
+  const requested = requestedDependencies(wfe);
+  throw new ConfigurationError(
+    listsDependencies(requested.dependencies)
+      ? { path: requested.path, message: `${why}, or remove ${named}` }
+      : {
+          path: '',
+          message: `the controller's dependency catalog (resolveDependencies) named ${named} for workflow "${wfe.spec.workflowRef.workflowId}": ${why}`,
+        },
+  );
 }
 
 /** The execution's environment, then the step's own variables over it. */
@@ -180,6 +217,7 @@ export function buildPod(
   const config = parsePodConfig(wfe.spec.workflowRef.engineConfig);
   checkImages(config.steps, settings);
   checkExecLimits(config.steps);
+  refuseDependencies(wfe, dependencies, settings);
   const meta = executionMetadata(wfe, podEngine, conventions);
   const objectMeta = executionObjectMeta(wfe, namespace, meta, conventions);
   const mounts = dependencyMounts(dependencies, conventions);
@@ -238,7 +276,7 @@ export function buildPod(
     spec: {
       ...profile?.podSpec,
       ...settings.pod,
-      ...serviceAccountToken(wfe, settings.pod),
+      ...serviceAccountToken(settings.pod),
       restartPolicy: 'Never',
       serviceAccountName: requestedServiceAccount(wfe) ?? settings.serviceAccountName,
       ...(timeout !== undefined ? { activeDeadlineSeconds: timeout } : {}),
