@@ -1,3 +1,4 @@
+import { type Conventions, defineConventions } from '@roundhouse/core';
 import {
   type ConformanceHarness,
   describeExecutorConformance,
@@ -19,19 +20,25 @@ describeWithControlPlane('job engine conformance', () => {
   describeEachPreset((conventions, preset) => {
     const harness = (): ConformanceHarness & { client: KubeClient } => {
       const client = new KubeClient(env.kubeConfig);
+      // Pods run until the test finishes them, so every phase of the contract can be observed.
+      const executorUnder = (under: Conventions) =>
+        new JobExecutor(client, {
+          conventions: under,
+          podAnnotations: { [podControls.runSeconds]: '3600' },
+        });
       return {
         client,
-        // Pods run until the test finishes them, so every phase of the contract can be observed.
-        executor: new JobExecutor(client, {
-          conventions,
-          podAnnotations: { [podControls.runSeconds]: '3600' },
-        }),
+        executor: executorUnder(conventions),
         namespace: env.namespace,
         settleTimeoutMs: patience.timeout,
         pollIntervalMs: patience.interval,
         makeExecution: freshExecutions('job'),
         driveToSuccess: (_wfe, name) => finishJobPod(client, env.namespace, name, 0),
         driveToFailure: (_wfe, name) => finishJobPod(client, env.namespace, name, 2),
+        createUnderOlderName: async (wfe) => {
+          const older = executorUnder(defineConventions({ namePrefix: 'older-' }, conventions));
+          return (await older.create(wfe, env.namespace)).resourceName;
+        },
       };
     };
 

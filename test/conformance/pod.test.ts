@@ -1,3 +1,4 @@
+import { defineConventions } from '@roundhouse/core';
 import {
   type ConformanceHarness,
   describeExecutorConformance,
@@ -27,6 +28,13 @@ describeWithControlPlane('pod engine conformance', () => {
         makeExecution: (options) => withSteps(executions(options)),
         driveToSuccess: (_wfe, name) => finishPod(client, env.namespace, name, 0),
         driveToFailure: (_wfe, name) => finishPod(client, env.namespace, name, 2),
+        createUnderOlderName: async (wfe) => {
+          const older = new PodExecutor(client, {
+            conventions: defineConventions({ namePrefix: 'older-' }, conventions),
+            allowedImages,
+          });
+          return (await older.create(wfe, env.namespace)).resourceName;
+        },
       };
     };
 

@@ -1,3 +1,4 @@
+import { defineConventions } from '@roundhouse/core';
 import {
   type ConformanceHarness,
   describeExecutorConformance,
@@ -39,6 +40,12 @@ describeWithControlPlane('tekton engine conformance', () => {
         }),
       driveToSuccess: (_wfe, name) => tekton.succeed(client, env.namespace, name),
       driveToFailure: (_wfe, name) => tekton.fail(client, env.namespace, name),
+      createUnderOlderName: async (wfe) => {
+        const older = new TektonExecutor(client, {
+          conventions: defineConventions({ namePrefix: 'older-' }, conventions),
+        });
+        return (await older.create(wfe, env.namespace)).resourceName;
+      },
     });
 
     describeExecutorConformance(`tekton (${preset})`, harness);

@@ -33,4 +33,13 @@ export interface ConformanceHarness {
    * execution was stopped rather than removed.
    */
   readonly recordOutlivesCleanup?: boolean | undefined;
+  /**
+   * For an engine with `adopt`: creates `wfe`'s resource as the engine did under an older name
+   * prefix (the same engine built with conventions whose `namePrefix` differs, as a controller
+   * ran before its prefix was changed) and resolves to its name. The suite then checks that
+   * `adopt` finds it by that name (`resourceName`), as a restarted controller that found it by
+   * its owner asks, and that `getStatus` and `cleanup` find it by `status.executionRef`.
+   * Without it that check is reported skipped.
+   */
+  createUnderOlderName?(wfe: WorkflowExecution): Promise<string>;
 }

@@ -136,6 +136,44 @@ export function intruders(
   ];
 }
 
+/**
+ * Reads getStatus until it answers null (or, for an engine whose record outlives cleanup, a
+ * terminal phase): deletion or stopping may be asynchronous (finalizers, background
+ * propagation, a cancel).
+ */
+export async function expectRemoved(h: ConformanceHarness, wfe: WorkflowExecution): Promise<void> {
+  const deadline = Date.now() + (h.settleTimeoutMs ?? 60_000);
+  const gone = (status: ExecutionResult | null) =>
+    status === null || (h.recordOutlivesCleanup === true && isTerminalPhase(status.phase));
+  while (!gone(await readStatus(h, wfe))) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        h.recordOutlivesCleanup
+          ? 'the execution was not stopped after cleanup'
+          : 'getStatus still not null after cleanup',
+      );
+    }
+    await pause(h);
+  }
+}
+
+/** Why the checks of `adopt` do not apply: the engine has none (it is optional). */
+export function withoutAdopt(h: ConformanceHarness): string | undefined {
+  return h.executor.adopt
+    ? undefined
+    : `the ${h.executor.engine} engine implements no adopt (optional): a controller adopts its resource through create, which the create checks cover`;
+}
+
+/** Why the check of `adopt` by an older name does not apply, as `withoutAdopt`, or the harness. */
+export function withoutOlderName(h: ConformanceHarness): string | undefined {
+  return (
+    withoutAdopt(h) ??
+    (h.createUnderOlderName
+      ? undefined
+      : `the harness gives no createUnderOlderName, so no resource of the ${h.executor.engine} engine can be made under an older name prefix to adopt`)
+  );
+}
+
 export function withResourceName(wfe: WorkflowExecution, resourceName: string): WorkflowExecution {
   return { ...wfe, status: { ...wfe.status, executionRef: { name: resourceName } } };
 }

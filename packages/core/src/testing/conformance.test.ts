@@ -8,6 +8,7 @@ import {
   conformanceChecks,
   describeExecutorConformance,
 } from './conformance.js';
+import { withoutOlderName } from './conformance-steps.js';
 import { MemoryExecutor } from './memory-executor.js';
 
 let sequence = 0;
@@ -36,6 +37,16 @@ function harness(executor: Executor & Partial<MemoryExecutor>): ConformanceHarne
     },
     async driveToFailure(_wfe, resourceName) {
       executor.fail?.(namespace, resourceName);
+    },
+    // The memory engine names a resource by its target and owns it by name, namespace and uid
+    // alone: made for another target, the resource is under another name, as under an older
+    // name prefix.
+    async createUnderOlderName(wfe) {
+      const older = {
+        ...wfe,
+        spec: { ...wfe.spec, targetResource: `${wfe.spec.targetResource}-older` },
+      };
+      return (await executor.create(older, namespace)).resourceName;
     },
   };
 }
@@ -210,6 +221,48 @@ describe('the conformance checks catch broken executors', () => {
     await expect(
       conformanceChecks.adoptTakesItsOwnAndCreatesNothing(harness(executor)),
     ).rejects.toThrow(/must not take the owner's resource/);
+  });
+
+  it('an adopt that ignores the name it is given', async () => {
+    const executor = broken({});
+    const adopt = executor.adopt.bind(executor);
+    executor.adopt = (wfe, ns, options) => adopt(wfe, ns, { ...options, resourceName: undefined });
+    await expect(
+      conformanceChecks.adoptFindsItsOwnUnderAnOlderName(harness(executor)),
+    ).rejects.toThrow(/adopt by name returns the resource under that name/);
+  });
+
+  it("an adopt by name that takes another owner's resource", async () => {
+    const executor = broken({});
+    // Trusts the name: whatever is under it is taken as the caller's.
+    executor.adopt = async (_wfe, _ns, options) =>
+      options?.resourceName
+        ? { resourceName: options.resourceName, warnings: [], adoptedKind: 'MemoryExecution' }
+        : undefined;
+    await expect(
+      conformanceChecks.adoptFindsItsOwnUnderAnOlderName(harness(executor)),
+    ).rejects.toThrow(/must not take the owner's resource/);
+  });
+
+  it("an adopt by name that creates under today's name", async () => {
+    const executor = broken({});
+    const adopt = executor.adopt.bind(executor);
+    executor.adopt = async (wfe, ns, options) => {
+      const adopted = await adopt(wfe, ns, options);
+      if (adopted && options?.resourceName) await executor.create(wfe, ns);
+      return adopted;
+    };
+    await expect(
+      conformanceChecks.adoptFindsItsOwnUnderAnOlderName(harness(executor)),
+    ).rejects.toThrow(/must create nothing under today's name/);
+  });
+
+  it('says why the adopt checks do not apply: no adopt, or no way to make an older name', () => {
+    const noAdopt = { ...harness(new MemoryExecutor()), executor: broken({ adopt: undefined }) };
+    expect(withoutOlderName(noAdopt)).toMatch(/implements no adopt/);
+    const { createUnderOlderName: __, ...noHook } = harness(new MemoryExecutor());
+    expect(withoutOlderName(noHook)).toMatch(/gives no createUnderOlderName/);
+    expect(withoutOlderName(harness(new MemoryExecutor()))).toBeUndefined();
   });
 
   it('a cleanup that leaves the resource', async () => {
