@@ -72,7 +72,7 @@ export class AnsibleExecutor implements Executor {
     this.#report = new JobReport(awx, settings, log);
     const catalog = new TemplateCatalog(awx, settings.cacheTtlMs, settings.now);
     const credentials = new EphemeralCredentials(awx, settings, log);
-    this.#jobs = new ExecutionJobs(awx, catalog, settings);
+    this.#jobs = new ExecutionJobs(awx, catalog, settings, log);
     this.#lock = new ExecutionLock(kube, ansibleEngine, settings, log);
     const launch = new JobLaunch(awx, { catalog, credentials, jobs: this.#jobs }, settings, log);
     const parts = { awx, lock: this.#lock, catalog, jobs: this.#jobs, credentials };

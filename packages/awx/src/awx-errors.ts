@@ -353,6 +353,19 @@ export class AwxResponseError extends AwxError {
 }
 
 /**
+ * A 2xx answer longer than the client reads: a page of events with `no_truncate` holds what the
+ * playbook printed, without a bound, so its reader asks again for fewer rows.
+ */
+export class AwxAnswerTooLargeError extends AwxResponseError {
+  constructor(
+    endpoint: string,
+    readonly limitBytes: number,
+  ) {
+    super(endpoint, '', `larger than ${limitBytes / (1024 * 1024)} MiB`);
+  }
+}
+
+/**
  * A launch made a workflow job instead of a job: the template slices (`job_slice_count` above
  * 1, JobTemplate.create_unified_job). AWX did launch it, so it must be canceled.
  */

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AwxApiError, AwxResponseError } from './awx-errors.js';
+import { AwxAnswerTooLargeError, AwxApiError } from './awx-errors.js';
 import { AwxTransport } from './awx-transport.js';
 import { JobSchema } from './schemas.js';
 
@@ -78,7 +78,8 @@ describe('an answer larger than AWX sends', () => {
     const error = await transport
       .json(transport.get('jobs/5/', {}, {}), JobSchema)
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AwxResponseError);
+    expect(error).toBeInstanceOf(AwxAnswerTooLargeError);
+    expect(error).toMatchObject({ reason: 'AWXUnexpectedResponse', limitBytes: 64 * MiB });
     expect((error as Error).message).toBe(
       'AWX GET jobs/5/ returned an unexpected body: larger than 64 MiB',
     );

@@ -13,6 +13,7 @@ import {
   parseToken,
 } from './awx-client-options.js';
 import {
+  AwxAnswerTooLargeError,
   AwxApiError,
   AwxError,
   AwxResponseError,
@@ -70,8 +71,7 @@ const maxListReads = 3;
  * `no_truncate`, whose stdout is a playbook's; far beyond any of those, a body is refused
  * rather than held.
  */
-const maxAnswerMiB = 64;
-const maxAnswerBytes = maxAnswerMiB * 1024 * 1024;
+const maxAnswerBytes = 64 * 1024 * 1024;
 
 /** The most of an error answer read: DRF's error bodies are short, and a message shows 200 characters. */
 const maxErrorBytes = 64 * 1024;
@@ -183,7 +183,7 @@ export class AwxTransport {
       }
       if (!isSuccess(response.statusCode)) throw await this.#apiError(endpoint, response, call);
       const { text, cut } = await readBoundedBody(response.body, maxAnswerBytes);
-      if (cut) throw new AwxResponseError(endpoint, '', `larger than ${maxAnswerMiB} MiB`);
+      if (cut) throw new AwxAnswerTooLargeError(endpoint, maxAnswerBytes);
       return parseBody(endpoint, schema, text);
     });
   }

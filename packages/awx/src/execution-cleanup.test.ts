@@ -1,4 +1,4 @@
-import { noopLogger, roundhouseConventions } from '@roundhouse/core';
+import { type Logger, noopLogger, roundhouseConventions } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { ephemeralCredentialPrefix } from './credential-plan.js';
 import { EphemeralCredentials } from './ephemeral-credentials.js';
@@ -21,17 +21,17 @@ class StoredLock extends FakeLock {
   }
 }
 
-function setup() {
+function setup(log: Logger = noopLogger) {
   const awx = new FakeAwx(template);
   const catalog = new TemplateCatalog(awx, 0, settings.now);
   const lock = new StoredLock();
   const parts = {
     awx,
     lock,
-    jobs: new ExecutionJobs(awx, catalog, settings),
+    jobs: new ExecutionJobs(awx, catalog, settings, log),
     credentials: new EphemeralCredentials(awx, settings, noopLogger),
   };
-  return { awx, lock, cleanup: new ExecutionCleanup(parts, settings, noopLogger) };
+  return { awx, lock, cleanup: new ExecutionCleanup(parts, settings, log) };
 }
 
 describe('ExecutionCleanup', () => {
@@ -61,6 +61,54 @@ describe('ExecutionCleanup', () => {
     await cleanup.run(wfe, 'workflows', {});
     expect(awx.credentials).toEqual([]);
     expect(lock.record).toBeNull();
+  });
+
+  it('deletes the credentials of a job last seen running that AWX no longer shows, and warns it may run on', async () => {
+    const warnings: string[] = [];
+    const log: Logger = { ...noopLogger, warn: (_fields, message) => warnings.push(message) };
+    const { awx, lock, cleanup } = setup(log);
+    const prefix = ephemeralCredentialPrefix(settings.namePrefix, executionIdentity(wfe));
+    const credential = { id: 7, name: `${prefix}db`, organization: 1, credential_type: 9 };
+    awx.credentials = [credential];
+    // The token lost Read on job 42's template: AWX answers 404 for it, and it may still run.
+    const running = {
+      ...wfe,
+      status: { phase: 'Running' as const, executionRef: { name: 'awx-job-42' } },
+    };
+    lock.record = {
+      template: 3,
+      credentials: [7],
+      launchedAt: '2026-03-01T09:59:00.000Z',
+      job: 42,
+      finished: false,
+    };
+
+    await cleanup.run(running, 'workflows', {});
+    expect(awx.credentials).toEqual([]);
+    expect(lock.record).toBeNull();
+    expect(warnings).toEqual([
+      expect.stringMatching(/^AWX job 42, last seen active, is not found/),
+    ]);
+  });
+
+  it('deletes the credentials of a running job AWX stops showing before its cancel, and warns', async () => {
+    const warnings: string[] = [];
+    const log: Logger = { ...noopLogger, warn: (_fields, message) => warnings.push(message) };
+    const { awx, lock, cleanup } = setup(log);
+    const identity = executionIdentity(wfe);
+    const prefix = ephemeralCredentialPrefix(settings.namePrefix, identity);
+    awx.credentials = [{ id: 7, name: `${prefix}db`, organization: 1, credential_type: 9 }];
+    const extraVars = { [markerVariable(roundhouseConventions)]: identity.id };
+    const { job } = await awx.launch(template.id, { extraVars });
+    // Read on its template is taken between the read of the job and its cancel: AWX answers 404.
+    awx.cancelJob = async () => 'absent';
+    lock.record = { template: 3, credentials: [7], job, finished: false };
+
+    await cleanup.run(wfe, 'workflows', {});
+    expect(awx.credentials).toEqual([]);
+    expect(warnings).toEqual([
+      expect.stringMatching(new RegExp(`^AWX job ${job}, last seen active, is not found`)),
+    ]);
   });
 
   it('cancels the workflow job, not one of its slices, when the marker finds a sliced job', async () => {

@@ -13,7 +13,7 @@ import {
   SlicedLaunchFoundError,
 } from './execution-errors.js';
 import { type ExecutionIdentity, executionIdentity } from './execution-identity.js';
-import type { ExecutionJobs } from './execution-jobs.js';
+import { type ExecutionJobs, warnJobHidden } from './execution-jobs.js';
 import type { ExecutionLock } from './execution-lock.js';
 import type { AnsibleExecutorSettings } from './executor-options.js';
 import { deleteKubernautCredentials } from './kubernaut-credentials.js';
@@ -40,6 +40,12 @@ export interface ExecutionCleanupParts {
  * the credentials and the lock stay and cleanup fails (retryably) to be called again. A failure
  * to delete one credential does not stop the others; every failure is reported, and the lock,
  * which lets a later cleanup find what is left, goes only when nothing is.
+ *
+ * A job last seen active that AWX no longer shows is most likely hidden from the token, not
+ * gone (`warnJobHidden`), yet its credentials are deleted, with a warning: nothing this engine
+ * can do would ever see it end, so keeping them would keep their secrets in AWX for good and the
+ * cleanup failing; a job already running holds what they injected, and one that starts without
+ * them fails for want of them.
  */
 export class ExecutionCleanup {
   readonly #parts: ExecutionCleanupParts;
@@ -146,7 +152,8 @@ export class ExecutionCleanup {
       }
       if (job && isJobActive(job.status)) {
         const outcome = await this.#parts.awx.cancelJob(job.id, { signal });
-        this.#log.info({ wfe: identity.id, job: job.id, outcome }, 'canceled AWX job');
+        if (outcome === 'absent') warnJobHidden(this.#log, job.id);
+        else this.#log.info({ wfe: identity.id, job: job.id, outcome }, 'canceled AWX job');
         return false;
       }
       const until =

@@ -40,7 +40,7 @@ function setup() {
   const awx = new FakeAwx(template);
   const catalog = new TemplateCatalog(awx, 0, settings.now);
   const credentials = new EphemeralCredentials(awx, settings, noopLogger);
-  const jobs = new ExecutionJobs(awx, catalog, settings);
+  const jobs = new ExecutionJobs(awx, catalog, settings, noopLogger);
   const launch = new JobLaunch(awx, { catalog, credentials, jobs }, settings, noopLogger);
   const lock = new ClaimedLock();
   const dependencies = { configMaps: async () => [], secrets: async () => [] };

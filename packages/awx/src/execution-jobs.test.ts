@@ -1,5 +1,6 @@
 import {
   ConfigurationError,
+  type Logger,
   roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
@@ -57,6 +58,13 @@ function fake(
   templates: JobTemplate[] = [template],
   workflowJobs: WorkflowJob[] = [],
 ) {
+  const warnings: Array<{ fields: Record<string, unknown>; message: string }> = [];
+  const log: Logger = {
+    debug: () => {},
+    info: () => {},
+    error: () => {},
+    warn: (fields, message) => warnings.push({ fields, message }),
+  };
   const seen: { since?: Date } = {};
   const awx: JobTemplateReader & JobReader & WorkflowJobReader = {
     findJobTemplate: async (name) => {
@@ -83,7 +91,7 @@ function fake(
     jobEvents: async () => ({ events: [], more: false }),
   };
   const catalog = new TemplateCatalog(awx, 0, Date.now);
-  return { lookups: new ExecutionJobs(awx, catalog, settings), catalog, seen };
+  return { lookups: new ExecutionJobs(awx, catalog, settings, log), catalog, seen, warnings };
 }
 
 describe('ExecutionJobs', () => {
@@ -179,6 +187,34 @@ describe('ExecutionJobs', () => {
     expect(seen.since?.toISOString()).toBe('2026-03-01T09:59:59.000Z');
     // A job with a record is never looked for by the template name.
     expect(await lookups.owned(mine, identity, record, undefined)).toBeNull();
+  });
+
+  it('warns that a job last seen active that AWX no longer shows may still run', async () => {
+    const { lookups, warnings } = fake([jobOf(7, mine)]);
+    const identity = executionIdentity(mine);
+    const at = (phase: 'Running' | 'Failed' | undefined, job: number) => ({
+      ...mine,
+      status: { executionRef: { name: awxJobRef(job) }, ...(phase ? { phase } : {}) },
+    });
+    // Deleted once it ended, as AWX allows: nothing to say.
+    expect(await lookups.owned(at('Failed', 9), identity, undefined, undefined)).toBeNull();
+    expect(await lookups.owned(at('Running', 7), identity, undefined, undefined)).not.toBeNull();
+    expect(warnings).toEqual([]);
+
+    expect(await lookups.owned(at('Running', 9), identity, undefined, undefined)).toBeNull();
+    expect(await lookups.owned(at(undefined, 10), identity, undefined, undefined)).toBeNull();
+    const record = { credentials: [], finished: false, job: 11 };
+    expect(await lookups.owned(mine, identity, record, undefined)).toBeNull();
+    expect(await lookups.recorded({ ...record, job: 12 }, identity, undefined)).toBeNull();
+    expect(warnings.map((w) => w.fields)).toEqual([
+      { job: 9 },
+      { job: 10 },
+      { job: 11 },
+      { job: 12 },
+    ]);
+    expect(warnings[0]?.message).toMatch(
+      /AWX job 9, last seen active, is not found.*lost Read.*may still run it/,
+    );
   });
 
   it('tells which of the credentials a job should have it lost', () => {

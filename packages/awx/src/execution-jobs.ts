@@ -1,4 +1,10 @@
-import { ConfigurationError, type Conventions, type WorkflowExecution } from '@roundhouse/core';
+import {
+  ConfigurationError,
+  type Conventions,
+  isTerminalPhase,
+  type Logger,
+  type WorkflowExecution,
+} from '@roundhouse/core';
 import type { JobReader, WorkflowJobReader } from './awx-roles.js';
 import { parseJobTemplateName } from './engine-config.js';
 import { SlicedLaunchFoundError } from './execution-errors.js';
@@ -36,6 +42,20 @@ export function missingCredentials(job: Job, expected: readonly number[]): numbe
   return expected.filter((id) => !has.has(id));
 }
 
+/**
+ * Says that a job last seen active is not found. AWX refuses to delete a job that may still run
+ * (UnifiedJobDeletionMixin.destroy answers 403), and shows a job only to who may read its
+ * template (JobAccess.filtered_queryset), so such a job was most likely hidden, by a role taken
+ * from the token's user, not deleted: AWX may still run it, and only someone who sees it can
+ * cancel it.
+ */
+export function warnJobHidden(log: Logger, id: number): void {
+  log.warn(
+    { job: id },
+    `AWX job ${id}, last seen active, is not found: the token has most likely lost Read on its job template (AWX refuses to delete a job that may still run), and AWX may still run it`,
+  );
+}
+
 export interface ExecutionJobsSettings {
   readonly conventions: Conventions;
   readonly clockSkewToleranceMs: number;
@@ -51,15 +71,18 @@ export class ExecutionJobs {
   readonly #awx: JobReader & WorkflowJobReader;
   readonly #catalog: TemplateCatalog;
   readonly #settings: ExecutionJobsSettings;
+  readonly #log: Logger;
 
   constructor(
     awx: JobReader & WorkflowJobReader,
     catalog: TemplateCatalog,
     settings: ExecutionJobsSettings,
+    log: Logger,
   ) {
     this.#awx = awx;
     this.#catalog = catalog;
     this.#settings = settings;
+    this.#log = log;
   }
 
   /**
@@ -73,13 +96,14 @@ export class ExecutionJobs {
     signal: AbortSignal | undefined,
   ): Promise<Job | null> {
     const ref = wfe.status?.executionRef?.name;
+    const lastSeenActive = !isTerminalPhase(wfe.status?.phase);
     if (ref !== undefined) {
       const id = jobIdOfRef(ref);
       if (id === undefined) return null;
-      const job = await this.#awx.getJob(id, { signal });
+      const job = await this.#named(id, lastSeenActive, signal);
       return job && isJobOf(job.extra_vars, identity, this.#settings.conventions) ? job : null;
     }
-    if (record) return this.recorded(record, identity, signal);
+    if (record) return this.#recorded(record, identity, lastSeenActive, signal);
     let templateId: number;
     try {
       const { value } = await this.#catalog.template(parseJobTemplateName(wfe), signal);
@@ -110,15 +134,27 @@ export class ExecutionJobs {
     }
   }
 
-  /** The job a launch record knows of, or finds by the marker from when its launch was sent. */
-  async recorded(
+  /**
+   * The job a launch record knows of, or finds by the marker from when its launch was sent. A
+   * record is read while its launch may still be under way, so its job was last seen active.
+   */
+  recorded(
     record: LaunchRecord,
     identity: ExecutionIdentity,
     signal: AbortSignal | undefined,
   ): Promise<Job | null> {
+    return this.#recorded(record, identity, true, signal);
+  }
+
+  async #recorded(
+    record: LaunchRecord,
+    identity: ExecutionIdentity,
+    lastSeenActive: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<Job | null> {
     const { conventions, clockSkewToleranceMs } = this.#settings;
     if (record.job !== undefined) {
-      const job = await this.#awx.getJob(record.job, { signal });
+      const job = await this.#named(record.job, lastSeenActive, signal);
       return job && isLaunchOf(job.extra_vars, identity, conventions) ? job : null;
     }
     // The launch made this workflow job and no job.
@@ -157,6 +193,17 @@ export class ExecutionJobs {
     );
     if (workflow) throw new SlicedLaunchFoundError({ workflowJob: workflow.id });
     return null;
+  }
+
+  /** The job with this id, or `null` when AWX answers 404; see `warnJobHidden`. */
+  async #named(
+    id: number,
+    lastSeenActive: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<Job | null> {
+    const job = await this.#awx.getJob(id, { signal });
+    if (job === null && lastSeenActive) warnJobHidden(this.#log, id);
+    return job;
   }
 
   /** No job of this execution can be older than the execution itself, less clock skew. */

@@ -5,6 +5,7 @@
 import type { WorkflowExecution } from '@roundhouse/core';
 import { AwxApiError, AwxWorkflowLaunchError } from './awx-errors.js';
 import type {
+  CancelOutcome,
   CredentialFilter,
   CredentialStore,
   CredentialTypeStore,
@@ -236,9 +237,9 @@ export class FakeAwx
   async jobEvents() {
     return { events: [], more: false };
   }
-  async cancelJob(id: number) {
+  async cancelJob(id: number): Promise<CancelOutcome> {
     this.canceled.push(id);
-    return 'requested' as const;
+    return 'requested';
   }
   /**
    * As AWX cancels a workflow job: at once one that had not started; a running one (in

@@ -2,6 +2,7 @@ export { AnsibleExecutor, ansibleEngine } from './ansible-executor.js';
 export { AwxClient } from './awx-client.js';
 export { type AwxClientOptions, AwxClientOptionsSchema } from './awx-client-options.js';
 export {
+  AwxAnswerTooLargeError,
   AwxApiError,
   type AwxApiErrorReason,
   AwxConnectionError,

@@ -1,6 +1,7 @@
 import type { JobEventsWindow } from './awx-roles.js';
 import type { Query } from './awx-transport.js';
 import type { PageProblem } from './page-bounds.js';
+import { copyEscaped } from './printed-forms.js';
 import type { Job, JobEvent } from './schemas.js';
 import { isJobActive } from './status.js';
 
@@ -44,6 +45,19 @@ export function eventLines(stdout: string): string[] {
 }
 
 /**
+ * What an event adds to the txt download: its `stdout` as PostgreSQL's COPY writes it, ended by
+ * a newline, each line stripped by redact_ansi on its own (StdoutFilter reads it a line at a
+ * time); nothing for an event that printed nothing (the copy selects `stdout != ''`).
+ */
+export function downloadedText(stdout: string): string {
+  if (stdout === '') return '';
+  return `${copyEscaped(stdout)}\n`
+    .split('\n')
+    .map((line) => line.replace(eventData, '').replace(colour, ''))
+    .join('\n');
+}
+
+/**
  * The events after `after` without a hole in their counters: AWX's callback receiver saves
  * events in batches from several workers, so a later counter may be saved before an earlier
  * one, which a read after the later counter would never see. Every event of a job has a
@@ -77,8 +91,11 @@ export const jobEventsPageSize = 200;
  * is the events' own order, not a place in the output. `no_truncate` because without it AWX
  * cuts the `stdout` of all but `playbook_on_*` events to EVENT_STDOUT_MAX_BYTES_DISPLAY (1024).
  */
-export function jobEventsQuery(window: JobEventsWindow): Query {
-  const common = { page_size: jobEventsPageSize, no_truncate: 1 };
+export function jobEventsQuery(
+  window: JobEventsWindow,
+  pageSize: number = jobEventsPageSize,
+): Query {
+  const common = { page_size: pageSize, no_truncate: 1 };
   if ('after' in window) return { order_by: 'counter', counter__gt: window.after, ...common };
   return { order_by: '-counter', counter__lt: window.newestBefore, ...common };
 }

@@ -44,7 +44,7 @@ function setup() {
   const awx = new FakeAwx(template);
   const catalog = new TemplateCatalog(awx, settings.cacheTtlMs, now);
   const credentials = new EphemeralCredentials(awx, settings, noopLogger);
-  const jobs = new ExecutionJobs(awx, catalog, settings);
+  const jobs = new ExecutionJobs(awx, catalog, settings, noopLogger);
   const launch = new JobLaunch(awx, { catalog, credentials, jobs }, settings, noopLogger);
   const lock = new FakeLock();
   const attempt = new CreateAttempt(

@@ -4,6 +4,7 @@ import type { JobReader } from './awx-roles.js';
 import { failureTexts, isExplained } from './failure-texts.js';
 import { eventsPending } from './job-events.js';
 import type { OutputScrub, OutputWithheld } from './output-scrub.js';
+import { outputTail } from './output-tail.js';
 import type { Job } from './schemas.js';
 import { awxJobResult, awxOutputPendingResult, isJobFailed } from './status.js';
 
@@ -68,9 +69,7 @@ export class JobReport {
   ): Promise<string | undefined> {
     const { stdoutTailBytes } = this.#settings;
     try {
-      return await this.#awx.jobStdoutTail(job.id, stdoutTailBytes + scrub.marginBytes, {
-        signal,
-      });
+      return await outputTail(this.#awx, job, stdoutTailBytes + scrub.marginBytes, { signal });
     } catch (error) {
       if (!(error instanceof AwxError)) throw error;
       this.#log.warn({ job: job.id, reason: error.reason }, 'could not read AWX job output');

@@ -1,4 +1,4 @@
-import { AwxApiError, AwxResponseError } from './awx-errors.js';
+import { AwxAnswerTooLargeError, AwxApiError, AwxResponseError } from './awx-errors.js';
 import { cancelRefusal } from './awx-permissions.js';
 import type {
   AwxRequestOptions,
@@ -10,7 +10,7 @@ import type {
   JobReader,
 } from './awx-roles.js';
 import type { AwxTransport, Call } from './awx-transport.js';
-import { eventsPageProblem, jobEventsQuery } from './job-events.js';
+import { eventsPageProblem, jobEventsPageSize, jobEventsQuery } from './job-events.js';
 import { type Job, JobEventSchema, JobRowSchema, JobSchema, pageSchema } from './schemas.js';
 import { isJobActive } from './status.js';
 import { type LineSelection, type OutputLines, readLines, readTail } from './stdout-reader.js';
@@ -78,13 +78,33 @@ export class JobsApi implements JobReader, Pick<JobCanceler, 'cancelJob'> {
     return this.#http.stream(this.#stdout(id, options), read, { lines: [], total: 0 });
   }
 
-  /** A page of the job's saved events; see `jobEventsQuery`. */
+  /**
+   * A page of the job's saved events; see `jobEventsQuery`. A page longer than the client reads
+   * (events of hundreds of KiB each) is asked for again with half as many rows, down to one:
+   * the window is a counter bound, so a shorter page is the start of the same one.
+   */
   async jobEvents(
     id: number,
     window: JobEventsWindow,
     options: AwxRequestOptions = {},
   ): Promise<JobEventsPage> {
-    const call = this.#http.get(`jobs/${id}/job_events/`, jobEventsQuery(window), options);
+    for (let pageSize = jobEventsPageSize; ; pageSize = Math.floor(pageSize / 2)) {
+      try {
+        return await this.#eventsPage(id, window, pageSize, options);
+      } catch (error) {
+        if (!(error instanceof AwxAnswerTooLargeError) || pageSize === 1) throw error;
+      }
+    }
+  }
+
+  async #eventsPage(
+    id: number,
+    window: JobEventsWindow,
+    pageSize: number,
+    options: AwxRequestOptions,
+  ): Promise<JobEventsPage> {
+    const query = jobEventsQuery(window, pageSize);
+    const call = this.#http.get(`jobs/${id}/job_events/`, query, options);
     const page = await this.#http.json({ ...call, quotesOutput: true }, eventPage, {
       missingIsNull: true,
     });

@@ -67,7 +67,7 @@ class MemoryLock extends FakeLock {
 function executor(settings = defaults, lock = new MemoryLock()) {
   const catalog = new TemplateCatalog(awx, 0, settings.now);
   const credentials = new EphemeralCredentials(awx, settings, noopLogger);
-  const jobs = new ExecutionJobs(awx, catalog, settings);
+  const jobs = new ExecutionJobs(awx, catalog, settings, noopLogger);
   const launch = new JobLaunch(awx, { catalog, credentials, jobs }, settings, noopLogger);
   const dependencies = {
     configMaps: async () => [],

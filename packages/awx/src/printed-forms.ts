@@ -101,7 +101,7 @@ const copyEscapes: ReadonlyMap<string, string> = new Map([
  * stdout` in text format escapes the characters above, then AWX turns each escaped `\r\n`, which
  * joins the lines of an event, back into a newline.
  */
-function copyEscaped(text: string): string {
+export function copyEscaped(text: string): string {
   return text
     .replace(/[\\\b\f\n\r\t\v]/g, (char) => copyEscapes.get(char) ?? char)
     .replaceAll('\\r\\n', '\n');

@@ -65,7 +65,7 @@ async function cleanUp(workflowJob: number) {
   const parts = {
     awx,
     lock,
-    jobs: new ExecutionJobs(awx, catalog, settings),
+    jobs: new ExecutionJobs(awx, catalog, settings, noopLogger),
     credentials: new EphemeralCredentials(awx, settings, noopLogger),
   };
   const failure = await new ExecutionCleanup(parts, settings, noopLogger)
