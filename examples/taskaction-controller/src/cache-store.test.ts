@@ -5,6 +5,8 @@ import { type CachePolicy, cacheEntryConfigMap, cacheObjectName } from './cache.
 import { CacheStore, type CacheStoreOptions } from './cache-store.js';
 
 const identity = { namespace: 'flyte', project: 'proj', domain: 'dev', cacheKey: 'k1' };
+/** The cache's own namespace: every read and write goes there, never to the action's. */
+const cacheNamespace = 'tasks';
 const policy: CachePolicy = { identity, serializable: true, owner: 'u1' };
 const name = cacheObjectName(identity);
 const now = new Date('2026-03-04T05:06:07.000Z');
@@ -13,16 +15,17 @@ const heartbeatMs = 10_000;
 const leaseOf = (holder: string, resourceVersion = '7') => ({
   apiVersion: 'coordination.k8s.io/v1',
   kind: 'Lease',
-  metadata: { name, namespace: 'flyte', resourceVersion },
+  metadata: { name, namespace: cacheNamespace, resourceVersion },
   spec: reservationSpec(undefined, holder, now, heartbeatMs),
 });
 
 /** A client whose get answers from `objects` by kind, and whose writes are spies. */
 function fakeClient(objects: { configMap?: KubeObject | null; lease?: KubeObject | null }) {
   return {
-    get: vi.fn(async (type: { kind: string }) =>
-      type.kind === 'ConfigMap' ? (objects.configMap ?? null) : (objects.lease ?? null),
-    ),
+    get: vi.fn(async (type: { kind: string }, namespace: string) => {
+      if (namespace !== cacheNamespace) return null;
+      return type.kind === 'ConfigMap' ? (objects.configMap ?? null) : (objects.lease ?? null);
+    }),
     create: vi.fn(async (_t: unknown, _ns: unknown, body: KubeObject) => ({
       object: body,
       warnings: [],
@@ -33,11 +36,15 @@ function fakeClient(objects: { configMap?: KubeObject | null; lease?: KubeObject
 }
 
 const store = (client: ReturnType<typeof fakeClient>) =>
-  new CacheStore({ client: client as unknown as CacheStoreOptions['client'], heartbeatMs });
+  new CacheStore({
+    client: client as unknown as CacheStoreOptions['client'],
+    namespace: cacheNamespace,
+    heartbeatMs,
+  });
 
 describe('CacheStore', () => {
   it('looks up the entry only, for a hit or a key that is not serialized', async () => {
-    const configMap = cacheEntryConfigMap(identity, 's3://out', { name: 'a' });
+    const configMap = cacheEntryConfigMap(cacheNamespace, identity, 's3://out', { name: 'a' });
     const client = fakeClient({ configMap });
     expect(await store(client).lookup(policy, { now })).toEqual({
       lookup: { outputUri: 's3://out', reservation: undefined },
@@ -61,12 +68,14 @@ describe('CacheStore', () => {
   it('creates a missing lease and replaces one at the resourceVersion read', async () => {
     const client = fakeClient({});
     expect(await store(client).reserve(policy, null, { now })).toBe(true);
+    expect(client.create.mock.calls[0]?.[1]).toBe(cacheNamespace);
     expect(client.create.mock.calls[0]?.[2]).toMatchObject({
-      metadata: { name, namespace: 'flyte' },
+      metadata: { name, namespace: cacheNamespace },
       spec: { holderIdentity: 'u1', leaseDurationSeconds: 30 },
     });
     const expired = leaseOf('u2');
     expect(await store(client).reserve(policy, expired, { now })).toBe(true);
+    expect(client.replace.mock.calls[0]?.[1]).toBe(cacheNamespace);
     expect(client.replace.mock.calls[0]?.[3]).toMatchObject({
       metadata: { resourceVersion: '7' },
       spec: { holderIdentity: 'u1', leaseTransitions: 1 },
@@ -85,7 +94,15 @@ describe('CacheStore', () => {
     });
   });
 
-  it('keeps an entry another action populated first', async () => {
+  it("populates the entry in the cache's namespace, and keeps one another action populated first", async () => {
+    const written = fakeClient({});
+    await store(written).populate(policy, 's3://out', { name: 'a' }, { now });
+    expect(written.create).toHaveBeenCalledWith(
+      expect.anything(),
+      cacheNamespace,
+      cacheEntryConfigMap(cacheNamespace, identity, 's3://out', { name: 'a' }),
+      { signal: undefined },
+    );
     const client = fakeClient({});
     client.create.mockRejectedValueOnce(new KubernetesApiError('AlreadyExists', 'taken', 409));
     await expect(
@@ -102,7 +119,7 @@ describe('CacheStore', () => {
   it('releases only its own reservation, at the resourceVersion read', async () => {
     const mine = fakeClient({ lease: leaseOf('u1', '9') });
     await store(mine).release(policy, { now });
-    expect(mine.delete).toHaveBeenCalledWith(expect.anything(), 'flyte', name, {
+    expect(mine.delete).toHaveBeenCalledWith(expect.anything(), cacheNamespace, name, {
       preconditions: { resourceVersion: '9' },
       signal: undefined,
     });

@@ -17,6 +17,12 @@ import {
 
 export interface CacheStoreOptions {
   readonly client: Pick<KubeClient, 'get' | 'create' | 'replace' | 'delete'>;
+  /**
+   * The one namespace every entry and reservation lives in, whatever the action's: the
+   * execution namespace, the controller's own. An author who may write ConfigMaps and Leases
+   * in their namespace cannot write the cache there, and the controller needs no rights in it.
+   */
+  readonly namespace: string;
   /** How often a holder renews its reservation: the controller's requeue period. */
   readonly heartbeatMs: number;
 }
@@ -24,7 +30,7 @@ export interface CacheStoreOptions {
 type Request = { readonly now: Date; readonly signal?: AbortSignal | undefined };
 
 /**
- * The action cache as Kubernetes objects in the action's namespace: a ConfigMap per entry and,
+ * The action cache as Kubernetes objects in the cache's namespace: a ConfigMap per entry and,
  * for serialized keys, a Lease per reservation, both named by `cacheObjectName`. Every decision
  * is made by the pure functions it calls; this only reads and writes, each write conditional
  * (create, or replace/delete at the resourceVersion read), so two actions never both hold a
@@ -42,7 +48,7 @@ export class CacheStore {
     policy: CachePolicy,
     request: Request,
   ): Promise<{ lookup: CacheLookup; lease: Lease | null }> {
-    const { namespace } = policy.identity;
+    const { namespace } = this.#o;
     const name = cacheObjectName(policy.identity);
     const opts = { signal: request.signal };
     const configMap = await this.#o.client.get<KubeObject>(
@@ -65,7 +71,7 @@ export class CacheStore {
    */
   async reserve(policy: CachePolicy, lease: Lease | null, request: Request): Promise<boolean> {
     const spec = reservationSpec(lease?.spec, policy.owner, request.now, this.#o.heartbeatMs);
-    const { namespace } = policy.identity;
+    const { namespace } = this.#o;
     const opts = { signal: request.signal };
     try {
       if (lease) {
@@ -75,7 +81,7 @@ export class CacheStore {
         await this.#o.client.create(
           resources.leases,
           namespace,
-          reservationLease(policy.identity, spec),
+          reservationLease(namespace, policy.identity, spec),
           opts,
         );
       }
@@ -110,9 +116,10 @@ export class CacheStore {
     populatedBy: PopulatedBy,
     request: Request,
   ): Promise<void> {
-    const configMap = cacheEntryConfigMap(policy.identity, outputUri, populatedBy);
+    const { namespace } = this.#o;
+    const configMap = cacheEntryConfigMap(namespace, policy.identity, outputUri, populatedBy);
     try {
-      await this.#o.client.create(resources.configMaps, policy.identity.namespace, configMap, {
+      await this.#o.client.create(resources.configMaps, namespace, configMap, {
         signal: request.signal,
       });
     } catch (error) {
@@ -132,7 +139,7 @@ export class CacheStore {
     const { resourceVersion } = lease.metadata;
     await this.#o.client.delete(
       resources.leases,
-      policy.identity.namespace,
+      this.#o.namespace,
       cacheObjectName(policy.identity),
       {
         preconditions: { resourceVersion },
@@ -155,7 +162,7 @@ export class CacheStore {
   async #readLease(policy: CachePolicy, signal: AbortSignal | undefined): Promise<Lease | null> {
     const raw = await this.#o.client.get<KubeObject>(
       resources.leases,
-      policy.identity.namespace,
+      this.#o.namespace,
       cacheObjectName(policy.identity),
       { signal },
     );

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   cachedOutputUri,
   cacheEntryConfigMap,
+  cacheLabels,
   cacheObjectName,
   cachePolicyOf,
   reservationLease,
@@ -10,6 +11,8 @@ import { type TaskAction, TaskActionSchema } from './spec.js';
 import { taskAction } from './task-action.test-support.js';
 
 const identity = { namespace: 'flyte', project: 'proj', domain: 'dev', cacheKey: 'k1' };
+/** The cache's own namespace, not the action's. */
+const cacheNamespace = 'tasks';
 
 const action = (
   spec: Partial<TaskAction['spec']>,
@@ -36,40 +39,59 @@ describe('cachePolicyOf', () => {
 describe('cacheObjectName', () => {
   it('is the same for the same key and a valid name of fixed length for any key', () => {
     const name = cacheObjectName(identity);
-    expect(cacheObjectName({ ...identity, namespace: 'other' })).toBe(name);
+    expect(cacheObjectName({ ...identity })).toBe(name);
     expect(name).toMatch(/^taskaction-cache-[0-9a-f]{64}$/);
     expect(cacheObjectName({ ...identity, cacheKey: 'K/é '.repeat(64) })).toMatch(
       /^taskaction-cache-[0-9a-f]{64}$/,
     );
   });
 
-  it('differs with the project, the domain or the key, also where a separator would blur them', () => {
+  it('differs with the namespace, the project, the domain or the key, also where a separator would blur them', () => {
     const names = new Set([
       cacheObjectName(identity),
+      cacheObjectName({ ...identity, namespace: 'other' }),
       cacheObjectName({ ...identity, project: 'other' }),
       cacheObjectName({ ...identity, domain: 'prod' }),
       cacheObjectName({ ...identity, cacheKey: 'k2' }),
       cacheObjectName({ ...identity, project: 'proj/dev', domain: '', cacheKey: 'k1' }),
+      cacheObjectName({ ...identity, namespace: 'flyte/proj', project: 'dev', domain: 'k1' }),
     ]);
-    expect(names.size).toBe(5);
+    expect(names.size).toBe(7);
+  });
+});
+
+describe('cacheLabels', () => {
+  it("names the object's role and the namespace of the actions it serves", () => {
+    expect(cacheLabels(identity, 'entry')).toEqual({
+      'roundhouse.dev/taskaction-cache': 'entry',
+      'roundhouse.dev/taskaction-cache-namespace': 'flyte',
+    });
+    expect(cacheLabels({ ...identity, namespace: 'team-b' }, 'reservation')).toEqual({
+      'roundhouse.dev/taskaction-cache': 'reservation',
+      'roundhouse.dev/taskaction-cache-namespace': 'team-b',
+    });
   });
 });
 
 describe('cache entries', () => {
-  const entry = cacheEntryConfigMap(identity, 's3://bucket/run1/a0/1/outputs.pb', {
+  const entry = cacheEntryConfigMap(cacheNamespace, identity, 's3://bucket/run1/a0/1/outputs.pb', {
     name: 'run1-a0',
     uid: 'u1',
   });
 
-  it('is an immutable, labelled ConfigMap in the action namespace holding the outputs', () => {
+  it("is an immutable, labelled ConfigMap in the cache's namespace holding the outputs", () => {
     expect(entry).toEqual({
       metadata: {
         name: cacheObjectName(identity),
-        namespace: 'flyte',
-        labels: { 'roundhouse.dev/taskaction-cache': 'entry' },
+        namespace: 'tasks',
+        labels: {
+          'roundhouse.dev/taskaction-cache': 'entry',
+          'roundhouse.dev/taskaction-cache-namespace': 'flyte',
+        },
       },
       immutable: true,
       data: {
+        namespace: 'flyte',
         project: 'proj',
         domain: 'dev',
         cacheKey: 'k1',
@@ -84,6 +106,10 @@ describe('cache entries', () => {
     expect(cachedOutputUri(entry, identity)).toBe('s3://bucket/run1/a0/1/outputs.pb');
     expect(cachedOutputUri(entry, { ...identity, cacheKey: 'k2' })).toBeUndefined();
     expect(cachedOutputUri(entry, { ...identity, domain: 'prod' })).toBeUndefined();
+    expect(cachedOutputUri(entry, { ...identity, namespace: 'other' })).toBeUndefined();
+    // An entry of before the cache moved out of the action's namespace names none: no hit.
+    const { namespace: _, ...unscoped } = entry.data;
+    expect(cachedOutputUri({ ...entry, data: unscoped }, identity)).toBeUndefined();
     expect(cachedOutputUri(null, identity)).toBeUndefined();
     expect(
       cachedOutputUri({ metadata: {}, data: { foo: 'bar' } } as never, identity),
@@ -92,23 +118,34 @@ describe('cache entries', () => {
 
   it('reads an entry whose URI no valid action could have written as no entry', () => {
     const populatedBy = { name: 'run1-a0' };
-    const long = cacheEntryConfigMap(identity, `s3://${'x'.repeat(3000)}`, populatedBy);
+    const long = cacheEntryConfigMap(
+      cacheNamespace,
+      identity,
+      `s3://${'x'.repeat(3000)}`,
+      populatedBy,
+    );
     expect(cachedOutputUri(long, identity)).toBeUndefined();
     const longest = `s3://${'x'.repeat(2043)}/${'a'.repeat(30)}/11/outputs.pb`;
-    expect(cachedOutputUri(cacheEntryConfigMap(identity, longest, populatedBy), identity)).toBe(
-      longest,
-    );
+    expect(
+      cachedOutputUri(
+        cacheEntryConfigMap(cacheNamespace, identity, longest, populatedBy),
+        identity,
+      ),
+    ).toBe(longest);
   });
 });
 
 describe('reservationLease', () => {
-  it('names the lease as the entry, labelled as a reservation', () => {
+  it("names the lease as the entry, in the cache's namespace, labelled as a reservation", () => {
     const spec = { holderIdentity: 'u1', leaseDurationSeconds: 30 };
-    expect(reservationLease(identity, spec)).toEqual({
+    expect(reservationLease(cacheNamespace, identity, spec)).toEqual({
       metadata: {
         name: cacheObjectName(identity),
-        namespace: 'flyte',
-        labels: { 'roundhouse.dev/taskaction-cache': 'reservation' },
+        namespace: 'tasks',
+        labels: {
+          'roundhouse.dev/taskaction-cache': 'reservation',
+          'roundhouse.dev/taskaction-cache-namespace': 'flyte',
+        },
       },
       spec,
     });

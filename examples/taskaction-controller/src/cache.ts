@@ -7,10 +7,11 @@ import type { TaskAction } from './spec.js';
 
 /**
  * What a cache entry is for: a key within its project and domain, as Flyte's catalog keys an
- * entry by the task's project and domain. The entry lives in the action's own namespace, so
- * actions of one namespace never see (or write) another's.
+ * entry by the task's project and domain, and within the action's namespace, so actions of one
+ * namespace never see (or write) another's.
  */
 export interface CacheIdentity {
+  /** The action's namespace, not where the entry lives (`CacheStoreOptions.namespace`). */
   readonly namespace: string;
   readonly project: string;
   readonly domain: string;
@@ -45,12 +46,31 @@ export function cachePolicyOf(action: TaskAction): CachePolicy | undefined {
 export const cacheLabel = 'roundhouse.dev/taskaction-cache';
 
 /**
- * The name of the entry's ConfigMap and of its reservation Lease: a hash of project, domain and
- * key (a key may be any 256 characters; a name may not), the same for every action that asks.
+ * Names the namespace whose actions an object of the cache serves, so an operator can list or
+ * clear one tenant's entries. A namespace's name is a DNS label, so always a valid label value.
+ */
+export const cacheNamespaceLabel = 'roundhouse.dev/taskaction-cache-namespace';
+
+/** The labels of an entry or a reservation of this identity. */
+export function cacheLabels(
+  identity: CacheIdentity,
+  object: 'entry' | 'reservation',
+): Record<string, string> {
+  return { [cacheLabel]: object, [cacheNamespaceLabel]: identity.namespace };
+}
+
+/**
+ * The name of the entry's ConfigMap and of its reservation Lease: a hash of the action's
+ * namespace, project, domain and key (a key may be any 256 characters; a name may not), the same
+ * for every action of that namespace that asks. Every namespace's entries share the cache's one
+ * namespace, so the action's namespace is part of the name: two namespaces with the same key
+ * never share an entry or a reservation.
  */
 export function cacheObjectName(identity: CacheIdentity): string {
   const digest = createHash('sha256')
-    .update(JSON.stringify([identity.project, identity.domain, identity.cacheKey]))
+    .update(
+      JSON.stringify([identity.namespace, identity.project, identity.domain, identity.cacheKey]),
+    )
     .digest('hex');
   return `taskaction-cache-${digest}`;
 }
@@ -62,10 +82,11 @@ export interface PopulatedBy {
 }
 
 /**
- * The entry an action that succeeded leaves: where it wrote its outputs. Immutable, so an entry
- * is only ever replaced by deleting it.
+ * The entry an action that succeeded leaves, in the cache's namespace: where it wrote its
+ * outputs. Immutable, so an entry is only ever replaced by deleting it.
  */
 export function cacheEntryConfigMap(
+  cacheNamespace: string,
   identity: CacheIdentity,
   outputUri: string,
   populatedBy: PopulatedBy,
@@ -73,11 +94,12 @@ export function cacheEntryConfigMap(
   return {
     metadata: {
       name: cacheObjectName(identity),
-      namespace: identity.namespace,
-      labels: { [cacheLabel]: 'entry' },
+      namespace: cacheNamespace,
+      labels: cacheLabels(identity, 'entry'),
     },
     immutable: true,
     data: {
+      namespace: identity.namespace,
       project: identity.project,
       domain: identity.domain,
       cacheKey: identity.cacheKey,
@@ -90,18 +112,19 @@ export function cacheEntryConfigMap(
 
 const CacheEntrySchema = z.object({
   data: z.object({
+    namespace: z.string(),
     project: z.string(),
     domain: z.string(),
     cacheKey: z.string(),
-    // The author's namespace may write this ConfigMap, and every event quotes the URI: no
-    // longer than what `outputPrefix` can make of a valid `runOutputBase`.
+    // Whoever may write ConfigMaps in the cache's namespace may write this one, and every event
+    // quotes the URI: no longer than what `outputPrefix` can make of a valid `runOutputBase`.
     outputUri: z.string().min(1).max(outputUriMaxLength),
   }),
 });
 
 /**
  * The cached output URI in an entry's ConfigMap; undefined for none, or for a ConfigMap under
- * that name that is not the entry of exactly this project, domain and key.
+ * that name that is not the entry of exactly this namespace, project, domain and key.
  */
 export function cachedOutputUri(
   configMap: KubeObject | null,
@@ -111,19 +134,27 @@ export function cachedOutputUri(
   if (!parsed.success) return undefined;
   const { data } = parsed.data;
   const same =
+    data.namespace === identity.namespace &&
     data.project === identity.project &&
     data.domain === identity.domain &&
     data.cacheKey === identity.cacheKey;
   return same ? data.outputUri : undefined;
 }
 
-/** The Lease that reserves an entry for its holder while it populates it. */
-export function reservationLease(identity: CacheIdentity, spec: LeaseSpec): KubeObject {
+/**
+ * The Lease, in the cache's namespace, that reserves an entry for its holder while it populates
+ * it.
+ */
+export function reservationLease(
+  cacheNamespace: string,
+  identity: CacheIdentity,
+  spec: LeaseSpec,
+): KubeObject {
   return {
     metadata: {
       name: cacheObjectName(identity),
-      namespace: identity.namespace,
-      labels: { [cacheLabel]: 'reservation' },
+      namespace: cacheNamespace,
+      labels: cacheLabels(identity, 'reservation'),
     },
     spec,
   };

@@ -89,7 +89,7 @@ export interface TaskActionReconcilerOptions {
   readonly actions: ActionDirectory & ActionCopies;
   readonly registry: Registry;
   readonly routing?: TaskTypeRouting | undefined;
-  /** Where execution resources (Jobs) are created. */
+  /** Where execution resources (Jobs) are created, and the action cache lives. */
   readonly executionNamespace: string;
   /** Images a task may run (see `refuseImage`); empty refuses every one. */
   readonly allowedImages: readonly string[];
@@ -154,7 +154,11 @@ export class TaskActionReconciler implements Reconciler {
       now: () => new Date(),
       ...options,
     };
-    this.#cache = new CacheStore({ client: this.#o.client, heartbeatMs: this.#o.resyncMs });
+    this.#cache = new CacheStore({
+      client: this.#o.client,
+      namespace: this.#o.executionNamespace,
+      heartbeatMs: this.#o.resyncMs,
+    });
     this.#transitions = new TransitionWriter(
       this.#o.client,
       this.#o.sink,

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { phaseOf } from '@roundhouse/controller';
-import { type KubeObject, resources } from '@roundhouse/kube';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
-import { cacheObjectName } from '../src/cache.js';
+import { grantRole } from '../../../test/security/rbac-grant.js';
+import { cacheEntryConfigMap, cacheNamespaceLabel, cacheObjectName } from '../src/cache.js';
 import { taskActions } from '../src/resource.js';
 import {
   apply,
@@ -23,13 +25,15 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
   const fixture = useController('ta-cache', { resyncMs: cacheResyncMs });
   const { env, client, start } = fixture;
 
-  const entry = (cacheKey: string) =>
-    client().get<KubeObject & { data?: Record<string, string> }>(
+  /** The entry for this key of `namespace`'s actions, in the execution namespace. */
+  const entry = (cacheKey: string, namespace = env.namespace) =>
+    client().get<KubeObject & { data?: Record<string, string>; metadata?: KubeObject['metadata'] }>(
       resources.configMaps,
-      env.namespace,
-      cacheObjectName(cacheIdentity(env.namespace, cacheKey)),
+      fixture.executionNamespace,
+      cacheObjectName(cacheIdentity(namespace, cacheKey)),
     );
-  const lease = (cacheKey: string) => readCacheLease(client(), env.namespace, cacheKey);
+  const lease = (cacheKey: string) =>
+    readCacheLease(client(), fixture.executionNamespace, env.namespace, cacheKey);
 
   /**
    * The waiter holds the reservation in a lease of its own: the holder's was deleted (released),
@@ -193,5 +197,90 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
       await jobsOf(client(), fixture.executionNamespace, `${second.metadata.name}-0`),
     ).toHaveLength(1);
     await heldAfterRelease('rank-v1', secondObject.metadata?.uid);
+  });
+
+  it("two namespaces with the same key share no entry: the other namespace's action misses, runs and populates its own", async () => {
+    await start();
+    const first = taskAction({ cacheKey: 'shared-v1' });
+    await apply(client(), env.namespace, first);
+    await waitForPhase(client(), env.namespace, first.metadata.name, 'Executing');
+    await finishPod(client(), fixture.executionNamespace, `${first.metadata.name}-0`, 0);
+    await waitForPhase(client(), env.namespace, first.metadata.name, 'Completed');
+    expect((await entry('shared-v1'))?.metadata?.labels?.[cacheNamespaceLabel]).toBe(env.namespace);
+    await fixture.stop();
+
+    const other = await env.controlPlane.createNamespace('ta-cache-other');
+    await start({ watchNamespace: other });
+    const second = taskAction({ cacheKey: 'shared-v1' });
+    await apply(client(), other, second);
+    const running = await waitForPhase(client(), other, second.metadata.name, 'Executing');
+    expect(running.status.cacheStatus).toBe('CACHE_MISS');
+    await finishPod(client(), fixture.executionNamespace, `${second.metadata.name}-0`, 0);
+    const done = await waitForPhase(client(), other, second.metadata.name, 'Completed');
+    expect(done.status.cacheStatus).toBe('CACHE_POPULATED');
+    expect((await entry('shared-v1', other))?.data).toMatchObject({
+      namespace: other,
+      outputUri: `s3://bucket/run1/${second.spec.actionName}/1/outputs.pb`,
+    });
+    expect((await entry('shared-v1'))?.data).toMatchObject({
+      namespace: env.namespace,
+      outputUri: `s3://bucket/run1/${first.spec.actionName}/1/outputs.pb`,
+    });
+  });
+
+  it('a tenant with every ConfigMap right in its namespace cannot make a hit for its actions', async () => {
+    // The tenant may do anything to ConfigMaps and Leases in its own namespace, as an author
+    // who administers it may.
+    const tenant = 'ta-cache-tenant';
+    await grantRole(client(), env.namespace, {
+      user: tenant,
+      name: tenant,
+      rules: [
+        {
+          apiGroups: ['', 'coordination.k8s.io'],
+          resources: ['configmaps', 'leases'],
+          verbs: ['*'],
+        },
+      ],
+    });
+    const tenantClient = new KubeClient(await env.userKubeConfig(tenant));
+    try {
+      // Forged entries where the tenant may write, its own namespace: one under the name the
+      // cache reads, naming this namespace's action; one as the cache wrote them when it lived
+      // in the action's namespace (named by project, domain and key, no namespace in its data).
+      const identity = cacheIdentity(env.namespace, 'forged-v1');
+      const forged = cacheEntryConfigMap(env.namespace, identity, 's3://attacker/outputs.pb', {
+        name: 'forged',
+      });
+      const { namespace: _, ...earlierData } = forged.data;
+      const earlierName = `taskaction-cache-${createHash('sha256')
+        .update(JSON.stringify([identity.project, identity.domain, identity.cacheKey]))
+        .digest('hex')}`;
+      const earlier = {
+        ...forged,
+        metadata: { ...forged.metadata, name: earlierName },
+        data: earlierData,
+      };
+      await vi.waitFor(
+        () => tenantClient.create(resources.configMaps, env.namespace, forged),
+        patience,
+      );
+      await tenantClient.create(resources.configMaps, env.namespace, earlier);
+      // Where the cache lives, the tenant may write nothing.
+      await expect(
+        tenantClient.create(resources.configMaps, fixture.executionNamespace, forged),
+      ).rejects.toMatchObject({ statusCode: 403 });
+    } finally {
+      await tenantClient.close();
+    }
+
+    await start();
+    const action = taskAction({ cacheKey: 'forged-v1' });
+    await apply(client(), env.namespace, action);
+    const running = await waitForPhase(client(), env.namespace, action.metadata.name, 'Executing');
+    expect(running.status.cacheStatus).toBe('CACHE_MISS');
+    expect(
+      await jobsOf(client(), fixture.executionNamespace, `${action.metadata.name}-0`),
+    ).toHaveLength(1);
   });
 });

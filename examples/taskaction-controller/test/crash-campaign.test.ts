@@ -16,7 +16,7 @@ import {
   seeded,
   untilWorking,
 } from '../../../test/example-controller/crash-harness.js';
-import { cacheLabel } from '../src/cache.js';
+import { cacheLabel, cacheNamespaceLabel } from '../src/cache.js';
 import type { ActionEvent } from '../src/events.js';
 import { ensureTaskActionCrd } from '../src/install.js';
 import { taskActions } from '../src/resource.js';
@@ -202,8 +202,8 @@ describeWithControlPlane('the TaskAction controller killed again and again', () 
         }
         expect(views.map((v) => v.metadata.uid).sort()).toEqual([...current.values()].sort());
         // Every action ended or was deleted: no reservation may be left held.
-        const { items: leases } = await admin.list(resources.leases, env.namespace, {
-          labelSelector: `${cacheLabel}=reservation`,
+        const { items: leases } = await admin.list(resources.leases, executionNamespace, {
+          labelSelector: `${cacheLabel}=reservation,${cacheNamespaceLabel}=${env.namespace}`,
         });
         expect(leases.map((l) => l.metadata?.name)).toEqual([]);
         return views;
@@ -231,8 +231,8 @@ describeWithControlPlane('the TaskAction controller killed again and again', () 
     const eventsOf = (uid: string) => events.filter((e) => e.uid === uid);
     const { items: entries } = await admin.list<KubeObject & { data?: Record<string, string> }>(
       resources.configMaps,
-      env.namespace,
-      { labelSelector: `${cacheLabel}=entry` },
+      executionNamespace,
+      { labelSelector: `${cacheLabel}=entry,${cacheNamespaceLabel}=${env.namespace}` },
     );
     const entryOf = (key: string) => entries.find((e) => e.data?.cacheKey === key);
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { ControllerProcess } from '../../../test/example-controller/controller-process.js';
-import { cacheLabel } from '../src/cache.js';
+import { cacheLabel, cacheNamespaceLabel } from '../src/cache.js';
 import { exitPod } from './harness.js';
 
 const main = new URL('../src/main.ts', import.meta.url).pathname;
@@ -33,8 +33,9 @@ export interface Sightings {
 }
 
 /**
- * Watches the Jobs of `executionNamespace` and the cache entries of `namespace` until `signal`
- * aborts: "one Job per action" and "each entry written once" are counted from what they saw.
+ * Watches the Jobs of `executionNamespace` and the cache entries of `namespace`'s actions (which
+ * live in `executionNamespace` too) until `signal` aborts: "one Job per action" and "each entry
+ * written once" are counted from what they saw.
  */
 export async function watchCampaign(
   client: KubeClient,
@@ -57,13 +58,13 @@ export async function watchCampaign(
     },
     { resourceVersion: jobs.resourceVersion, signal, stallTimeoutMs: 600_000 },
   );
-  const entrySelector = `${cacheLabel}=entry`;
-  const entries = await client.list(resources.configMaps, namespace, {
+  const entrySelector = `${cacheLabel}=entry,${cacheNamespaceLabel}=${namespace}`;
+  const entries = await client.list(resources.configMaps, executionNamespace, {
     labelSelector: entrySelector,
   });
   void client.watch<KubeObject>(
     resources.configMaps,
-    namespace,
+    executionNamespace,
     ({ type, object }) => {
       const name = object.metadata?.name;
       if (!name) return;

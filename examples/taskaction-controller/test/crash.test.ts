@@ -29,7 +29,8 @@ describeWithControlPlane('TaskAction controller: restarts between writes', () =>
   const { env, client, start, stop } = fixture;
 
   const identity = (cacheKey: string) => cacheIdentity(env.namespace, cacheKey);
-  const lease = (cacheKey: string) => readCacheLease(client(), env.namespace, cacheKey);
+  const lease = (cacheKey: string) =>
+    readCacheLease(client(), fixture.executionNamespace, env.namespace, cacheKey);
 
   /**
    * Starts a controller that dies right after its first Job create reached the API server: every
@@ -97,11 +98,12 @@ describeWithControlPlane('TaskAction controller: restarts between writes', () =>
     await stop();
     // While no controller runs, another action with the key succeeds and populates it.
     const entry = cacheEntryConfigMap(
+      fixture.executionNamespace,
       identity('crash-launched-v1'),
       's3://bucket/run1/other/1/outputs.pb',
       { name: 'run1-other' },
     );
-    const written = await client().create(resources.configMaps, env.namespace, entry);
+    const written = await client().create(resources.configMaps, fixture.executionNamespace, entry);
 
     const { writer } = await start();
     await waitForPhase(client(), env.namespace, name, 'Executing');
@@ -119,7 +121,7 @@ describeWithControlPlane('TaskAction controller: restarts between writes', () =>
     // The entry there first is kept, as Flyte keeps the first.
     const kept = await client().get<KubeObject>(
       resources.configMaps,
-      env.namespace,
+      fixture.executionNamespace,
       cacheObjectName(identity('crash-launched-v1')),
     );
     expect(kept?.metadata?.resourceVersion).toBe(written.object.metadata?.resourceVersion);
@@ -136,11 +138,13 @@ describeWithControlPlane('TaskAction controller: restarts between writes', () =>
     // before its status write is there.
     await finishPod(client(), fixture.executionNamespace, `${name}-0`, 0);
     const outputUri = `s3://bucket/run1/${manifest.spec.actionName}/1/outputs.pb`;
-    const entry = cacheEntryConfigMap(identity('crash-populate-v1'), outputUri, {
-      name,
-      uid: object.metadata?.uid,
-    });
-    const written = await client().create(resources.configMaps, env.namespace, entry);
+    const entry = cacheEntryConfigMap(
+      fixture.executionNamespace,
+      identity('crash-populate-v1'),
+      outputUri,
+      { name, uid: object.metadata?.uid },
+    );
+    const written = await client().create(resources.configMaps, fixture.executionNamespace, entry);
 
     const { writer } = await start();
     const done = await waitForPhase(client(), env.namespace, name, 'Completed');
@@ -150,7 +154,7 @@ describeWithControlPlane('TaskAction controller: restarts between writes', () =>
     ]);
     const kept = await client().get<KubeObject>(
       resources.configMaps,
-      env.namespace,
+      fixture.executionNamespace,
       cacheObjectName(identity('crash-populate-v1')),
     );
     expect(kept?.metadata?.resourceVersion).toBe(written.object.metadata?.resourceVersion);

@@ -129,9 +129,8 @@ async function startController(options: StartOptions): Promise<RunningController
   };
 }
 
-export type ControllerSettings = Partial<
-  Omit<StartOptions, 'kubeConfig' | 'watchNamespace' | 'executionNamespace'>
->;
+/** `watchNamespace` defaults to the file's test namespace. */
+export type ControllerSettings = Partial<Omit<StartOptions, 'kubeConfig' | 'executionNamespace'>>;
 
 export interface ControllerFixture {
   readonly env: TestNamespace;
@@ -236,11 +235,19 @@ export function serializedTaskAction(cacheKey: string) {
   });
 }
 
-/** The lease of the reservation on this key, or null while none holds it. */
-export async function readCacheLease(client: KubeClient, namespace: string, cacheKey: string) {
+/**
+ * The lease of the reservation on this key of `namespace`'s actions, or null while none holds
+ * it; the cache lives in the execution namespace.
+ */
+export async function readCacheLease(
+  client: KubeClient,
+  executionNamespace: string,
+  namespace: string,
+  cacheKey: string,
+) {
   return client.get<KubeObject & { spec?: { holderIdentity?: string; leaseTransitions?: number } }>(
     resources.leases,
-    namespace,
+    executionNamespace,
     cacheObjectName(cacheIdentity(namespace, cacheKey)),
   );
 }

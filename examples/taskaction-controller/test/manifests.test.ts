@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { leaderElectionOf, loadConfig } from '../src/config.js';
@@ -60,7 +60,8 @@ describe('examples/taskaction-controller/deploy', () => {
           ),
       );
     expect(bound('ClusterRoleBinding')).toHaveLength(1);
-    expect(bound('RoleBinding', config.executionNamespace)).toHaveLength(1);
+    // The attempts' Jobs, and the action cache.
+    expect(bound('RoleBinding', config.executionNamespace)).toHaveLength(2);
     const election = leaderElectionOf(config);
     expect(election).toBeDefined();
     expect(bound('RoleBinding', election?.namespace)).toHaveLength(1);
@@ -81,37 +82,43 @@ describe('examples/taskaction-controller/deploy', () => {
     expect(config.allowedImages.length).toBeGreaterThan(0);
   });
 
-  it("grants the action cache's ConfigMaps and Leases only per tenant namespace, never cluster-wide", () => {
-    const rbac = documentsOf('rbac.yaml') as (Manifest & {
-      rules?: { resources?: string[] }[];
+  it("grants the action cache's ConfigMaps and Leases in the execution namespace only, and binds nothing in a tenant namespace", () => {
+    const [kustomization] = documentsOf('kustomization.yaml');
+    const deployment = (kustomization?.resources ?? [])
+      .flatMap(documentsOf)
+      .find((doc) => doc.kind === 'Deployment');
+    const config = loadConfig(deployment?.spec?.template?.spec?.containers?.[0]?.args ?? [], {});
+    const election = leaderElectionOf(config);
+    // Every manifest deploy/ holds, in kustomization.yaml or not.
+    const all = readdirSync(deployDir)
+      .filter((file) => file.endsWith('.yaml'))
+      .flatMap(documentsOf) as (Manifest & {
+      rules?: { resources?: string[]; verbs?: string[] }[];
     })[];
-    const clusterBound = new Set(
-      rbac.filter((doc) => doc.kind === 'ClusterRoleBinding').map((doc) => doc.roleRef?.name),
-    );
-    const clusterRules = rbac
-      .filter((doc) => doc.kind === 'ClusterRole' && clusterBound.has(doc.metadata?.name))
-      .flatMap((doc) => doc.rules ?? []);
-    expect(clusterRules.length).toBeGreaterThan(0);
-    for (const rule of clusterRules) {
+    const rulesOf = (kind: string) =>
+      all.filter((doc) => doc.kind === kind).flatMap((doc) => doc.rules ?? []);
+    for (const rule of rulesOf('ClusterRole')) {
       expect(rule.resources).not.toContain('configmaps');
-      expect(rule.resources).not.toContain('leases');
     }
-    const [binding] = documentsOf('tenant-namespace.yaml');
-    expect(binding?.kind).toBe('RoleBinding');
-    const cacheRole = rbac.find(
-      (doc) => doc.kind === 'ClusterRole' && doc.metadata?.name === binding?.roleRef?.name,
-    );
-    expect(cacheRole?.rules?.flatMap((rule) => rule.resources ?? []).sort()).toEqual([
+    // Leases only for --leader-elect's, in its own namespace, and the cache's.
+    const roles = all.filter((doc) => doc.kind === 'Role');
+    for (const role of roles) {
+      expect([config.executionNamespace, election?.namespace]).toContain(role.metadata?.namespace);
+    }
+    const cacheRules = roles
+      .filter((doc) => doc.metadata?.namespace === config.executionNamespace)
+      .flatMap((doc) => doc.rules ?? [])
+      .filter((rule) => rule.resources?.some((r) => r === 'configmaps' || r === 'leases'));
+    expect(cacheRules.flatMap((rule) => rule.resources ?? []).sort()).toEqual([
       'configmaps',
       'leases',
     ]);
-    const account = documentsOf('rbac.yaml').find((doc) => doc.kind === 'ServiceAccount');
-    expect(binding?.subjects).toEqual([
-      {
-        kind: 'ServiceAccount',
-        name: account?.metadata?.name,
-        namespace: account?.metadata?.namespace,
-      },
-    ]);
+    const bindingNamespaces = all
+      .filter((doc) => doc.kind === 'RoleBinding')
+      .map((doc) => doc.metadata?.namespace);
+    expect(new Set(bindingNamespaces)).toEqual(
+      new Set([config.executionNamespace, election?.namespace]),
+    );
+    for (const rule of rulesOf('ClusterRole')) expect(rule.resources).not.toContain('leases');
   });
 });

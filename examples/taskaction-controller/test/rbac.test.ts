@@ -58,33 +58,34 @@ describeWithControlPlane('the TaskAction controller under deploy/rbac.yaml', () 
         const text = readFileSync(new URL(file, deployDir), 'utf8');
         for (const doc of parseAllDocuments(text)) await ssa.apply(doc.toJSON() as KubeObject);
       }
-      // The test namespace is a tenant namespace whose actions use the cache.
-      const text = readFileSync(new URL('tenant-namespace.yaml', deployDir), 'utf8');
-      for (const doc of parseAllDocuments(text)) {
-        const binding = doc.toJSON() as KubeObject;
-        await ssa.apply({
-          ...binding,
-          metadata: { ...binding.metadata, namespace: env.namespace },
-        });
-      }
     } finally {
       await ssa.close();
     }
   });
 
-  it("runs a cached, serialized action to Completed as the controller's ServiceAccount, and collects it once finished", async () => {
+  it("runs a cached, serialized action to Completed as the controller's ServiceAccount, its cache in the execution namespace, serves the next from it, and collects both once finished", async () => {
     const identity = await env.userKubeConfig(serviceAccount, [
       'system:serviceaccounts',
       `system:serviceaccounts:${controllerNamespace}`,
     ]);
     const client = new KubeClient(identity);
-    // The cache's rights reach the tenant namespaces they are bound in, not the cluster's own.
+    // The cache's rights reach the execution namespace only: neither the cluster's own
+    // namespaces nor the tenant namespace whose action uses the cache, which binds it nothing.
     await expect(
       client.get(resources.leases, 'kube-system', 'kube-scheduler'),
     ).rejects.toMatchObject({ statusCode: 403 });
     await expect(
       client.get(resources.configMaps, 'kube-system', 'extension-apiserver-authentication'),
     ).rejects.toMatchObject({ statusCode: 403 });
+    const entry = cacheObjectName(cacheIdentity(env.namespace, 'rbac'));
+    for (const type of [resources.configMaps, resources.leases]) {
+      await expect(client.get(type, env.namespace, entry)).rejects.toMatchObject({
+        statusCode: 403,
+      });
+      await expect(
+        client.create(type, env.namespace, { metadata: { name: entry } }),
+      ).rejects.toMatchObject({ statusCode: 403 });
+    }
     const cache = new InformerCache(identity, { client });
     const registry = new Registry().register(
       taskJobExecutor(client, {
@@ -92,7 +93,8 @@ describeWithControlPlane('the TaskAction controller under deploy/rbac.yaml', () 
         reader: cache,
       }),
     );
-    const sink = new BatchingEventSink(new RecordingWriter(admin()), { maxDelayMs: 5 });
+    const writer = new RecordingWriter(admin());
+    const sink = new BatchingEventSink(writer, { maxDelayMs: 5 });
     const { controller } = await createTaskActionController({
       kubeConfig: identity,
       registry,
@@ -119,19 +121,34 @@ describeWithControlPlane('the TaskAction controller under deploy/rbac.yaml', () 
     const running = runner.run(stop.signal);
     try {
       // Serialized on its cache key: it takes the reservation Lease and, once it succeeds,
-      // writes the cache entry ConfigMap, both in its own namespace.
+      // writes the cache entry ConfigMap, both in the execution namespace.
       const { name } = (await apply(admin(), env.namespace, serializedTaskAction('rbac')))
         .metadata as { name: string };
       await waitForPhase(admin(), env.namespace, name, 'Executing');
-      expect(await readCacheLease(admin(), env.namespace, 'rbac')).not.toBeNull();
+      const lease = () => readCacheLease(admin(), executionNamespace, env.namespace, 'rbac');
+      expect(await lease()).not.toBeNull();
       await vi.waitFor(
         async () => expect(await admin().get(taskActions, env.namespace, name)).toBeNull(),
         patience,
       );
-      expect(await readCacheLease(admin(), env.namespace, 'rbac')).toBeNull();
-      const entry = cacheObjectName(cacheIdentity(env.namespace, 'rbac'));
-      expect(await admin().get(resources.configMaps, env.namespace, entry)).not.toBeNull();
+      expect(await lease()).toBeNull();
+      expect(await admin().get(resources.configMaps, executionNamespace, entry)).not.toBeNull();
+
+      // A second action with the key is served from that entry, no tenant-namespace binding
+      // needed: a hit (read from its events, since the collector deletes it once finished).
+      const second = serializedTaskAction('rbac');
+      await apply(admin(), env.namespace, second);
+      await vi.waitFor(
+        () =>
+          expect(writer.of(second.metadata.name).at(-1)?.event).toMatchObject({
+            phase: 'Completed',
+            cacheStatus: 'CACHE_HIT',
+          }),
+        patience,
+      );
     } finally {
+      // The shared execution namespace keeps no entry of this test's namespace.
+      await admin().delete(resources.configMaps, executionNamespace, entry);
       stop.abort();
       await running;
       await sink.close();
