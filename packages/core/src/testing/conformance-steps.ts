@@ -161,7 +161,7 @@ export async function expectRemoved(h: ConformanceHarness, wfe: WorkflowExecutio
 export function withoutAdopt(h: ConformanceHarness): string | undefined {
   return h.executor.adopt
     ? undefined
-    : `the ${h.executor.engine} engine implements no adopt (optional): a controller adopts its resource through create, which the create checks cover`;
+    : `the ${h.executor.engine} engine implements no adopt (optional): a controller reads the resource it finds for an execution through getStatus instead`;
 }
 
 /** Why the check of `adopt` by an older name does not apply, as `withoutAdopt`, or the harness. */
