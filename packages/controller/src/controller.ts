@@ -10,7 +10,7 @@ import { aborted } from './delay.js';
 import { describeError } from './describe-error.js';
 import { type ElectionClock, electionClock } from './election-clock.js';
 import type { Informer } from './informer.js';
-import { objectKey } from './keys.js';
+import { objectKey, splitKey } from './keys.js';
 import {
   keepLeaseWhile,
   LeadershipLostError,
@@ -221,6 +221,9 @@ export class Controller {
     const queue = new WorkQueue<string>({
       name: this.#name,
       clock: this.#clock,
+      // Namespaces take turns, so one tenant's backlog does not hold back another's objects;
+      // cluster-scoped keys have no namespace and share one turn, a plain FIFO.
+      groupOf: (key) => splitKey(key).namespace ?? '',
       ...(this.#rateLimiter ? { rateLimiter: this.#rateLimiter } : {}),
       ...(this.#metrics ? { metrics: this.#metrics } : {}),
     });

@@ -6,15 +6,21 @@ import { type QueueMetrics, WorkQueue } from './workqueue.js';
 /** Lets pending promise callbacks run. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function queue(options: { clock?: ManualClock; metrics?: QueueMetrics } = {}) {
+function queue(
+  options: { clock?: ManualClock; metrics?: QueueMetrics; groupOf?: (key: string) => string } = {},
+) {
   const clock = options.clock ?? new ManualClock();
   return new WorkQueue<string>({
     clock,
     rateLimiter: new ExponentialBackoffRateLimiter(5, 1_000),
     name: 'test',
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.groupOf ? { groupOf: options.groupOf } : {}),
   });
 }
+
+/** The namespace of a `namespace/name` key. */
+const namespaceOf = (key: string) => key.slice(0, key.indexOf('/'));
 
 describe('WorkQueue', () => {
   it('queues a key at most once, in first-added order', async () => {
@@ -308,5 +314,72 @@ describe('WorkQueue', () => {
     q.add('c');
     q.add('b');
     expect([await q.get(), await q.get(), await q.get()]).toEqual(['a', 'c', 'b']);
+  });
+
+  describe('with groupOf, within a priority, groups take turns', () => {
+    it("hands out namespace b's key within the first two gets, behind a's 1,000 queued first", async () => {
+      const q = queue({ groupOf: namespaceOf });
+      for (let i = 0; i < 1_000; i += 1) q.add(`a/${i}`);
+      q.add('b/0');
+      expect([await q.get(), await q.get(), await q.get()]).toEqual(['a/0', 'b/0', 'a/1']);
+      const rest: (string | undefined)[] = [];
+      while (q.len() > 0) rest.push(await q.get());
+      expect(rest).toEqual(Array.from({ length: 998 }, (_, i) => `a/${i + 2}`));
+    });
+
+    it('still hands out higher priorities first, whatever the group', async () => {
+      const q = queue({ groupOf: namespaceOf });
+      for (let i = 0; i < 3; i += 1) q.add(`a/${i}`);
+      q.add('b/0');
+      q.add('a/3', { priority: 10 });
+      q.add('a/4', { priority: 10 });
+      q.add('b/1', { priority: 10 });
+      const order = [];
+      while (q.len() > 0) order.push(await q.get());
+      expect(order).toEqual(['a/3', 'b/1', 'a/4', 'a/0', 'b/0', 'a/1', 'a/2']);
+    });
+
+    it('requeues a key added while processing last in its group; the group keeps its turn', async () => {
+      const q = queue({ groupOf: namespaceOf });
+      for (const key of ['a/0', 'a/1', 'a/2', 'b/0', 'b/1']) q.add(key);
+      expect(await q.get()).toBe('a/0');
+      q.add('a/0');
+      q.done('a/0');
+      const order = [];
+      while (q.len() > 0) order.push(await q.get());
+      expect(order).toEqual(['b/0', 'a/1', 'b/1', 'a/2', 'a/0']);
+    });
+
+    it('moves a queued key up a priority out of its group, and hands it out once', async () => {
+      const q = queue({ groupOf: namespaceOf });
+      for (const key of ['a/0', 'a/1', 'b/0']) q.add(key);
+      q.add('a/1', { priority: 1 });
+      const order = [];
+      while (q.len() > 0) order.push(await q.get());
+      expect(order).toEqual(['a/1', 'a/0', 'b/0']);
+    });
+
+    it('shutDownWithDrain waits for keys in flight from every group and requeues none', async () => {
+      const q = queue({ groupOf: namespaceOf });
+      for (const key of ['a/0', 'a/1', 'b/0', 'b/1']) q.add(key);
+      const first = (await q.get()) as string;
+      const second = (await q.get()) as string;
+      expect([first, second]).toEqual(['a/0', 'b/0']);
+      q.add(first);
+      let drained = false;
+      const drain = q.shutDownWithDrain().then(() => {
+        drained = true;
+      });
+      expect(await q.get()).toBeUndefined();
+      q.add('c/0');
+      expect(q.len()).toBe(0);
+      q.done(first);
+      await settle();
+      expect(drained).toBe(false);
+      q.done(second);
+      await drain;
+      expect(q.len()).toBe(0);
+      expect(await q.get()).toBeUndefined();
+    });
   });
 });

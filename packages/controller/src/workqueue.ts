@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from './clock.js';
-import { Fifo } from './fifo.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiters.js';
+import { RoundRobin } from './round-robin.js';
 
 /** What a workqueue reports; `ControllerMetrics` implements it with Prometheus metrics. */
 export interface QueueMetrics {
@@ -30,6 +30,12 @@ export interface WorkQueueOptions<K> {
   /** The queue's name in metrics. */
   readonly name?: string | undefined;
   readonly clock?: Clock | undefined;
+  /**
+   * Within one priority, keys are handed out one group at a time in turn, each group's in the
+   * order they were added, so one group's backlog does not delay another's keys. Without it
+   * every key is in one group: a single FIFO.
+   */
+  readonly groupOf?: ((key: K) => string) | undefined;
 }
 
 /** A key handed out by `getWithPriority`, with the priority it was queued at. */
@@ -40,8 +46,8 @@ export interface QueuedKey<K> {
 
 export interface AddOptions {
   /**
-   * Keys of a higher priority are handed out first; within one priority, in the order they
-   * were added. Adding a queued key with a higher priority moves it up. Default 0.
+   * Keys of a higher priority are handed out first; within one priority, groups take turns
+   * (see `groupOf`), each in the order its keys were added. Adding a queued key with a higher priority moves it up. Default 0.
    */
   readonly priority?: number | undefined;
 }
@@ -50,14 +56,17 @@ export interface AddOptions {
  * client-go's rate-limited workqueue, with controller-runtime's priorities. A key is queued at
  * most once however often it is added; a key handed out by `get` is not handed out again until
  * `done`, and if it was added again meanwhile it is queued once more at `done`, so one key is
- * never processed concurrently and no change is missed.
+ * never processed concurrently and no change is missed. Within a priority, the groups of
+ * `groupOf` take turns; a key queued again (re-added after `get`, or requeued at `done`) goes
+ * last in its group, like any new key.
  */
 export class WorkQueue<K = string> {
   /**
-   * Keys ready for a worker, one FIFO per priority. A key moved to a higher priority leaves a
-   * stale entry behind, skipped when reached: `#queued` says where each key's live entry is.
+   * Keys ready for a worker, per priority, by group. A key moved to a higher priority leaves a
+   * stale entry behind, skipped when reached (its group loses that turn: the key it stood for
+   * was handed out ahead of every group): `#queued` says where each key's live entry is.
    */
-  readonly #queues = new Map<number, Fifo<QueuedKey<K>>>();
+  readonly #queues = new Map<number, RoundRobin<QueuedKey<K>>>();
   /** The priorities in `#queues`, highest first. */
   #priorities: number[] = [];
   /** Each key ready for a worker, with its live entry. */
@@ -84,6 +93,7 @@ export class WorkQueue<K = string> {
   readonly #metrics: QueueMetrics | undefined;
   readonly #name: string;
   readonly #clock: Clock;
+  readonly #groupOf: ((key: K) => string) | undefined;
   #shuttingDown = false;
 
   constructor(options: WorkQueueOptions<K> = {}) {
@@ -91,6 +101,7 @@ export class WorkQueue<K = string> {
     this.#rateLimiter = options.rateLimiter ?? defaultControllerRateLimiter<K>(this.#clock);
     this.#metrics = options.metrics;
     this.#name = options.name ?? 'workqueue';
+    this.#groupOf = options.groupOf;
     this.#metrics?.processing(this.#name, () => {
       const now = this.#clock.now();
       return [...this.#startedAt.values()].map((at) => (now - at) / 1000);
@@ -234,14 +245,14 @@ export class WorkQueue<K = string> {
   }
 
   #enqueue(key: K, priority: number): void {
-    let fifo = this.#queues.get(priority);
-    if (!fifo) {
-      fifo = new Fifo<QueuedKey<K>>();
-      this.#queues.set(priority, fifo);
+    let level = this.#queues.get(priority);
+    if (!level) {
+      level = new RoundRobin<QueuedKey<K>>();
+      this.#queues.set(priority, level);
       this.#priorities = [...this.#queues.keys()].sort((a, b) => b - a);
     }
     const entry: QueuedKey<K> = { key, priority };
-    fifo.push(entry);
+    level.push(this.#groupOf?.(key) ?? '', entry);
     this.#queued.set(key, entry);
     this.#metrics?.depth(this.#name, this.#queued.size);
     while (this.#getters.length > 0 && this.#queued.size > 0) {
@@ -249,12 +260,12 @@ export class WorkQueue<K = string> {
     }
   }
 
-  /** The oldest key of the highest priority; call only when a key is queued. */
+  /** The highest priority's next key, by groups' turns; call only when a key is queued. */
   #next(): QueuedKey<K> {
     for (const priority of this.#priorities) {
-      const fifo = this.#queues.get(priority) as Fifo<QueuedKey<K>>;
-      while (fifo.size > 0) {
-        const entry = fifo.shift();
+      const level = this.#queues.get(priority) as RoundRobin<QueuedKey<K>>;
+      while (level.size > 0) {
+        const entry = level.shift();
         if (this.#queued.get(entry.key) === entry) return entry;
       }
     }
