@@ -201,10 +201,10 @@ export interface Executor {
    * across the restart) and nothing unchecked is made in its place; it must not return another
    * execution's resource; a resource of this execution on its way out throws what `create`
    * would (`PreviousExecutionNotCleanedError`). A read the controller's cache can answer costs
-   * no request. Optional: for an engine without it, the controller adopts through `create`,
-   * and removes what that created instead; or, when the resource was found under a name the
-   * engine's watches no longer give the target (a name prefix changed), it reads the resource
-   * through `getStatus` with `status.executionRef` naming it and records it.
+   * no request. Optional: for an engine without it, the controller reads the resource it found
+   * through `getStatus`, with `status.executionRef` naming it (whatever its name: a prefix may
+   * have changed across the restart), and records it; a resource gone after all makes nothing,
+   * and the start is retried through every check.
    */
   adopt?(
     wfe: WorkflowExecution,

@@ -137,6 +137,28 @@ export function intruders(
 }
 
 /**
+ * How often a check calls cleanup again after a retryable error before it fails. Cleanup may
+ * answer one (a Conflict with a workload controller's status writes, a `finally` still running)
+ * and a controller calls it again later; a check does the same, a poll interval apart.
+ */
+const cleanupAttempts = 5;
+
+/** Cleans up as a controller does: a retryable error is followed by another call. */
+export async function cleanUp(h: ConformanceHarness, wfe: WorkflowExecution): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await h.executor.cleanup(wfe, h.namespace);
+      return;
+    } catch (error) {
+      if (!(error instanceof RoundhouseError && error.retryable) || attempt === cleanupAttempts) {
+        throw error;
+      }
+    }
+    await pause(h);
+  }
+}
+
+/**
  * Reads getStatus until it answers null (or, for an engine whose record outlives cleanup, a
  * terminal phase): deletion or stopping may be asynchronous (finalizers, background
  * propagation, a cancel).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ResourceLockedError } from '../errors.js';
+import { EngineUnavailableError, ResourceLockedError } from '../errors.js';
 import type { ExecutionResult } from '../execution-result.js';
 import type { Executor } from '../executor.js';
 import type { WorkflowExecution } from '../workflow-execution.js';
@@ -263,6 +263,32 @@ describe('the conformance checks catch broken executors', () => {
     const { createUnderOlderName: __, ...noHook } = harness(new MemoryExecutor());
     expect(withoutOlderName(noHook)).toMatch(/gives no createUnderOlderName/);
     expect(withoutOlderName(harness(new MemoryExecutor()))).toBeUndefined();
+  });
+
+  it('calls a cleanup answering a retryable error again, as a controller does', async () => {
+    const executor = broken({});
+    const cleanup = executor.cleanup.bind(executor);
+    let calls = 0;
+    executor.cleanup = async (wfe, ns, options) => {
+      calls += 1;
+      if (calls <= 2) throw new EngineUnavailableError('memory', 'the API server said Conflict');
+      await cleanup(wfe, ns, options);
+    };
+    await conformanceChecks.cleanupRemovesAndIsIdempotent(harness(executor));
+    expect(calls).toBe(4);
+  });
+
+  it('a cleanup that never gets past a retryable error', async () => {
+    const executor = broken({});
+    let calls = 0;
+    executor.cleanup = async () => {
+      calls += 1;
+      throw new EngineUnavailableError('memory', 'the API server said Conflict');
+    };
+    await expect(
+      conformanceChecks.cleanupRemovesAndIsIdempotent(harness(executor)),
+    ).rejects.toThrow(/Conflict/);
+    expect(calls).toBe(5);
   });
 
   it('a cleanup that leaves the resource', async () => {

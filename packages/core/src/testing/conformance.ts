@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AbortedError } from '../errors.js';
 import type { ConformanceHarness } from './conformance-harness.js';
 import {
+  cleanUp,
   contender,
   expectRemoved,
   expectUnfinished,
@@ -29,7 +30,7 @@ export const conformanceChecks = {
     expect(second.resourceName, 'a retried create returns the same resource').toBe(
       first.resourceName,
     );
-    await h.executor.cleanup(withResourceName(wfe, first.resourceName), h.namespace);
+    await cleanUp(h, withResourceName(wfe, first.resourceName));
   },
 
   async createRetriedAfterTheEndRestartsNothing(h: ConformanceHarness): Promise<void> {
@@ -46,7 +47,7 @@ export const conformanceChecks = {
       (await readStatus(h, wfe))?.phase,
       'a create retried after the execution ended must not start it again',
     ).toBe('Completed');
-    await h.executor.cleanup(wfe, h.namespace);
+    await cleanUp(h, wfe);
   },
 
   async statusWalksToCompleted(h: ConformanceHarness): Promise<void> {
@@ -58,7 +59,7 @@ export const conformanceChecks = {
     const final = await settle(h, wfe);
     expect(final.phase).toBe('Completed');
     expect(final.summary.status).toBe('True');
-    await h.executor.cleanup(wfe, h.namespace);
+    await cleanUp(h, wfe);
   },
 
   async statusWalksToFailed(h: ConformanceHarness): Promise<void> {
@@ -70,7 +71,7 @@ export const conformanceChecks = {
     const final = await settle(h, wfe);
     expect(final.phase).toBe('Failed');
     expect(final.summary.status).toBe('False');
-    await h.executor.cleanup(wfe, h.namespace);
+    await cleanUp(h, wfe);
   },
 
   async statusIsNullWhenNeverCreated(h: ConformanceHarness): Promise<void> {
@@ -81,8 +82,8 @@ export const conformanceChecks = {
     const created = h.makeExecution();
     const { resourceName } = await h.executor.create(created, h.namespace);
     const wfe = withResourceName(created, resourceName);
-    await h.executor.cleanup(wfe, h.namespace);
-    await h.executor.cleanup(wfe, h.namespace);
+    await cleanUp(h, wfe);
+    await cleanUp(h, wfe);
     await expectRemoved(h, wfe);
   },
 
@@ -91,13 +92,13 @@ export const conformanceChecks = {
     const { resourceName } = await h.executor.create(owner, h.namespace);
     const ownerWithRef = withResourceName(owner, resourceName);
     for (const [what, intruder] of intruders(h, owner)) {
-      await h.executor.cleanup(withResourceName(intruder, resourceName), h.namespace);
+      await cleanUp(h, withResourceName(intruder, resourceName));
       expect(
         await readStatus(h, ownerWithRef),
         `cleanup by an execution of ${what} must not delete the owner's resource`,
       ).not.toBeNull();
     }
-    await h.executor.cleanup(ownerWithRef, h.namespace);
+    await cleanUp(h, ownerWithRef);
   },
 
   async statusIsNullForAnotherOwnersResource(h: ConformanceHarness): Promise<void> {
@@ -116,7 +117,7 @@ export const conformanceChecks = {
         ).toBeNull();
       }
     }
-    await h.executor.cleanup(withResourceName(owner, resourceName), h.namespace);
+    await cleanUp(h, withResourceName(owner, resourceName));
   },
 
   async createRefusesATargetAnotherHolds(h: ConformanceHarness): Promise<void> {
@@ -134,7 +135,7 @@ export const conformanceChecks = {
       await readStatus(h, withResourceName(owner, resourceName)),
       "a refused create must leave the holder's execution in place",
     ).not.toBeNull();
-    await h.executor.cleanup(withResourceName(owner, resourceName), h.namespace);
+    await cleanUp(h, withResourceName(owner, resourceName));
   },
 
   async concurrentCreatesTakeTheLockOnce(h: ConformanceHarness): Promise<void> {
@@ -160,7 +161,7 @@ export const conformanceChecks = {
     if (winner) {
       const wfe = withResourceName(winner.wfe, winner.resourceName);
       expect(await readStatus(h, wfe), "the winner's execution stays").not.toBeNull();
-      await h.executor.cleanup(wfe, h.namespace);
+      await cleanUp(h, wfe);
     }
   },
 
@@ -183,7 +184,7 @@ export const conformanceChecks = {
       (await readStatus(h, ownerWithRef))?.phase,
       "a refused create must leave the finished execution's result in place",
     ).toBe('Completed');
-    await h.executor.cleanup(ownerWithRef, h.namespace);
+    await cleanUp(h, ownerWithRef);
   },
 
   async adoptTakesItsOwnAndCreatesNothing(h: ConformanceHarness): Promise<void> {
@@ -208,7 +209,7 @@ export const conformanceChecks = {
         `adopt by an execution of ${what} must not take the owner's resource`,
       ).toBeUndefined();
     }
-    await h.executor.cleanup(withResourceName(owner, resourceName), h.namespace);
+    await cleanUp(h, withResourceName(owner, resourceName));
   },
 
   async adoptFindsItsOwnUnderAnOlderName(h: ConformanceHarness): Promise<void> {
@@ -249,7 +250,7 @@ export const conformanceChecks = {
       await readStatus(h, recorded),
       'getStatus finds the adopted resource by status.executionRef',
     ).not.toBeNull();
-    await h.executor.cleanup(recorded, h.namespace);
+    await cleanUp(h, recorded);
     await expectRemoved(h, recorded);
   },
 
@@ -277,7 +278,7 @@ export const conformanceChecks = {
       'cleanup with an aborted signal must fail with AbortedError',
     ).toBeInstanceOf(AbortedError);
     expect(await readStatus(h, wfe), 'an aborted cleanup removes nothing').not.toBeNull();
-    await h.executor.cleanup(wfe, h.namespace);
+    await cleanUp(h, wfe);
   },
 } satisfies Record<string, (h: ConformanceHarness) => Promise<void>>;
 
