@@ -30,7 +30,7 @@ import {
   validateCredential,
 } from './credentials.js';
 import { injectAll } from './injection.js';
-import { explanationDelay, holdPending, jobBlockedBy } from './job-blocking.js';
+import { type Blocker, blockedBy, explanationDelay, holdPending } from './job-blocking.js';
 import {
   type JobTemplate,
   type JobTemplateSeed,
@@ -62,6 +62,7 @@ import {
 } from './template-status.js';
 import { monotonicClock } from './timestamps.js';
 import {
+  canCancelWorkflowJob,
   cancelWorkflowJob,
   nextWorkflowTransitionDelay,
   startWorkflowJob,
@@ -425,6 +426,7 @@ export class Store {
         surveyPasswords: planned.plan.surveyPasswords,
         credentials: planned.plan.credentials,
         timeout: planned.plan.timeout,
+        allowSimultaneous: template.allowSimultaneous,
         launchedBy,
         passwordsMissing: planned.plan.startRefused !== undefined,
         nodes: Array.from({ length: planned.plan.slices }, () => ({
@@ -484,6 +486,11 @@ export class Store {
       this.saveWorkflowJob(canceled);
       this.manageWorkflow(id);
     }
+    // One canceled before it started was one the task manager could have started first.
+    if (!canCancelWorkflowJob(canceled)) {
+      this.held.delete(id);
+      this.wakeHeld(canceled.jobTemplate);
+    }
     return 'accepted';
   }
 
@@ -493,10 +500,26 @@ export class Store {
     this.arm(job.id, nextWorkflowTransitionDelay(job), () => this.startWorkflow(job.id));
   }
 
-  /** The task manager starts the workflow job; the workflow manager spawns a job per slice. */
+  /**
+   * The task manager starts the workflow job, unless it holds it pending behind a unified job of
+   * its template (then `settle` or `manageWorkflow` wakes it once that ended); the workflow
+   * manager then spawns a job per slice.
+   */
   private startWorkflow(id: number): void {
     const now = this.now();
-    const started = startWorkflowJob(this.workflowJobsById.get(id) as WorkflowJob, now);
+    const current = this.workflowJobsById.get(id) as WorkflowJob;
+    const blocker = this.blocker({ model: 'workflowjob', id });
+    if (blocker !== undefined) {
+      this.held.add(id);
+      const held = holdPending(current, blocker, now);
+      this.workflowJobsById.set(id, held);
+      this.arm(id, held.jobExplanation ? undefined : explanationDelay(held, now), () =>
+        this.startWorkflow(id),
+      );
+      return;
+    }
+    this.held.delete(id);
+    const started = startWorkflowJob(current, now);
     // Jobs and workflow jobs are both UnifiedJobs in AWX, so they share one id sequence.
     const ids = Array.from({ length: started.slices }, () => this.nextId('job'));
     const spawned = spawnSlices(started, ids, now);
@@ -513,7 +536,11 @@ export class Store {
     const jobs = workflowJob.jobs.flatMap((jobId) => this.jobsById.get(jobId) ?? []);
     const pass = manageWorkflowJob(workflowJob, jobs, this.now());
     for (const job of pass.changedJobs) this.save(job);
-    if (pass.workflowJob !== workflowJob) this.saveWorkflowJob(pass.workflowJob);
+    if (pass.workflowJob === workflowJob) return;
+    this.saveWorkflowJob(pass.workflowJob);
+    if (canCancelWorkflowJob(pass.workflowJob)) return;
+    this.held.delete(id);
+    this.wakeHeld(pass.workflowJob.jobTemplate);
   }
 
   /** Removes a job from the history, as `DELETE jobs/{id}/` does once AWX allowed it. */
@@ -562,7 +589,7 @@ export class Store {
     const current = this.jobsById.get(jobId) as Job;
     const now = this.now();
     const blocker =
-      current.status === 'pending' ? jobBlockedBy(current, this.jobsById.values()) : undefined;
+      current.status === 'pending' ? this.blocker({ model: 'job', id: jobId }) : undefined;
     if (blocker === undefined) {
       this.settle(advance(current, now, this.startCheck(current)));
       return;
@@ -584,11 +611,23 @@ export class Store {
     if (job.sourceWorkflowJob !== null) this.manageWorkflow(job.sourceWorkflowJob);
     this.held.delete(job.id);
     if (canCancel(job)) return;
+    this.wakeHeld(job.jobTemplate);
+  }
+
+  /** What holds a pending job or workflow job in a pass of the task manager over all of them. */
+  private blocker(target: Blocker): Blocker | undefined {
+    return blockedBy(target, this.jobsById.values(), this.workflowJobsById.values());
+  }
+
+  /** Has the task manager look again at the jobs and workflow jobs of a template it held. */
+  private wakeHeld(jobTemplate: number): void {
     for (const id of this.held) {
-      const other = this.jobsById.get(id) as Job;
-      if (other.jobTemplate !== job.jobTemplate) continue;
+      const job = this.jobsById.get(id);
+      const workflowJob = this.workflowJobsById.get(id);
+      if ((job ?? workflowJob)?.jobTemplate !== jobTemplate) continue;
       this.held.delete(id);
-      this.save(other);
+      if (job) this.save(job);
+      else if (workflowJob) this.saveWorkflowJob(workflowJob);
     }
   }
 

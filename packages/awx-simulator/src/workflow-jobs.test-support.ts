@@ -23,6 +23,7 @@ export function workflowJob(overrides: Partial<WorkflowJob> = {}): WorkflowJob {
     surveyPasswords: [],
     credentials: [7],
     timeout: 30,
+    allowSimultaneous: false,
     launchedBy: { id: 2, username: 'kubernaut' },
     passwordsMissing: false,
     nodes: [

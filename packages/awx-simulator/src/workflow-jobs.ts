@@ -37,6 +37,11 @@ export interface WorkflowJob {
   /** The launch's credentials and timeout, which its slices are launched with. */
   readonly credentials: readonly number[];
   readonly timeout: number;
+  /**
+   * The template's `allow_simultaneous`, which the workflow job copies (a WorkflowJobOptions
+   * field JobTemplate.create_unified_job copies); its slices get true whatever it is.
+   */
+  readonly allowSimultaneous: boolean;
   /** Its created_by, which every slice job it spawns gets too. */
   readonly launchedBy: UserRef;
   /**
@@ -74,10 +79,13 @@ export function nextWorkflowTransitionDelay(job: WorkflowJob): number | undefine
   return job.status === 'pending' ? job.schedule.pendingMs : undefined;
 }
 
-/** The task manager starts a pending workflow job; anything else is left as it is. */
+/**
+ * The task manager starts a pending workflow job, which forgets why it was held
+ * (UnifiedJob.pre_start); anything else is left as it is.
+ */
 export function startWorkflowJob(job: WorkflowJob, now: Micros): WorkflowJob {
   if (job.status !== 'pending') return job;
-  return { ...job, status: 'running', started: now, modified: now };
+  return { ...job, status: 'running', started: now, modified: now, jobExplanation: '' };
 }
 
 /** Seconds from start to finish, to the millisecond, or counted live while it runs. */
@@ -182,7 +190,7 @@ export function serializeWorkflowJob(
     work_unit_id: null,
     workflow_job_template: null,
     extra_vars: displayExtraVars(job.extraVars, job.surveyPasswords),
-    allow_simultaneous: false,
+    allow_simultaneous: job.allowSimultaneous,
     job_template: job.jobTemplate,
     is_sliced_job: true,
     inventory: 1,
