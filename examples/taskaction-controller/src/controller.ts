@@ -13,6 +13,7 @@ import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kub
 import { actionKeyOf } from './attempt.js';
 import { AttemptSlots } from './attempt-slot-gate.js';
 import { defaultMaxAttemptsPerNamespace } from './attempt-slots.js';
+import { cachedAction } from './cached-action.js';
 import { conditionDeletedEvent } from './condition-deletion.js';
 import { type EngineInformer, engineInformers } from './engine-watches.js';
 import type { ActionEvent } from './events.js';
@@ -90,8 +91,11 @@ export async function createTaskActionController(
   const routing = options.routing ?? defaultRouting;
   const client = new KubeClient(options.kubeConfig, { fieldManager });
   const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
+  // Cached without what the controller never reads, which an author may make large: every
+  // namespace's actions share this one process's memory (see cachedAction).
   const actions = cache.informerFor(taskActions, {
     ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
+    transform: cachedAction,
   });
   // The engines' informers exist before the reconciler: the orphans' index is kept on them.
   const served: { informer: EngineInformer; watched: Informer<KubeObject> }[] = [];

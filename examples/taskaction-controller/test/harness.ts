@@ -78,6 +78,8 @@ export interface StartOptions {
 
 export interface RunningController {
   readonly writer: RecordingWriter;
+  /** The cache the controller and its executor read through. */
+  readonly cache: InformerCache;
   stop(): Promise<void>;
 }
 
@@ -121,6 +123,7 @@ async function startController(options: StartOptions): Promise<RunningController
   await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
   return {
     writer,
+    cache,
     async stop() {
       abort.abort();
       await running;

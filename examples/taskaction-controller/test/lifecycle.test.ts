@@ -97,6 +97,29 @@ describeWithControlPlane('TaskAction controller: lifecycle, validation and event
     expect(writer.of(name)).toHaveLength(4);
   });
 
+  it('caches an action without its annotations, and its writes leave them on the API server', async () => {
+    const { cache } = await start();
+    const manifest = taskAction();
+    const name = manifest.metadata.name;
+    const annotations = {
+      'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(manifest),
+      'example.com/note': 'kept',
+    };
+    manifest.metadata.annotations = annotations;
+    await apply(client(), env.namespace, manifest);
+    // Executing: the finalizer, Queued, Initializing and Executing all written from the cache.
+    const executing = await waitForPhase(client(), env.namespace, name, 'Executing');
+    expect(executing.metadata.annotations).toEqual(annotations);
+    expect(executing.metadata.finalizers).toContain(abortFinalizer);
+    const cached = cache
+      .informerFor(taskActions, { namespace: env.namespace })
+      .get(env.namespace, name);
+    expect(cached?.metadata?.uid).toBe(executing.metadata.uid);
+    expect(cached?.metadata).not.toHaveProperty('annotations');
+    const stored = await client().get<KubeObject>(taskActions, env.namespace, name);
+    expect(cached).toHaveProperty('spec', stored?.spec);
+  });
+
   it('fails a spec with missing fields as InvalidSpec naming each one, without a finalizer', async () => {
     const { writer } = await start();
     const manifest = taskAction({
