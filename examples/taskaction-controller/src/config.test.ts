@@ -1,6 +1,6 @@
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
-import { attemptResourcesOf, leaderElectionOf, loadConfig } from './config.js';
+import { attemptResourcesOf, configHelp, leaderElectionOf, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('takes flags over variables over defaults, and durations in milliseconds', () => {
@@ -154,5 +154,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--events-file=/e', '--gc-interval=soon'], {})).toThrow(
       /--gc-interval: must be a Go duration/,
     );
+  });
+
+  it("says in --help that the execution namespace holds the attempts' Jobs and the action cache", () => {
+    const help = configHelp('taskaction-controller');
+    const [, text] = /--execution-namespace=VALUE\n\s+(.*)/.exec(help) ?? [];
+    expect(text).toMatch(/Job runs, as its runner ServiceAccount/);
+    expect(text).toMatch(/action cache lives \(entry ConfigMaps, reservation Leases\)/);
   });
 });

@@ -78,7 +78,12 @@ const MaxAttemptsPerNamespaceSchema = z.union(
 /** Every setting, flag `--execution-namespace`, variable `TASKACTION_EXECUTION_NAMESPACE`. */
 export const ConfigSchema = z.object({
   kubeconfig: z.string().optional(),
-  executionNamespace: z.string().min(1),
+  executionNamespace: z
+    .string()
+    .min(1)
+    .describe(
+      "where every attempt's Job runs, as its runner ServiceAccount, and the action cache lives (entry ConfigMaps, reservation Leases)",
+    ),
   watchNamespace: z.string().optional(),
   /**
    * Comma-separated images tasks may run: exact, a prefix ending in `/*` or `:*`, or `*`.
