@@ -42,6 +42,7 @@ import {
 } from './organizations.js';
 import { isPage, type Pagination, paginate } from './paging.js';
 import { holdsNonFinite, isJsonObject, PythonJsonError, parseJsonText } from './python-json.js';
+import { recentJobs } from './recent-jobs.js';
 import {
   AwxServerError,
   badRequest,
@@ -577,6 +578,7 @@ function templateBody(context: Context, template: JobTemplate): Record<string, u
       jobs,
       lastJob: jobOf(jobs.lastJob),
       currentJob: jobOf(jobs.currentJob),
+      recentJobs: recentJobs(template.id, context.store.jobs(), context.store.workflowJobs()),
       organization,
       capabilities: templateCapabilities({
         superuser: context.superuser,

@@ -10,6 +10,7 @@ import type { Job } from './jobs.js';
 import type { LaunchCredential } from './launch-credentials.js';
 import type { Organization } from './organizations.js';
 import { pythonJsonDumps } from './python-json.js';
+import type { RecentJob } from './recent-jobs.js';
 import { surveyApplies, variablesNeededToStart } from './survey-spec.js';
 import type { TemplateJobState } from './template-status.js';
 import { formatTimestamp } from './timestamps.js';
@@ -87,6 +88,7 @@ export interface TemplateContext {
   readonly jobs: TemplateJobState;
   readonly lastJob: Job | undefined;
   readonly currentJob: Job | undefined;
+  readonly recentJobs: readonly RecentJob[];
   readonly organization: Pick<Organization, 'id' | 'name' | 'description'>;
   /** What the requesting user may do with the template. */
   readonly capabilities: TemplateCapabilities;
@@ -113,7 +115,7 @@ export function serializeJobTemplate(
     },
     // BaseSerializer.get_summary_fields (SUMMARIZABLE_FK_FIELDS, serializers.py:147, in its
     // order; a None value is left out), LabelsListMixin's labels, JobTemplateMixin's survey and
-    // JobTemplateSerializer's credentials, in that order.
+    // recent_jobs, and JobTemplateSerializer's credentials, in that order.
     summary_fields: {
       organization: {
         id: context.organization.id,
@@ -127,6 +129,7 @@ export function serializeJobTemplate(
       user_capabilities: context.capabilities,
       labels: { count: 0, results: [] },
       ...surveySummary(template),
+      recent_jobs: context.recentJobs,
       credentials: context.credentials,
     },
     created: formatTimestamp(template.created),

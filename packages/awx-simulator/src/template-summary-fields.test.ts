@@ -32,6 +32,7 @@ describe("a template's summary_fields (BaseSerializer.get_summary_fields, serial
       'project',
       'user_capabilities',
       'labels',
+      'recent_jobs',
       'credentials',
     ]);
     expect(body.summary_fields).toMatchObject({
@@ -79,5 +80,60 @@ describe("a template's summary_fields (BaseSerializer.get_summary_fields, serial
       failed: true,
       canceled_on: body.last_job_run,
     });
+  });
+});
+
+describe("a template's recent_jobs (JobTemplateMixin._recent_jobs, serializers.py:3276)", () => {
+  it('lists its ten newest jobs and sliced workflow jobs, newest first, without the slices', async () => {
+    const template = sim.state.addJobTemplate({
+      name: 'recent',
+      jobSliceCount: 2,
+      inventoryHosts: 2,
+      askJobSliceCountOnLaunch: true,
+      allowSimultaneous: true,
+      schedule: { pendingMs: 0, runningMs: 60_000, cancelMs: 0 },
+    });
+    const post = async (path: string, body?: unknown): Promise<Body> => {
+      const text = await (
+        await fetch(`${sim.apiUrl}${path}`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${sim.token}`, 'Content-Type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        })
+      ).text();
+      return text ? JSON.parse(text) : undefined;
+    };
+    const launch = (sliceCount: number) =>
+      post(`job_templates/${template.id}/launch/`, { job_slice_count: sliceCount });
+    const recent = async (): Promise<Body[]> =>
+      (await shown(template.id)).summary_fields.recent_jobs;
+
+    const sliced = (await launch(2)).workflow_job as number;
+    await vi.waitFor(
+      () => expect(sim.state.workflowJobs().find((w) => w.id === sliced)?.jobs).toHaveLength(2),
+      {
+        timeout: 5_000,
+      },
+    );
+    expect(await recent()).toEqual([
+      { id: sliced, status: 'running', finished: null, canceled_on: null, type: 'workflow_job' },
+    ]);
+
+    const plain = (await launch(1)).job as number;
+    await post(`jobs/${plain}/cancel/`);
+    await vi.waitFor(() => expect(sim.state.job(plain)?.status).toBe('canceled'), {
+      timeout: 5_000,
+    });
+    const [newest, older] = await recent();
+    expect(newest).toMatchObject({ id: plain, status: 'canceled', type: 'job' });
+    expect(newest.finished).toEqual(expect.any(String));
+    expect(newest.canceled_on).toBe(newest.finished);
+    expect(older.id).toBe(sliced);
+
+    for (let i = 0; i < 9; i += 1) await launch(1);
+    const ten = await recent();
+    expect(ten).toHaveLength(10);
+    expect(ten.map((job) => job.id)).not.toContain(sliced);
+    expect(ten[9].id).toBe(plain);
   });
 });
