@@ -1,7 +1,10 @@
 /**
- * Authentication as AWX's DEFAULT_AUTHENTICATION_CLASSES apply it, in their order: an OAuth2
- * bearer token (a personal access token), then HTTP basic auth (LoggedBasicAuthentication, on
- * by default: AUTH_BASIC_ENABLED). A wrong token leaves the request anonymous, as
+ * Authentication as AWX's DEFAULT_AUTHENTICATION_CLASSES (awx/settings/defaults.py
+ * REST_FRAMEWORK) apply it, in their order: AwxJWTAuthentication (a gateway's
+ * X-DAB-JW-TOKEN header), LoggedOAuth2Authentication (a bearer token, a personal access
+ * token), SessionAuthentication (a browser's login session), LoggedBasicAuthentication (HTTP
+ * basic auth, on by default: AUTH_BASIC_ENABLED). The simulator issues neither JWTs nor
+ * sessions, so of the four it answers the bearer token and then basic auth. A wrong token leaves the request anonymous, as
  * django-oauth-toolkit's authentication does; a basic header that is malformed or names a wrong
  * username or password fails at once, as DRF's BasicAuthentication does. DRF answers either
  * with 401 and the view's `WWW-Authenticate` challenge.
