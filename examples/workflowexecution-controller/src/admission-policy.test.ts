@@ -29,6 +29,13 @@ describe('--print-admission-policy', () => {
     expect(clusterKind).toContain('"gatewayclass","gatewayclasses"');
   });
 
+  it("matches kubernaut's group under --conventions kubernaut", () => {
+    const list = JSON.parse(admissionPolicyManifest(configOf(['--conventions=kubernaut'])));
+    expect(list.items[0].spec.matchConstraints.resourceRules[0].apiGroups).toEqual([
+      'kubernaut.ai',
+    ]);
+  });
+
   it('refuses a kind that is not one, naming the flag', () => {
     const config = configOf(['--cluster-scoped-kinds=GatewayClass,gateway class']);
     expect(() => admissionPolicyManifest(config)).toThrow(ConfigurationError);

@@ -15,6 +15,7 @@ export function admissionPolicyManifest(config: Config): string {
     manifest = workflowExecutionAdmissionPolicy({
       executionNamespace: config.executionNamespace,
       clusterScopedKinds: config.clusterScopedKinds,
+      apiGroup: config.apiGroup,
     });
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;

@@ -77,6 +77,16 @@ describe('parseCommandLine', () => {
     expect(issuesOf(['--events=all'])).toEqual([expect.stringMatching(/^--events: /)]);
   });
 
+  it("--conventions kubernaut serves kubernaut's API group unless --api-group says otherwise", () => {
+    expect(configOf([]).apiGroup).toBe('roundhouse.dev');
+    expect(configOf(['--conventions=kubernaut']).apiGroup).toBe('kubernaut.ai');
+    expect(configOf(['--conventions=kubernaut', '--api-group=roundhouse.dev']).apiGroup).toBe(
+      'roundhouse.dev',
+    );
+    expect(configOf([], { ROUNDHOUSE_API_GROUP: 'kubernaut.ai' }).apiGroup).toBe('kubernaut.ai');
+    expect(issuesOf(['--api-group=kubernaut'])).toEqual([expect.stringMatching(/^--api-group: /)]);
+  });
+
   it('takes the AWX launch commit window as a Go duration', () => {
     expect(launchCommitWindowMs(configOf(['--awx-launch-commit-window=90s']))).toBe(90_000);
     expect(issuesOf(['--awx-launch-commit-window=soon'])).toEqual([

@@ -4,6 +4,7 @@ import {
   type Conventions,
   type FieldIssue,
   goDurationPattern,
+  isDns1123Subdomain,
   parseGoDuration,
 } from '@roundhouse/core';
 import {
@@ -42,6 +43,13 @@ export const ConfigSchema = z.object({
   conventions: z.enum(Object.keys(presets) as [Preset, ...Preset[]]),
   /** Absent: the preset's (see presets). */
   events: EventModeSchema.optional(),
+  /** Absent: the preset's (see presets). Goes into the CRD's name and CEL literals. */
+  apiGroup: z
+    .string()
+    .refine((group) => group.includes('.') && isDns1123Subdomain(group), {
+      error: 'must be a DNS-1123 subdomain with a dot, e.g. kubernaut.ai',
+    })
+    .optional(),
   workers: z.coerce.number().int().min(1).max(64),
   reconcileTimeout: duration,
   healthPort: z.coerce.number().int().min(0).max(65535),
@@ -91,6 +99,7 @@ export const ConfigSchema = z.object({
 export type Config = z.infer<typeof ConfigSchema> & {
   readonly executionNamespace: string;
   readonly events: EventMode;
+  readonly apiGroup: string;
 };
 
 export type CommandLine =
@@ -124,6 +133,7 @@ export function parseCommandLine(
     executionNamespace:
       settled.executionNamespace ?? presets[settled.conventions].executionNamespace,
     events: settled.events ?? presets[settled.conventions].events,
+    apiGroup: settled.apiGroup ?? presets[settled.conventions].apiGroup,
   };
   if (config.engines.includes('ansible') && !(config.awxUrl && config.awxTokenSecret)) {
     throw new ConfigurationError({

@@ -47,6 +47,10 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
     value: 'outcome|lifecycle',
     help: `Events recorded on executions: outcome, one at the end (WorkflowFailed, LockReleased); lifecycle, kubernaut's at every step too (WorkflowValidated, ExecutionCreated, PhaseTransition, WorkflowCompleted, ...), one request each (default ${presets.roundhouse.events}; ${presets.kubernaut.events} with --conventions kubernaut)`,
   },
+  apiGroup: {
+    value: 'GROUP',
+    help: `API group of the WorkflowExecutions served, v1alpha1; kubernaut.ai serves kubernaut's CRD and finalizer (default ${presets.roundhouse.apiGroup}; ${presets.kubernaut.apiGroup} with --conventions kubernaut)`,
+  },
   workers: { default: '4', value: 'N', help: 'concurrent reconciles (1-64)' },
   reconcileTimeout: {
     default: '10m',
@@ -193,7 +197,7 @@ export function helpText(program: string): string {
   return [
     `Usage: ${program} [flags]`,
     '',
-    'Runs WorkflowExecutions (roundhouse.dev/v1alpha1) on the job, tekton, ansible and pod engines.',
+    'Runs WorkflowExecutions (v1alpha1, of --api-group) on the job, tekton, ansible and pod engines.',
     'Every flag can be set as an environment variable instead: --cooldown as ROUNDHOUSE_COOLDOWN.',
     'Boolean flags work bare (--leader-elect) or with a value (--leader-elect=false).',
     '',

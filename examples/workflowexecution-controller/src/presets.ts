@@ -7,18 +7,22 @@ import type { EventMode } from '@roundhouse/workflowexecution';
  * names none, kubernaut's own default under its preset (its config.go), so a controller taking
  * over from kubernaut's finds its Jobs and PipelineRuns where kubernaut's left them, and the
  * Events when `--events` names none: kubernaut's at every step under its preset, since its
- * tests and tools look for them.
+ * tests and tools look for them; and the API group when `--api-group` names none: kubernaut's
+ * under its preset, so the controller serves the WorkflowExecutions kubernaut's
+ * RemediationOrchestrator creates, on kubernaut's own CRD, as a drop-in for its controller.
  */
 export const presets = {
   roundhouse: {
     conventions: roundhouseConventions,
     executionNamespace: 'roundhouse-workflows',
     events: 'outcome',
+    apiGroup: 'roundhouse.dev',
   },
   kubernaut: {
     conventions: kubernautConventions,
     executionNamespace: 'kubernaut-workflows',
     events: 'lifecycle',
+    apiGroup: 'kubernaut.ai',
   },
 } as const satisfies Record<
   string,
@@ -26,6 +30,7 @@ export const presets = {
     readonly conventions: Conventions;
     readonly executionNamespace: string;
     readonly events: EventMode;
+    readonly apiGroup: string;
   }
 >;
 

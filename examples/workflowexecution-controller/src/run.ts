@@ -67,6 +67,7 @@ export async function runController(config: Config, context: RunContext): Promis
       cache,
       client,
       executionNamespace: config.executionNamespace,
+      apiGroup: config.apiGroup,
       cooldownMs: cooldownMs(config),
       policy: executionPolicy(config),
       defaultTimeoutMs: parseGoDuration(config.defaultTimeout) ?? 0,

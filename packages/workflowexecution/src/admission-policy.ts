@@ -3,10 +3,11 @@ import {
   type FieldIssue,
   isDns1123Label,
   isDns1123Subdomain,
+  type ResourceType,
 } from '@roundhouse/core';
 import { resources } from '@roundhouse/kube';
 import { clusterPrefixed, clusterScopedKindPattern, clusterScopedKinds } from './builtin-kinds.js';
-import { group, plural } from './crd.js';
+import { workflowExecutionApi } from './resource.js';
 
 /**
  * The controller may `get` every Secret and ConfigMap of its execution namespace and runs
@@ -61,6 +62,8 @@ export interface WorkflowExecutionAdmissionPolicyOptions {
    * namespace in front (`team-a/GatewayClass/public`).
    */
   readonly clusterScopedKinds?: readonly string[] | undefined;
+  /** The group the controller serves WorkflowExecutions under; default roundhouse.dev. */
+  readonly apiGroup?: string | undefined;
 }
 
 export const defaultAdmissionPolicyName = 'roundhouse-workflowexecution-author-access';
@@ -188,7 +191,7 @@ const clusterKind = 'variables.targetHasClusterKind';
  * operator lists (`clusterScopedKinds`). A target of another shape is left to the controller,
  * which fails it with ConfigurationError.
  */
-function targetValidation(): Validation {
+function targetValidation({ group, plural }: ResourceType): Validation {
   const authorizerFor = `authorizer.group('${group}').resource('${plural}')`;
   const targetNamespace = `${targetParts}[0]`;
   const namespaced = `size(${targetParts}) == 3 && !${clusterKind}`;
@@ -246,6 +249,8 @@ export function workflowExecutionAdmissionPolicy(options: WorkflowExecutionAdmis
     }
   });
   if (issues.length) throw new ConfigurationError(issues);
+  // Its group goes into CEL string literals: workflowExecutionApi refuses one that is no DNS name.
+  const { resource } = workflowExecutionApi(options.apiGroup);
   const kinds = [...new Set([...clusterScopedKinds, ...extraKinds.map((k) => k.toLowerCase())])];
 
   const validations: Validation[] = [];
@@ -256,7 +261,7 @@ export function workflowExecutionAdmissionPolicy(options: WorkflowExecutionAdmis
     validations.push(overflowValidation(dep));
   }
   for (const field of serviceAccountFields) validations.push(serviceAccountValidation(field));
-  validations.push(targetValidation());
+  validations.push(targetValidation(resource));
 
   const labels = { 'app.kubernetes.io/part-of': 'roundhouse' };
   const policy = {
@@ -268,10 +273,10 @@ export function workflowExecutionAdmissionPolicy(options: WorkflowExecutionAdmis
       matchConstraints: {
         resourceRules: [
           {
-            apiGroups: [group],
+            apiGroups: [resource.group],
             apiVersions: ['*'],
             operations: ['CREATE'],
-            resources: [plural],
+            resources: [resource.plural],
           },
         ],
       },

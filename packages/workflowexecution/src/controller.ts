@@ -25,7 +25,7 @@ import {
   WorkflowExecutionReconciler,
   type WorkflowExecutionReconcilerOptions,
 } from './reconciler.js';
-import { workflowExecutions } from './resource.js';
+import { workflowExecutionApi } from './resource.js';
 
 export interface WorkflowExecutionControllerOptions {
   readonly kubeConfig: ClusterConfig;
@@ -41,6 +41,13 @@ export interface WorkflowExecutionControllerOptions {
    * one connection pool (and close it on shutdown). Default a new one.
    */
   readonly client?: KubeClient | undefined;
+  /**
+   * The API group of the WorkflowExecutions this controller serves; default `roundhouse.dev`.
+   * `kubernaut.ai` serves kubernaut's own (its CRD, what its RemediationOrchestrator creates), and
+   * uses kubernaut's finalizer, so what a kubernaut controller left is finalized by this one.
+   * Install the CRD and admission policy with the same group.
+   */
+  readonly apiGroup?: string | undefined;
   /** Watch WorkflowExecutions in one namespace only; default all namespaces. */
   readonly watchNamespace?: string | undefined;
   readonly cooldownMs?: number | undefined;
@@ -132,7 +139,8 @@ export async function createWorkflowExecutionController(
   const client = options.client ?? new KubeClient(options.kubeConfig, { fieldManager });
   const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
   const policy = ExecutionPolicySchema.parse(options.policy ?? {});
-  const executions = cache.informerFor(workflowExecutions, {
+  const api = workflowExecutionApi(options.apiGroup);
+  const executions = cache.informerFor(api.resource, {
     ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
   });
   const targets = ExecutionsByTarget.following(executions, {
@@ -174,6 +182,7 @@ export async function createWorkflowExecutionController(
   }
   const reconciler = new WorkflowExecutionReconciler({
     client,
+    api,
     reader: cache,
     registry: options.registry,
     executions,

@@ -5,11 +5,7 @@ import {
   WorkflowExecutionSpecSchema,
   WorkflowExecutionStatusSchema,
 } from '@roundhouse/core';
-
-export const group = 'roundhouse.dev';
-export const version = 'v1alpha1';
-export const kind = 'WorkflowExecution';
-export const plural = 'workflowexecutions';
+import { workflowExecutionApi } from './resource.js';
 
 /**
  * The WorkflowExecution CRD, its schema derived from core's zod schemas so the API server and
@@ -17,9 +13,10 @@ export const plural = 'workflowexecutions';
  * a record of one run, and a changed spec would no longer describe what ran. kubernaut's
  * columns (WorkflowID, Workflow, Duration) and its selectable field are kept, so what works on
  * its WorkflowExecutions (`kubectl get wfe`, `--field-selector spec.remediationRequestRef.name=`)
- * works on these.
+ * works on these. Served under `apiGroup` (default roundhouse.dev; see `workflowExecutionApi`).
  */
-export function workflowExecutionCrd() {
+export function workflowExecutionCrd(options: { readonly apiGroup?: string | undefined } = {}) {
+  const { group, version, kind, plural } = workflowExecutionApi(options.apiGroup).resource;
   const crd = namespacedCrd({
     type: { group, version, kind, plural },
     shortNames: ['wfe'],

@@ -34,4 +34,9 @@ export {
   WorkflowExecutionReconciler,
   type WorkflowExecutionReconcilerOptions,
 } from './reconciler.js';
-export { cleanupFinalizer, workflowExecutions } from './resource.js';
+export {
+  cleanupFinalizer,
+  type WorkflowExecutionApi,
+  workflowExecutionApi,
+  workflowExecutions,
+} from './resource.js';

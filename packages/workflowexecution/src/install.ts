@@ -8,25 +8,31 @@ import {
   workflowExecutionAdmissionPolicy,
 } from './admission-policy.js';
 import { workflowExecutionCrd } from './crd.js';
-import { workflowExecutions } from './resource.js';
+import { workflowExecutionApi } from './resource.js';
 
 /**
  * Creates or updates the WorkflowExecution CRD and waits until the API server serves it. A
  * controller (or the demo) calls this at start-up; production installs usually apply the same
- * object from the generated manifest instead.
+ * object from the generated manifest instead. `apiGroup`: the group the controller serves
+ * (default roundhouse.dev).
  */
 export async function ensureWorkflowExecutionCrd(
   client: KubeClient,
-  options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined } = {},
+  options: {
+    signal?: AbortSignal | undefined;
+    timeoutMs?: number | undefined;
+    apiGroup?: string | undefined;
+  } = {},
 ): Promise<void> {
-  const crd = workflowExecutionCrd();
+  const { resource } = workflowExecutionApi(options.apiGroup);
+  const crd = workflowExecutionCrd({ apiGroup: options.apiGroup });
   await client.patch(resources.customResourceDefinitions, undefined, crd.metadata.name, crd, {
     strategy: 'apply',
     force: true,
     signal: options.signal,
   });
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  while (!(await client.isServed(workflowExecutions, options))) {
+  while (!(await client.isServed(resource, options))) {
     throwIfAborted(options.signal, 'wait for the WorkflowExecution CRD');
     if (Date.now() > deadline)
       throw new Error('the WorkflowExecution CRD was not served within the timeout');

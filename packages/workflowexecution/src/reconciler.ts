@@ -82,11 +82,11 @@ import type { CreatedResource, OrphanedResources } from './orphaned-resources.js
 import type { OutcomeMetrics } from './outcome-metrics.js';
 import { PollSchedule, recheckHint } from './poll-schedule.js';
 import {
-  cleanupFinalizer,
   type StatusView,
   statusView,
   targetOf,
-  workflowExecutions,
+  type WorkflowExecutionApi,
+  workflowExecutionApi,
 } from './resource.js';
 import { salvagedExecution } from './salvaged-execution.js';
 import {
@@ -131,6 +131,8 @@ const vanishedMemoryMs = 30_000;
 export interface WorkflowExecutionReconcilerOptions {
   /** Writes status and finalizers. */
   readonly client: KubeClient;
+  /** The group executions are served under, and their finalizer; default roundhouse.dev's. */
+  readonly api?: WorkflowExecutionApi | undefined;
   /** Reads WorkflowExecutions; the controller's cache, which confirms a miss live. */
   readonly reader: Reader;
   readonly registry: Registry;
@@ -291,6 +293,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       now: () => new Date(),
       watchedEngines: new Set<string>(),
       ...options,
+      api: options.api ?? workflowExecutionApi(),
     };
     const { initial, max } = this.#o.pollIntervalMs;
     this.#polls = new PollSchedule(initial, max, () => this.#o.now().getTime());
@@ -321,7 +324,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const object =
       goneHere || remembered
         ? null
-        : await this.#o.reader.get<KubeObject>(workflowExecutions, namespace, name, {
+        : await this.#o.reader.get<KubeObject>(this.#o.api.resource, namespace, name, {
             signal: ctx.signal,
           });
     if (!object) {
@@ -339,7 +342,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       return this.#invalid(object, error, ctx);
     }
 
-    const finalizing = hasFinalizer(object, cleanupFinalizer)
+    const finalizing = hasFinalizer(object, this.#o.api.finalizer)
       ? undefined
       : this.#addFinalizer(object, ctx);
     // A start that fails before awaiting the finalizer write (an orphan's delete in an outage)
@@ -397,9 +400,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
     try {
       const updated = await addFinalizer(
         this.#o.client,
-        workflowExecutions,
+        this.#o.api.resource,
         object,
-        cleanupFinalizer,
+        this.#o.api.finalizer,
         { signal: ctx.signal, uid: object.metadata?.uid },
       );
       this.#o.executions.observe(updated);
@@ -787,7 +790,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
    */
   async #abandonIfDeleted(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<void> {
     const current = await this.#o.client.get<KubeObject>(
-      workflowExecutions,
+      this.#o.api.resource,
       wfe.metadata.namespace,
       wfe.metadata.name,
       { signal: ctx.signal },
@@ -1316,7 +1319,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
   }
 
   async #finalize(object: KubeObject, ctx: ReconcileContext): Promise<undefined> {
-    if (!hasFinalizer(object, cleanupFinalizer)) return undefined;
+    if (!hasFinalizer(object, this.#o.api.finalizer)) return undefined;
     const key = objectKey(object);
     let wfe: WorkflowExecution | undefined;
     try {
@@ -1370,9 +1373,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
     // controller's finalizer, a label) reads it instead of removing the finalizer again.
     const removed = await removeFinalizerAsRead(
       this.#o.client,
-      workflowExecutions,
+      this.#o.api.resource,
       object,
-      cleanupFinalizer,
+      this.#o.api.finalizer,
       { signal: ctx.signal },
     );
     if (removed) this.#o.executions.observe(removed);
@@ -1572,7 +1575,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     let read: string | undefined;
     const written = await updateStatus<KubeObject>(
       this.#o.client,
-      workflowExecutions,
+      this.#o.api.resource,
       object.metadata.namespace,
       object.metadata.name,
       (current) => {

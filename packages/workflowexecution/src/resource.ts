@@ -1,4 +1,6 @@
 import {
+  ConfigurationError,
+  isDns1123Subdomain,
   ObjectMetaSchema,
   type ResourceType,
   type WorkflowExecution,
@@ -6,19 +8,58 @@ import {
 } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { z } from 'zod';
-import { group, kind, plural, version } from './crd.js';
 
-/** WorkflowExecutions as the API serves them. */
-export const workflowExecutions: ResourceType = Object.freeze({
-  group,
-  version,
-  kind,
-  plural,
-  namespaced: true,
-});
+/** The default group; kubernaut serves the same kind under `kubernaut.ai`. */
+export const group = 'roundhouse.dev';
+export const version = 'v1alpha1';
+export const kind = 'WorkflowExecution';
+export const plural = 'workflowexecutions';
 
-/** Removes the executor's cleanup from a deleted WorkflowExecution before it goes. */
-export const cleanupFinalizer = 'roundhouse.dev/execution-cleanup';
+/**
+ * Where WorkflowExecutions are served, and the finalizer the controller puts on them: the CRD,
+ * the admission policy, the controller's watch and every write it makes follow one group.
+ */
+export interface WorkflowExecutionApi {
+  readonly resource: ResourceType;
+  /** Removes the executor's cleanup from a deleted WorkflowExecution before it goes. */
+  readonly finalizer: string;
+}
+
+/**
+ * kubernaut's controller puts this finalizer on its WorkflowExecutions
+ * (internal/controller/workflowexecution: FinalizerName). Serving kubernaut's group, this
+ * controller uses the same one: what a kubernaut controller left behind is cleaned up and goes
+ * on delete, and what this one leaves is finalized by kubernaut's after a rollback.
+ */
+const finalizerOfGroup: Readonly<Record<string, string>> = {
+  'kubernaut.ai': 'workflowexecution.kubernaut.ai/workflowexecution-cleanup',
+};
+
+/**
+ * The API of WorkflowExecutions served under `apiGroup` (default `roundhouse.dev`; `kubernaut.ai`
+ * replaces kubernaut's controller on its own CRD). The group goes into the CRD's name and into
+ * the admission policy's CEL literals, so it must be a DNS subdomain with a dot, as the API
+ * server requires of a CRD's group.
+ */
+export function workflowExecutionApi(apiGroup: string = group): WorkflowExecutionApi {
+  if (!apiGroup.includes('.') || !isDns1123Subdomain(apiGroup)) {
+    throw new ConfigurationError([
+      { path: 'apiGroup', message: 'must be a DNS-1123 subdomain with a dot, e.g. roundhouse.dev' },
+    ]);
+  }
+  return Object.freeze({
+    resource: Object.freeze({ group: apiGroup, version, kind, plural, namespaced: true }),
+    finalizer: finalizerOfGroup[apiGroup] ?? `${apiGroup}/execution-cleanup`,
+  });
+}
+
+const defaultApi = workflowExecutionApi();
+
+/** WorkflowExecutions as the API serves them under the default group. */
+export const workflowExecutions: ResourceType = defaultApi.resource;
+
+/** The finalizer of WorkflowExecutions under the default group. */
+export const cleanupFinalizer = defaultApi.finalizer;
 
 /** What the status transitions read: valid even when the object's spec is not. */
 export type StatusView = Pick<WorkflowExecution, 'apiVersion' | 'kind' | 'metadata' | 'status'>;

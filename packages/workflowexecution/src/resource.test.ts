@@ -1,0 +1,76 @@
+import { ConfigurationError } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import { workflowExecutionAdmissionPolicy } from './admission-policy.js';
+import { workflowExecutionCrd } from './crd.js';
+import { cleanupFinalizer, workflowExecutionApi, workflowExecutions } from './resource.js';
+
+describe('workflowExecutionApi', () => {
+  it('serves roundhouse.dev by default, with its finalizer', () => {
+    expect(workflowExecutionApi()).toEqual({
+      resource: workflowExecutions,
+      finalizer: cleanupFinalizer,
+    });
+    expect(workflowExecutions.group).toBe('roundhouse.dev');
+    expect(cleanupFinalizer).toBe('roundhouse.dev/execution-cleanup');
+  });
+
+  it("serves kubernaut.ai with kubernaut's own finalizer (its controller's FinalizerName)", () => {
+    const api = workflowExecutionApi('kubernaut.ai');
+    expect(api.resource).toEqual({
+      group: 'kubernaut.ai',
+      version: 'v1alpha1',
+      kind: 'WorkflowExecution',
+      plural: 'workflowexecutions',
+      namespaced: true,
+    });
+    expect(api.finalizer).toBe('workflowexecution.kubernaut.ai/workflowexecution-cleanup');
+  });
+
+  it('names the finalizer of any other group after it', () => {
+    expect(workflowExecutionApi('ops.example.com').finalizer).toBe(
+      'ops.example.com/execution-cleanup',
+    );
+  });
+
+  it('refuses a group that is no DNS subdomain with a dot (it goes into CEL string literals)', () => {
+    for (const bad of ['kubernaut', "x.dev')||true||('", 'Kubernaut.AI', '']) {
+      expect(() => workflowExecutionApi(bad)).toThrow(ConfigurationError);
+    }
+  });
+});
+
+describe('the builders under another group', () => {
+  it('name the CRD and its group after it, the schema unchanged', () => {
+    const crd = workflowExecutionCrd({ apiGroup: 'kubernaut.ai' });
+    expect(crd.metadata.name).toBe('workflowexecutions.kubernaut.ai');
+    expect(crd.spec.group).toBe('kubernaut.ai');
+    expect(crd.spec.versions).toEqual(workflowExecutionCrd().spec.versions);
+  });
+
+  it("match the admission policy to the group's CREATEs and ask the authorizer about its resource", () => {
+    const { policy } = workflowExecutionAdmissionPolicy({
+      executionNamespace: 'kubernaut-workflows',
+      apiGroup: 'kubernaut.ai',
+    });
+    expect(policy.spec.matchConstraints.resourceRules).toEqual([
+      {
+        apiGroups: ['kubernaut.ai'],
+        apiVersions: ['*'],
+        operations: ['CREATE'],
+        resources: ['workflowexecutions'],
+      },
+    ]);
+    const target = policy.spec.validations.at(-1)!;
+    expect(target.expression).toContain(
+      "authorizer.group('kubernaut.ai').resource('workflowexecutions')",
+    );
+    expect(target.expression).not.toContain('roundhouse.dev');
+    expect(target.messageExpression).toContain('create workflowexecutions.kubernaut.ai in');
+  });
+
+  it('refuse a group that could break out of a CEL string, naming it', () => {
+    expect(() =>
+      workflowExecutionAdmissionPolicy({ executionNamespace: 'ns', apiGroup: "a.b')||('" }),
+    ).toThrow(/apiGroup/);
+  });
+});
