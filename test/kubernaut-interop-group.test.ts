@@ -1,5 +1,5 @@
 import { InformerCache } from '@roundhouse/controller';
-import { parseWorkflowExecution, Registry } from '@roundhouse/core';
+import { ConfigurationError, parseWorkflowExecution, Registry } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import {
@@ -11,6 +11,7 @@ import {
   createWorkflowExecutionController,
   ensureWorkflowExecutionCrd,
   workflowExecutionApi,
+  workflowExecutionCrd,
 } from '@roundhouse/workflowexecution';
 import { afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { presets } from '../examples/workflowexecution-controller/src/presets.js';
@@ -128,5 +129,48 @@ describeWithControlPlane("serving kubernaut's API group", () => {
       async () => expect(await client().get(api.resource, spaces.watchNamespace, name)).toBeNull(),
       patience,
     );
+  });
+
+  it("refuses to start on a CRD that would refuse its status writes, naming the field (kubernaut's failure reasons)", async () => {
+    const spaces = await namespaces('group-crd');
+    const crd = structuredClone(workflowExecutionCrd({ apiGroup: preset.apiGroup }));
+    const schema = crd.spec.versions[0]!.schema.openAPIV3Schema as unknown as {
+      properties: {
+        status: { properties: { failureDetails: { properties: { reason: object } } } };
+      };
+    };
+    // kubernaut's CRD enumerates these and no ExecutionResourceDeleted.
+    schema.properties.status.properties.failureDetails.properties.reason = {
+      type: 'string',
+      enum: [
+        'OOMKilled',
+        'DeadlineExceeded',
+        'Forbidden',
+        'ResourceExhausted',
+        'ConfigurationError',
+        'ImagePullBackOff',
+        'TaskFailed',
+        'UnsupportedEngine',
+        'Unknown',
+        'Deduplicated',
+      ],
+    };
+    const apply = { strategy: 'apply', force: true } as const;
+    await client().patch(
+      resources.customResourceDefinitions,
+      undefined,
+      crd.metadata.name,
+      crd,
+      apply,
+    );
+    try {
+      const started = start(spaces);
+      await expect(started).rejects.toThrow(ConfigurationError);
+      await expect(started).rejects.toThrow(
+        /CustomResourceDefinition workflowexecutions\.kubernaut\.ai status\.failureDetails\.reason: .*ExecutionResourceDeleted/,
+      );
+    } finally {
+      await ensureWorkflowExecutionCrd(client(), { apiGroup: preset.apiGroup });
+    }
   });
 });

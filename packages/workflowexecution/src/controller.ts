@@ -14,9 +14,15 @@ import {
   noopLogger,
   type Registry,
 } from '@roundhouse/core';
-import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kube';
+import {
+  type ClusterConfig,
+  KubeClient,
+  type KubeObject,
+  KubernetesApiError,
+} from '@roundhouse/kube';
 import { type ExecutionPolicyInput, ExecutionPolicySchema } from './execution-policy.js';
 import { ExecutionsByTarget } from './executions-by-target.js';
+import { checkWorkflowExecutionCrd } from './install.js';
 import { KindDiscovery } from './kind-discovery.js';
 import { type EventMode, EventModeSchema } from './lifecycle-events.js';
 import { OrphanedResources, type WatchedResources } from './orphaned-resources.js';
@@ -140,6 +146,13 @@ export async function createWorkflowExecutionController(
   const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
   const policy = ExecutionPolicySchema.parse(options.policy ?? {});
   const api = workflowExecutionApi(options.apiGroup);
+  // A controller that may not read CRDs starts unchecked, as it did before the check.
+  await checkWorkflowExecutionCrd(client, { apiGroup: options.apiGroup }).catch(
+    (error: unknown) => {
+      if (!(error instanceof KubernetesApiError && error.statusCode === 403)) throw error;
+      logger.warn({ group: api.resource.group }, 'may not read the CRD; its schema is unchecked');
+    },
+  );
   const executions = cache.informerFor(api.resource, {
     ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
   });

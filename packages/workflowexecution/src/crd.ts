@@ -1,10 +1,12 @@
 import { crdSchemaOf, namespacedCrd } from '@roundhouse/controller';
 import {
   FailureReasonSchema,
+  type FieldIssue,
   PhaseSchema,
   WorkflowExecutionSpecSchema,
   WorkflowExecutionStatusSchema,
 } from '@roundhouse/core';
+import { z } from 'zod';
 import { workflowExecutionApi } from './resource.js';
 
 /**
@@ -61,3 +63,65 @@ export const enumeratedValues = {
   phase: PhaseSchema.options,
   failureReason: FailureReasonSchema.options,
 };
+
+/**
+ * Values of `enumeratedValues` only older versions wrote, kept readable: ResourceLocked, now
+ * Deduplicated (see FailureReasonSchema). A CRD may leave them out.
+ */
+const readOnlyValues = new Set(['ResourceLocked']);
+
+interface SchemaNode {
+  readonly enum?: readonly unknown[];
+  readonly properties?: Readonly<Record<string, SchemaNode>>;
+  readonly items?: SchemaNode;
+  readonly 'x-kubernetes-preserve-unknown-fields'?: boolean;
+}
+
+const CrdVersionsSchema = z.looseObject({
+  spec: z.looseObject({
+    versions: z.array(
+      z.looseObject({
+        name: z.string(),
+        schema: z.looseObject({ openAPIV3Schema: z.unknown() }).optional(),
+      }),
+    ),
+  }),
+});
+
+function enumGaps(ours: SchemaNode, theirs: SchemaNode | undefined, path: string): FieldIssue[] {
+  if (!theirs || theirs['x-kubernetes-preserve-unknown-fields']) return [];
+  const missing = (ours.enum ?? []).filter(
+    (value) => theirs.enum && !theirs.enum.includes(value) && !readOnlyValues.has(String(value)),
+  );
+  const here: FieldIssue[] = missing.length
+    ? [
+        {
+          path,
+          message: `the installed CRD does not enumerate ${missing.join(', ')}, which this controller writes there (the API server would refuse its status writes)`,
+        },
+      ]
+    : [];
+  const properties = Object.entries(ours.properties ?? {}).flatMap(([name, node]) =>
+    enumGaps(node, theirs.properties?.[name], `${path}.${name}`),
+  );
+  const items = ours.items ? enumGaps(ours.items, theirs.items, `${path}[]`) : [];
+  return [...here, ...properties, ...items];
+}
+
+/**
+ * What an installed WorkflowExecution CRD (kubernaut's own, say) would refuse of the status this
+ * controller writes: each enum of this package's status schema missing a value the controller
+ * writes (kubernaut's failure reasons lack ExecutionResourceDeleted). Fields it would prune are
+ * not checked: every field the controller's crash safety reads is kubernaut's too.
+ */
+export function crdStatusGaps(installed: unknown): FieldIssue[] {
+  const ours = workflowExecutionCrd().spec.versions[0]?.schema.openAPIV3Schema as SchemaNode;
+  const parsed = CrdVersionsSchema.safeParse(installed);
+  const served = parsed.success
+    ? parsed.data.spec.versions.find(
+        (entry) => entry.name === workflowExecutionApi().resource.version,
+      )
+    : undefined;
+  const theirs = served?.schema?.openAPIV3Schema as SchemaNode | undefined;
+  return enumGaps(ours.properties?.status ?? {}, theirs?.properties?.status, 'status');
+}

@@ -11,7 +11,7 @@ export {
   createWorkflowExecutionController,
   type WorkflowExecutionControllerOptions,
 } from './controller.js';
-export { workflowExecutionCrd } from './crd.js';
+export { crdStatusGaps, workflowExecutionCrd } from './crd.js';
 export {
   allowsNamespace,
   type ExecutionPolicy,
@@ -19,7 +19,11 @@ export {
   ExecutionPolicySchema,
 } from './execution-policy.js';
 export { ExecutionsByTarget, type ExecutionsByTargetOptions } from './executions-by-target.js';
-export { ensureWorkflowExecutionAdmissionPolicy, ensureWorkflowExecutionCrd } from './install.js';
+export {
+  checkWorkflowExecutionCrd,
+  ensureWorkflowExecutionAdmissionPolicy,
+  ensureWorkflowExecutionCrd,
+} from './install.js';
 export { KindDiscovery, type KindDiscoveryOptions } from './kind-discovery.js';
 export { DiscoveryUnreadableError, type KindTable, kindTableOf } from './kind-table.js';
 export { type EventMode, EventModeSchema } from './lifecycle-events.js';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { throwIfAborted } from '@roundhouse/core';
+import { ConfigurationError, throwIfAborted } from '@roundhouse/core';
 import { type KubeClient, resources } from '@roundhouse/kube';
 import {
   validatingAdmissionPolicies,
@@ -7,7 +7,7 @@ import {
   type WorkflowExecutionAdmissionPolicyOptions,
   workflowExecutionAdmissionPolicy,
 } from './admission-policy.js';
-import { workflowExecutionCrd } from './crd.js';
+import { crdStatusGaps, workflowExecutionCrd } from './crd.js';
 import { workflowExecutionApi } from './resource.js';
 
 /**
@@ -60,5 +60,31 @@ export async function ensureWorkflowExecutionAdmissionPolicy(
     binding.metadata.name,
     binding,
     apply,
+  );
+}
+
+/**
+ * Refuses an installed WorkflowExecution CRD that would refuse the controller's status writes
+ * (`crdStatusGaps`): kubernaut's own, kept by a user migrating to `apiGroup: 'kubernaut.ai'`,
+ * enumerates no ExecutionResourceDeleted, and an execution whose Job was deleted would stay
+ * Running, its failure refused on every retry, until its deadline. A ConfigurationError naming
+ * each field and value; nothing when the CRD is not installed (the watch says so).
+ */
+export async function checkWorkflowExecutionCrd(
+  client: KubeClient,
+  options: { apiGroup?: string | undefined; signal?: AbortSignal | undefined } = {},
+): Promise<void> {
+  const { group, plural } = workflowExecutionApi(options.apiGroup).resource;
+  const name = `${plural}.${group}`;
+  const crd = await client.get(resources.customResourceDefinitions, undefined, name, {
+    signal: options.signal,
+  });
+  const gaps = crd ? crdStatusGaps(crd) : [];
+  if (gaps.length === 0) return;
+  throw new ConfigurationError(
+    gaps.map((gap) => ({
+      path: `CustomResourceDefinition ${name} ${gap.path}`,
+      message: `${gap.message}; install this controller's CRD for the group (ensureWorkflowExecutionCrd, or workflowExecutionCrd({ apiGroup: '${group}' }))`,
+    })),
   );
 }

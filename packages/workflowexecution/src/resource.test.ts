@@ -1,7 +1,7 @@
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { workflowExecutionAdmissionPolicy } from './admission-policy.js';
-import { workflowExecutionCrd } from './crd.js';
+import { crdStatusGaps, workflowExecutionCrd } from './crd.js';
 import { cleanupFinalizer, workflowExecutionApi, workflowExecutions } from './resource.js';
 
 describe('workflowExecutionApi', () => {
@@ -72,5 +72,44 @@ describe('the builders under another group', () => {
     expect(() =>
       workflowExecutionAdmissionPolicy({ executionNamespace: 'ns', apiGroup: "a.b')||('" }),
     ).toThrow(/apiGroup/);
+  });
+});
+
+/** This package's CRD with the failure reasons enumerated as kubernaut's CRD does. */
+function withFailureReasons(reasons: readonly string[]) {
+  const crd = structuredClone(workflowExecutionCrd({ apiGroup: 'kubernaut.ai' }));
+  const schema = crd.spec.versions[0]!.schema.openAPIV3Schema as unknown as {
+    properties: { status: { properties: { failureDetails: { properties: { reason: object } } } } };
+  };
+  schema.properties.status.properties.failureDetails.properties.reason = {
+    type: 'string',
+    enum: reasons,
+  };
+  return crd;
+}
+
+describe('crdStatusGaps', () => {
+  it("finds nothing in this package's own CRD, under any group", () => {
+    expect(crdStatusGaps(workflowExecutionCrd())).toEqual([]);
+    expect(crdStatusGaps(workflowExecutionCrd({ apiGroup: 'kubernaut.ai' }))).toEqual([]);
+  });
+
+  it("names a failure reason the controller writes that the CRD does not enumerate (kubernaut's list)", () => {
+    const kubernauts = [
+      'OOMKilled',
+      'DeadlineExceeded',
+      'Forbidden',
+      'ResourceExhausted',
+      'ConfigurationError',
+      'ImagePullBackOff',
+      'TaskFailed',
+      'UnsupportedEngine',
+      'Unknown',
+      'Deduplicated',
+    ];
+    const gaps = crdStatusGaps(withFailureReasons(kubernauts));
+    expect(gaps.map((gap) => gap.path)).toEqual(['status.failureDetails.reason']);
+    // ResourceLocked only older versions wrote: a CRD may leave it out.
+    expect(gaps[0]?.message).toMatch(/does not enumerate ExecutionResourceDeleted, which/);
   });
 });
