@@ -141,6 +141,12 @@ export interface AwxSimulator {
    * 401 `Invalid username/password.`; the token goes on working, as AWX's does (auth.ts).
    */
   deactivateUser(): void;
+  /**
+   * Acts as an AWX whose services restarted on the same database: everything stored stays, and
+   * the dispatcher's startup fails the jobs it left running or waiting as AWX's reaper does
+   * (reaper.ts); pending jobs and workflow jobs go on.
+   */
+  restart(): void;
   stop(): Promise<void>;
 }
 
@@ -292,6 +298,7 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
     deactivateUser: () => {
       active = false;
     },
+    restart: () => store.restart(),
     stop: async () => {
       store.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

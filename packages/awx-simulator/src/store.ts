@@ -5,6 +5,7 @@
  * the resources share its id sequences and a credential deletion reaches into jobs; split, each
  * part would need the others' maps.
  */
+
 import { randomUUID } from 'node:crypto';
 import {
   type CredentialRole,
@@ -49,6 +50,7 @@ import {
 import { attachErrors, type LaunchCredential } from './launch-credentials.js';
 import { MANAGED_CREDENTIAL_TYPES, managedCredentialType } from './managed-credential-types.js';
 import type { Organization } from './organizations.js';
+import { reapAtStartup } from './reaper.js';
 import { AwxValidationError, type FieldErrors } from './replies.js';
 import { NON_FIELD_ERRORS_KEY, parseBody } from './serializer-fields.js';
 import { spawnSlices } from './slice-jobs.js';
@@ -650,5 +652,28 @@ export class Store {
   stop(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+  }
+
+  /**
+   * AWX's services starting again on this database: what the old dispatcher ran is gone, so its
+   * startup reaps the jobs left running or waiting (reaper.ts), and the task and workflow
+   * managers take up the pending jobs and the workflow jobs again.
+   */
+  restart(): void {
+    this.stop();
+    this.held.clear();
+    const now = this.now();
+    for (const job of [...this.jobsById.values()]) {
+      const reaped = reapAtStartup(job, now);
+      if (reaped) this.settle(reaped);
+    }
+    for (const job of [...this.jobsById.values()]) {
+      if (canCancel(job) && !this.timers.has(job.id)) this.save(job);
+    }
+    for (const workflowJob of [...this.workflowJobsById.values()]) {
+      if (!canCancelWorkflowJob(workflowJob) || this.timers.has(workflowJob.id)) continue;
+      this.saveWorkflowJob(workflowJob);
+      this.manageWorkflow(workflowJob.id);
+    }
   }
 }
