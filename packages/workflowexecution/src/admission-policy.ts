@@ -47,7 +47,9 @@ import { workflowExecutionApi } from './resource.js';
  * exhausted) refuses too: `failurePolicy: Fail`.
  *
  * Dependencies a controller resolves from elsewhere (`resolveDependencies`) are its operator's
- * choice, not the author's, and are not checked.
+ * choice, not the author's, and are not checked: the hook must give them only to workflows the
+ * operator trusts with them (an engine that runs the author's own code, the pod engine, refuses
+ * them unless its operator sets `mountDependencies`).
  */
 export interface WorkflowExecutionAdmissionPolicyOptions {
   /** The controller's execution namespace, where Jobs and PipelineRuns run. */

@@ -195,7 +195,9 @@ export interface WorkflowExecutionReconcilerOptions {
   readonly orphans?: Pick<OrphanedResources, 'release' | 'createdFor' | 'holds'> | undefined;
   /**
    * Supplies dependencies from elsewhere (kubernaut asks its catalog); default what the spec
-   * lists (`requestedDependencies`). `signal` is the reconcile's: it aborts on shutdown and on a
+   * lists (`requestedDependencies`). No admission policy sees what it returns, and the author
+   * still picks the engine: key them to the workflow and its engine, never hand a Secret to an
+   * engine that runs the author's own code. `signal` is the reconcile's: it aborts on shutdown and on a
    * lost lease, and a hook that ignores it keeps its reconcile (and the lease, see
    * `keepLeaseWhile`) until it settles.
    */
