@@ -48,8 +48,8 @@ import { workflowExecutionApi } from './resource.js';
  *
  * Dependencies a controller resolves from elsewhere (`resolveDependencies`) are its operator's
  * choice, not the author's, and are not checked: the hook must give them only to workflows the
- * operator trusts with them (an engine that runs the author's own code, the pod engine, refuses
- * them unless its operator sets `mountDependencies`).
+ * operator trusts with them (an engine that runs the author's own code should refuse
+ * them unless its operator opts in).
  */
 export interface WorkflowExecutionAdmissionPolicyOptions {
   /** The controller's execution namespace, where Jobs and PipelineRuns run. */
