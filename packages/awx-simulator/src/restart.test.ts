@@ -90,9 +90,12 @@ describe('restart', () => {
     });
     const launched = await request('POST', `job_templates/${template.id}/launch/`);
     const workflowJobId = ((await launched.json()) as { workflow_job: number }).workflow_job;
-    const slices = async (): Promise<Body[]> =>
-      (await (await request('GET', `jobs/?job_template=${template.id}&order_by=id`)).json())
-        .results;
+    const slices = async (): Promise<Body[]> => {
+      const page: Body = await (
+        await request('GET', `jobs/?job_template=${template.id}&order_by=id`)
+      ).json();
+      return page.results;
+    };
     await vi.waitFor(
       async () => expect((await slices()).map((j) => j.status)).toEqual(['running', 'running']),
       {
@@ -104,7 +107,9 @@ describe('restart', () => {
       ['failed', expect.stringContaining('at system start up')],
       ['failed', expect.stringContaining('at system start up')],
     ]);
-    const workflowJob = await (await request('GET', `workflow_jobs/${workflowJobId}/`)).json();
+    const workflowJob: Body = await (
+      await request('GET', `workflow_jobs/${workflowJobId}/`)
+    ).json();
     expect(workflowJob.status).toBe('failed');
     expect(workflowJob.job_explanation).not.toContain('at system start up');
   });
