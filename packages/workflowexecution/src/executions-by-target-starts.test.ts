@@ -29,6 +29,32 @@ describe('ExecutionsByTarget, starts on one target in this process', () => {
     expect(targets.heldByAnother(second)).toBeUndefined();
   });
 
+  it('lists for an engine read the waiting executions on the target that no claim, no status and no lock of its own spelling and engine account for', () => {
+    const targets = following([
+      execution('other-spelling', 'Pending', {
+        engine: 'task',
+        target: 'prod/Deployment/app',
+        ran: false,
+      }),
+      execution('same-spelling', 'Pending', {
+        engine: 'task',
+        target: 'prod/deploy/app',
+        ran: false,
+      }),
+      execution('watched', 'Pending', { engine: 'job', target: 'prod/Deployment/app', ran: false }),
+      execution('claimed', undefined, { engine: 'task', target: 'prod/Deployment/app' }),
+      execution('running', 'Running', { engine: 'task', target: 'prod/Deployment/app' }),
+      execution('self', 'Pending', { engine: 'task', target: 'prod/deploy/app', ran: false }),
+    ]);
+    targets.claim(starting('claimed', 'prod/Deployment/app'), 'task-c');
+    const unwatched = (engine: string) => engine === 'task';
+    const self = { ...starting('self', 'prod/deploy/app'), engine: 'task' };
+    expect(targets.waitingUnseen(self, unwatched)).toEqual(['team-a/other-spelling']);
+    expect(targets.waitingUnseen({ ...self, target: 'prod/deployment/other' }, unwatched)).toEqual(
+      [],
+    );
+  });
+
   it('names a waiting execution whose resource the watched resources show, though no claim of this process says so (one made before a restart)', () => {
     const targets = following([
       execution('first', 'Pending', { engine: 'job', target: 'prod/Deployment/app', ran: false }),

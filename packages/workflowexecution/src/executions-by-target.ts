@@ -214,6 +214,27 @@ export class ExecutionsByTarget {
   }
 
   /**
+   * The waiting executions on `self`'s target whose start only their engine can tell of: not
+   * claimed by this process, under an engine `unwatched` says nothing in the cache shows (the
+   * watched ones are `heldByAnother`'s `created`), and invisible to the engine's own lock (see
+   * `#another`). A controller killed between such a start's create and its Running write left
+   * one waiting with its workflow running; the next process asks its engine (`unrecordedStart`),
+   * and only for these, so a target without another spelling or engine costs no read.
+   */
+  waitingUnseen(
+    self: { uid?: string | undefined; target: string; engine: string },
+    unwatched: (engine: string) => boolean,
+  ): string[] {
+    const record = this.#targets.get(this.#key(self.target));
+    if (!record) return [];
+    return [...(record.waiting ?? [])].filter((key) => {
+      const other = record.entries.get(key);
+      if (!other?.uid || record.claims?.has(key) || !this.#another(self, other)) return false;
+      return typeof other.engine === 'string' && unwatched(other.engine);
+    });
+  }
+
+  /**
    * Whether `holder`, which a start on `target` found holding it, is an execution known there
    * that acted on it (its status records its resource, or it was Completed) or whose resource
    * this process created (`claim`): a wait on it is a wait on a workflow that really ran, not

@@ -106,6 +106,7 @@ import {
   ranSeconds,
 } from './status.js';
 import { reportedText } from './status-message.js';
+import { type UnrecordedStart, unrecordedStart } from './unrecorded-start.js';
 
 /*
  * This file is over 350 lines because it is one state machine: every transition of a
@@ -144,7 +145,7 @@ export interface WorkflowExecutionReconcilerOptions {
   /** The executions on each target, following that informer (`ExecutionsByTarget.following`). */
   readonly targets: Pick<
     ExecutionsByTarget,
-    'cooldownBlocking' | 'heldByAnother' | 'exclusiveStart' | 'claim' | 'actedOn'
+    'cooldownBlocking' | 'heldByAnother' | 'waitingUnseen' | 'exclusiveStart' | 'claim' | 'actedOn'
   >;
   /**
    * The cluster's kinds from discovery: a start whose target names a kind not known yet is
@@ -457,6 +458,16 @@ export class WorkflowExecutionReconciler implements Reconciler {
     return wfe;
   }
 
+  /** `#parse`, or undefined for a spec that does not parse (a ConfigurationError). */
+  #parsedOrInvalid(key: string, object: KubeObject): WorkflowExecution | undefined {
+    try {
+      return this.#parse(key, object);
+    } catch (error) {
+      if (error instanceof ConfigurationError) return undefined;
+      throw error;
+    }
+  }
+
   /**
    * Starts the execution while `finalizing` adds the cleanup finalizer, as the floor of this
    * lifecycle does: the two writes are independent, and waiting for one before sending the
@@ -674,11 +685,26 @@ export class WorkflowExecutionReconciler implements Reconciler {
     // A waiting execution's resource found by its owner: a start this process did not make (it
     // made it before a restart) whose status does not record it yet holds the target too.
     const createdFor = (key: string, uid: string) => this.#o.orphans?.createdFor(key, uid)?.name;
-    const refuseIfHeld = () => {
-      const holder = targets.heldByAnother(self, createdFor);
-      if (holder) throw new ResourceLockedError(holder.resourceName, holder);
+    const namespace = this.#o.executionNamespace;
+    // Its own resource, there already (a start before a restart made it, and nothing the cache
+    // holds shows it), is adopted rather than refused on another's: its workflow runs, and
+    // failing it Deduplicated would leave that run unowned and untimed. Read only once a holder
+    // is found, so a start on a free target makes no read, and at most once per start.
+    let own: UnrecordedStart | undefined;
+    const ownOrRefused = async (holder: Holder) => {
+      own ??= await unrecordedStart(executor, wfe, namespace, ctx.signal);
+      if (!own) throw new ResourceLockedError(holder.resourceName, holder);
+      return own;
     };
-    refuseIfHeld();
+    const held = targets.heldByAnother(self, createdFor);
+    // Adopted by the engine's `adopt` with none of the checks below, as #adopt adopts one the
+    // cache shows; an engine without `adopt` adopts it through its create, given every input
+    // those checks allow.
+    const adopted = held && (await ownOrRefused(held)).adopted;
+    if (adopted) {
+      targets.claim(self, adopted.resourceName);
+      return adopted;
+    }
     const requested = requestedDependencies(wfe);
     // The hooks get the reconcile's signal, so a lost lease or a shutdown cuts them short; one
     // that ignores it must not start anything once it settles (the next leader may have).
@@ -697,8 +723,13 @@ export class WorkflowExecutionReconciler implements Reconciler {
     ctx.signal.throwIfAborted();
     // The turn covers only the check and the create, so a slow hook holds no other start back.
     const created = await targets.exclusiveStart(self.target, ctx.signal, async () => {
-      refuseIfHeld();
-      const result = await executor.create(wfe, this.#o.executionNamespace, {
+      const holder = targets.heldByAnother(self, createdFor) ?? (await this.#heldUnseen(self, ctx));
+      const ownAdopted = holder && (await ownOrRefused(holder)).adopted;
+      if (ownAdopted) {
+        targets.claim(self, ownAdopted.resourceName);
+        return ownAdopted;
+      }
+      const result = await executor.create(wfe, namespace, {
         ...(dependencies ? { dependencies } : {}),
         ...(declaredParameterNames ? { declaredParameterNames } : {}),
         signal: ctx.signal,
@@ -709,6 +740,35 @@ export class WorkflowExecutionReconciler implements Reconciler {
     for (const warning of created.warnings)
       ctx.logger.warn({ wfe: wfe.metadata.name, warning }, 'API warning on create');
     return created;
+  }
+
+  /**
+   * The waiting execution on `self`'s target whose engine, which nothing watches, reads its
+   * resource as there (`unrecordedStart`): a start a killed controller made, which neither a
+   * claim nor the cache shows, and which the engine's own lock misses under another spelling of
+   * the target or another engine.
+   */
+  async #heldUnseen(
+    self: ReturnType<typeof startingOnTarget>,
+    ctx: ReconcileContext,
+  ): Promise<Holder | undefined> {
+    // A watched engine's start shows in the cache (`createdFor`), which `heldByAnother` asks.
+    const unwatched = (engine: string) =>
+      this.#o.registry.has(engine) && !this.#o.registry.get(engine).watches?.length;
+    for (const key of this.#o.targets.waitingUnseen(self, unwatched)) {
+      const { namespace, name } = splitKey(key);
+      const object = this.#o.executions.get(namespace, name);
+      const other = object && this.#parsedOrInvalid(key, object);
+      // An invalid one is refused before any start of its own; its engine is not asked.
+      if (!other) continue;
+      const executor = this.#o.registry.get(other.spec.executionEngine);
+      const found = await unrecordedStart(executor, other, this.#o.executionNamespace, ctx.signal);
+      if (found) {
+        const resourceName = found.resourceName ?? `${executor.engine} resource of ${key}`;
+        return { namespace: other.metadata.namespace, name, resourceName };
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -1614,6 +1674,9 @@ function withMetadataOf(
 }
 
 /** The execution as the target index knows a start of it: who, on which target, by which engine. */
+/** Another execution that holds a start's target, as `heldByAnother` names it. */
+type Holder = NonNullable<ReturnType<ExecutionsByTarget['heldByAnother']>>;
+
 function startingOnTarget(wfe: WorkflowExecution) {
   return {
     namespace: wfe.metadata.namespace,
