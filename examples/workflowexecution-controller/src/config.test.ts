@@ -147,7 +147,14 @@ describe('parseCommandLine', () => {
       allowedImages: ['registry.example.com/tools/*', 'alpine:*'],
       podResourceLimits: { cpu: '1', memory: '512Mi' },
     });
-    expect(configOf(['--engines=pod'])).toMatchObject({ allowedImages: [] });
+    expect(configOf(['--engines=pod'])).toMatchObject({
+      allowedImages: [],
+      podMountDependencies: false,
+      podServiceAccountToken: false,
+    });
+    expect(
+      configOf(['--pod-mount-dependencies'], { ROUNDHOUSE_POD_SERVICE_ACCOUNT_TOKEN: 'true' }),
+    ).toMatchObject({ podMountDependencies: true, podServiceAccountToken: true });
     expect(configOf([]).podResourceLimits).toBeUndefined();
     expect(issuesOf(['--pod-resource-limits=cpu=fast'])).toEqual([
       expect.stringMatching(/^--pod-resource-limits: .*quantity/),

@@ -91,6 +91,8 @@ export const ConfigSchema = z.object({
   maxTimeout: positiveDuration,
   jobResourceLimits: ResourceListSettingSchema.optional(),
   podResourceLimits: ResourceListSettingSchema.optional(),
+  podMountDependencies: bool,
+  podServiceAccountToken: bool,
   clusterScopedKinds: csv,
   printAdmissionPolicy: bool,
 });

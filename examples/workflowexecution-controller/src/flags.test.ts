@@ -18,6 +18,15 @@ describe('helpText', () => {
     );
     expect(text).toContain('ROUNDHOUSE_COOLDOWN');
   });
+
+  it("warns that the pod engine's steps, the author's own scripts, read what it mounts", () => {
+    for (const flag of ['--pod-mount-dependencies', '--pod-service-account-token'])
+      expect(text).toMatch(
+        new RegExp(
+          `${flag}\\s+.*author's own scripts: every author of a watched namespace.*\\(default false\\)`,
+        ),
+      );
+  });
 });
 
 describe('README.md', () => {

@@ -171,6 +171,14 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
     value: 'LIST',
     help: 'limits of every pod engine Pod (cpu=2,memory=1Gi): each step in order gets them whole, parallel steps share them equally; workflowRef.resources may ask for less, never more, and only for the resources listed',
   },
+  podMountDependencies: {
+    default: 'false',
+    help: "mount an execution's Secrets and ConfigMaps into the pod engine's steps; without it an execution with any fails. The steps are the execution author's own scripts: every author of a watched namespace reads what is mounted",
+  },
+  podServiceAccountToken: {
+    default: 'false',
+    help: "mount the ServiceAccount token into the pod engine's steps, the default runner's or the one an execution names. The steps are the execution author's own scripts: every author of a watched namespace acts as that ServiceAccount",
+  },
   clusterScopedKinds: {
     default: '',
     value: 'LIST',

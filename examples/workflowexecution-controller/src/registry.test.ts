@@ -1,5 +1,10 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { type ExecutionForbiddenError, noopLogger, roundhouseConventions } from '@roundhouse/core';
+import {
+  type Dependencies,
+  type ExecutionForbiddenError,
+  noopLogger,
+  roundhouseConventions,
+} from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
 import { KubeClient, type KubeObject, type ResourceType } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
@@ -59,7 +64,7 @@ describe('buildRegistry', () => {
   describe('the pod engine', () => {
     const digest = `sha256:${'a'.repeat(64)}`;
 
-    async function podCreate(flags: string[], image: string) {
+    async function podCreate(flags: string[], image: string, dependencies?: Dependencies) {
       const line = parseCommandLine(['--engines=pod', ...flags], {});
       if (line.help) throw new Error('asked for help');
       const client = new RecordingServer();
@@ -78,10 +83,11 @@ describe('buildRegistry', () => {
             executionBundle: 'quay.io/acme/b:1',
             engineConfig: { steps: [{ name: 'one', image, script: 'true' }] },
           },
+          ...(dependencies ? { dependencies } : {}),
         },
       });
       try {
-        await registry.get('pod').create(wfe, line.config.executionNamespace);
+        await registry.get('pod').create(wfe, line.config.executionNamespace, { dependencies });
         return { created: client.created };
       } catch (error) {
         return { created: client.created, error: error as ExecutionForbiddenError };
@@ -123,6 +129,40 @@ describe('buildRegistry', () => {
       const pinned = await podCreate(flags, `quay.io/acme/tool@${digest}`);
       expect(pinned.error).toBeUndefined();
       expect(pinned.created).toHaveLength(1);
+    });
+
+    it("mounts an execution's dependencies only under --pod-mount-dependencies", async () => {
+      const allowed = '--allowed-images=quay.io/acme/*';
+      const dependencies = { secrets: [{ name: 'db' }] };
+      const refused = await podCreate([allowed], 'quay.io/acme/tool:1', dependencies);
+      expect(refused.error?.reason).toBe('ConfigurationError');
+      expect(refused.created).toEqual([]);
+      const mounted = await podCreate(
+        [allowed, '--pod-mount-dependencies'],
+        'quay.io/acme/tool:1',
+        dependencies,
+      );
+      expect(mounted.error).toBeUndefined();
+      expect(mounted.created).toMatchObject([
+        {
+          spec: {
+            volumes: expect.arrayContaining([
+              { name: expect.any(String), secret: { secretName: 'db' } },
+            ]),
+          },
+        },
+      ]);
+    });
+
+    it('mounts the ServiceAccount token only under --pod-service-account-token', async () => {
+      const allowed = '--allowed-images=quay.io/acme/*';
+      const without = await podCreate([allowed], 'quay.io/acme/tool:1');
+      expect(without.created).toMatchObject([{ spec: { automountServiceAccountToken: false } }]);
+      const withToken = await podCreate(
+        [allowed, '--pod-service-account-token'],
+        'quay.io/acme/tool:1',
+      );
+      expect(withToken.created).toMatchObject([{ spec: { automountServiceAccountToken: true } }]);
     });
   });
 });

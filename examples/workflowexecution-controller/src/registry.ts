@@ -98,6 +98,10 @@ export async function buildRegistry(
         // controller runs.
         defaultTimeout: config.defaultTimeout,
         ...(config.podResourceLimits ? { resources: { limits: config.podResourceLimits } } : {}),
+        // Off by default: the steps are the author's own scripts, so a mounted Secret or token
+        // is every author's to read, whatever the dependency opt-in or the policy allowed.
+        mountDependencies: config.podMountDependencies,
+        ...(config.podServiceAccountToken ? { pod: { automountServiceAccountToken: true } } : {}),
       }),
     );
   }
