@@ -6,6 +6,7 @@ import {
 } from '@roundhouse/controller';
 import { maxObjectBytes, statusWriteAllowance, storedObjectBytes } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
+import { omittedAnnotationBytes } from './cached-action.js';
 
 /**
  * How large a TaskAction may get. etcd stores no object over `maxObjectBytes` (1.5 MiB), and an
@@ -13,7 +14,8 @@ import type { KubeObject } from '@roundhouse/kube';
  * what an author may make large (below), so an action always has room left for the status that
  * fails it, and the controller writes that status (`statusWithin`) when what it would write does
  * not fit: an action whose environment filled the object otherwise had its attempt launched and
- * never got a status, every later write refused.
+ * never got a status, every later write refused. A cached action is sized with the annotations
+ * the cache left out (`cachedAction`).
  */
 
 /** The most strings in `taskTemplate.command`, `args`, `env` and in `envVars`, each. */
@@ -42,7 +44,10 @@ export function statusWithin(
   next: ConditionActionStatus,
   at: TransitionAt,
 ): ActionStatus {
-  const bytes = storedObjectBytes({ ...action, status: next }) + statusWriteAllowance;
+  const bytes =
+    storedObjectBytes({ ...action, status: next }) +
+    omittedAnnotationBytes(action) +
+    statusWriteAllowance;
   if (bytes <= maxObjectBytes) return next;
   const { conditions: _c, phaseHistory: _h, errorState: _e, retryAfter: _r, ...kept } = next;
   const message = `the action's status would make it ${bytes} bytes, more than the ${maxObjectBytes} the API server can store: its spec and its messages together are too large; its phase history is left out`;

@@ -1,5 +1,10 @@
+import { storedObjectBytes } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
-import { cachedAction } from './cached-action.js';
+import {
+  cachedAction,
+  omittedAnnotationBytes,
+  omittedAnnotationBytesKey,
+} from './cached-action.js';
 
 const action = {
   apiVersion: 'roundhouse.dev/v1alpha1',
@@ -28,15 +33,31 @@ const action = {
 };
 
 describe('cachedAction', () => {
-  it('drops the annotations and managedFields, which the controller never reads', () => {
+  it('drops managedFields, and the annotations but for the bytes they take', () => {
     const cached = cachedAction(action);
-    expect(cached.metadata).not.toHaveProperty('annotations');
     expect(cached.metadata).not.toHaveProperty('managedFields');
+    expect(cached.metadata?.annotations).toEqual({
+      [omittedAnnotationBytesKey]: expect.stringMatching(/^\d+$/),
+    });
   });
 
   it('keeps the rest of the metadata, the spec and the status as they were', () => {
     const { annotations: _a, managedFields: _m, ...metadata } = action.metadata;
-    expect(cachedAction(action)).toEqual({ ...action, metadata });
+    const { annotations: _kept, ...cachedMetadata } = cachedAction(action).metadata ?? {};
+    expect({ ...cachedAction(action), metadata: cachedMetadata }).toEqual({ ...action, metadata });
+  });
+
+  it('sizes the cached action at least as large as the stored one', () => {
+    const { managedFields: _m, ...metadata } = action.metadata;
+    const stored = storedObjectBytes({ ...action, metadata });
+    const cached = cachedAction(action);
+    const sized = storedObjectBytes(cached) + omittedAnnotationBytes(cached);
+    expect(sized).toBeGreaterThanOrEqual(stored);
+    expect(sized - stored).toBeLessThan(200);
+  });
+
+  it('counts no omitted bytes of an action read whole', () => {
+    expect(omittedAnnotationBytes(action)).toBe(0);
   });
 
   it('leaves the object it was given unchanged', () => {
