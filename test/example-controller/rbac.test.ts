@@ -279,6 +279,34 @@ describeWithControlPlane('the controller under its own least-privilege RBAC', ()
     expect(refused).toEqual([]);
   });
 
+  it('may read its own CRD, which it checks at start, and no other', async () => {
+    const identity = await env.userKubeConfig(
+      'system:serviceaccount:roundhouse-system:roundhouse-controller',
+      ['system:serviceaccounts'],
+    );
+    const client = new KubeClient(identity);
+    const allowed = async (name: string) => {
+      const { object } = await client.create<KubeObject & { status?: { allowed?: boolean } }>(
+        selfSubjectAccessReviews,
+        undefined,
+        {
+          spec: {
+            resourceAttributes: {
+              group: 'apiextensions.k8s.io',
+              resource: 'customresourcedefinitions',
+              verb: 'get',
+              name,
+            },
+          },
+        },
+      );
+      return object.status?.allowed === true;
+    };
+    expect(await allowed('workflowexecutions.roundhouse.dev')).toBe(true);
+    expect(await allowed('pipelineruns.tekton.dev')).toBe(false);
+    expect(await allowed('')).toBe(false);
+  });
+
   it("may request a ServiceAccount's token in the execution namespace only", async () => {
     const identity = await env.userKubeConfig(
       'system:serviceaccount:roundhouse-system:roundhouse-controller',
