@@ -1,3 +1,4 @@
+import { workflowExecutionApi } from '@roundhouse/workflowexecution';
 import { describe, expect, it } from 'vitest';
 import {
   AccessDeniedError,
@@ -7,6 +8,7 @@ import {
   LogsUnavailableError,
   NotFoundError,
   UnknownEngineError,
+  workflowExecutionCrdInfo,
 } from './errors.js';
 
 describe('formatError', () => {
@@ -15,6 +17,14 @@ describe('formatError', () => {
     expect(formatError(new CrdNotInstalledError('https://127.0.0.1:6443'))).toBe(
       'error: the WorkflowExecution CRD (workflowexecutions.roundhouse.dev) is not installed in the cluster at https://127.0.0.1:6443\n' +
         'fix: install the CRD with cluster-admin rights: kubectl roundhouse crd | kubectl apply -f -\n',
+    );
+  });
+
+  it('names the CRD of the API group the CLI was told, and the crd command that prints it', () => {
+    const crd = workflowExecutionCrdInfo(workflowExecutionApi('kubernaut.ai').resource);
+    expect(formatError(new CrdNotInstalledError('https://k', crd))).toBe(
+      'error: the WorkflowExecution CRD (workflowexecutions.kubernaut.ai) is not installed in the cluster at https://k\n' +
+        'fix: install the CRD with cluster-admin rights: kubectl roundhouse --api-group kubernaut.ai crd | kubectl apply -f -\n',
     );
   });
 

@@ -4,6 +4,8 @@ import {
   printableText,
   RoundhouseError,
 } from '@roundhouse/core';
+import type { ResourceType } from '@roundhouse/kube';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { shortQuote } from './quote.js';
 
 /** An error the CLI explains: what went wrong and what to do about it. */
@@ -42,18 +44,22 @@ export interface CrdInfo {
   readonly fix: string;
 }
 
-const workflowExecutionCrd: CrdInfo = {
-  kind: 'WorkflowExecution',
-  name: 'workflowexecutions.roundhouse.dev',
-  fix: 'install the CRD with cluster-admin rights: kubectl roundhouse crd | kubectl apply -f -',
-};
+/** The WorkflowExecution CRD of the group the CLI was told, and the command that prints it. */
+export function workflowExecutionCrdInfo(resource: ResourceType): CrdInfo {
+  const flag = resource.group === workflowExecutions.group ? '' : ` --api-group ${resource.group}`;
+  return {
+    kind: resource.kind,
+    name: `${resource.plural}.${resource.group}`,
+    fix: `install the CRD with cluster-admin rights: kubectl roundhouse${flag} crd | kubectl apply -f -`,
+  };
+}
 
 /** The cluster does not serve a kind the CLI works with (WorkflowExecutions, Tasks, TaskRuns). */
 export class CrdNotInstalledError extends RoundhouseError implements Fixable {
   readonly reason = 'CrdNotInstalled';
   readonly fix: string;
 
-  constructor(server: string, crd: CrdInfo = workflowExecutionCrd) {
+  constructor(server: string, crd: CrdInfo = workflowExecutionCrdInfo(workflowExecutions)) {
     super(`the ${crd.kind} CRD (${crd.name}) is not installed in the cluster at ${server}`);
     this.fix = crd.fix;
   }

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '@roundhouse/core';
+import { workflowExecutionApi } from '@roundhouse/workflowexecution';
 import { describe, expect, it } from 'vitest';
 import { formatError, InputError, UnknownEngineError } from './errors.js';
 import {
@@ -15,7 +16,13 @@ const flags = {
   bundle: 'registry.example.com/team/restart:1.2',
 };
 
+const kubernaut = workflowExecutionApi('kubernaut.ai').resource;
+
 describe('manifestFromFlags', () => {
+  it('builds a WorkflowExecution of the API group it is given', () => {
+    expect(manifestFromFlags(flags, kubernaut).apiVersion).toBe('kubernaut.ai/v1alpha1');
+  });
+
   it('builds the WorkflowExecution the flags describe, with a generated name by default', () => {
     expect(
       manifestFromFlags({
@@ -206,6 +213,19 @@ spec:
 status:
   phase: Completed
 `;
+
+  it('takes a manifest of the API group it is given, and refuses one of another', () => {
+    const kubernautYaml = yaml.replace('roundhouse.dev/', 'kubernaut.ai/');
+    expect(manifestFromText(kubernautYaml, 'wfe.yaml', ns, false, kubernaut).apiVersion).toBe(
+      'kubernaut.ai/v1alpha1',
+    );
+    expect(() => manifestFromText(yaml, 'wfe.yaml', ns, false, kubernaut)).toThrow(
+      'has apiVersion roundhouse.dev/v1alpha1; this CLI speaks kubernaut.ai/v1alpha1',
+    );
+    expect(() => manifestFromText(kubernautYaml, 'wfe.yaml', ns, false)).toThrow(
+      'this CLI speaks roundhouse.dev/v1alpha1',
+    );
+  });
 
   it('takes one WorkflowExecution, in the namespace of the context, without its status', () => {
     const manifest = manifestFromText(yaml, 'wfe.yaml', ns, false);

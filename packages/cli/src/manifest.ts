@@ -9,7 +9,8 @@ import {
   type WorkflowExecutionSpec,
   WorkflowExecutionSpecSchema,
 } from '@roundhouse/core';
-import type { KubeObject } from '@roundhouse/kube';
+import { apiVersionOf, type KubeObject, type ResourceType } from '@roundhouse/kube';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { parseAllDocuments } from 'yaml';
 import { InputError, UnknownEngineError } from './errors.js';
 import {
@@ -22,8 +23,6 @@ import { shortQuote } from './quote.js';
 
 /** The engines Roundhouse ships; anything else needs --custom-engine. */
 export const knownEngines = ['job', 'tekton', 'ansible'] as const;
-
-export const apiVersion = 'roundhouse.dev/v1alpha1';
 
 /** A WorkflowExecution as the CLI sends it: a spec and a name, or a prefix for one. */
 export type Manifest = KubeObject & {
@@ -55,7 +54,10 @@ const runUsage =
   'kubectl roundhouse run --engine job --target prod/deployment/app --bundle registry.example.com/team/restart:1, or kubectl roundhouse run -f wfe.yaml';
 
 /** The WorkflowExecution that `run`'s flags describe; every mistake is refused with its fix. */
-export function manifestFromFlags(input: RunInput): Manifest {
+export function manifestFromFlags(
+  input: RunInput,
+  resource: ResourceType = workflowExecutions,
+): Manifest {
   const missing = (['engine', 'target', 'bundle'] as const)
     .filter((flag) => !input[flag])
     .map((flag) => ({ path: `--${flag}`, message: 'is required (or give a manifest with -f)' }));
@@ -114,7 +116,7 @@ export function manifestFromFlags(input: RunInput): Manifest {
     );
   }
   return {
-    apiVersion,
+    apiVersion: apiVersionOf(resource),
     kind: 'WorkflowExecution',
     metadata: {
       ...(input.name
@@ -192,7 +194,9 @@ export function manifestFromText(
   source: string,
   namespace: { value: string; explicit: boolean },
   customEngine: boolean | undefined,
+  resource: ResourceType = workflowExecutions,
 ): Manifest {
+  const apiVersion = apiVersionOf(resource);
   const fix = `give -f a single WorkflowExecution (apiVersion ${apiVersion}); kubectl roundhouse get NAME -o yaml shows one`;
   const documents = parseAllDocuments(text);
   const problem = (message: string) => new InputError({ path: source, message }, fix);

@@ -108,6 +108,53 @@ describe('help', () => {
   });
 });
 
+describe('--api-group', () => {
+  const crdGroup = (yaml: string) => [
+    yaml.match(/\n {2}name: (\S+)\n/)?.[1],
+    yaml.match(/\n {2}group: (\S+)\n/)?.[1],
+  ];
+
+  it('is in the help, with the default that follows --conventions', async () => {
+    // The help wraps descriptions to the terminal's width.
+    const { stdout } = await cli(['--help']);
+    expect(stdout.replace(/\s+/g, ' ')).toContain(
+      '--api-group <group> API group of the WorkflowExecutions (default: roundhouse.dev; kubernaut.ai with --conventions kubernaut)',
+    );
+  });
+
+  it('picks the group of the CRD crd prints: kubernaut.ai with kubernaut conventions unless told', async () => {
+    expect(crdGroup((await cli(['crd'])).stdout)).toEqual([
+      'workflowexecutions.roundhouse.dev',
+      'roundhouse.dev',
+    ]);
+    expect(crdGroup((await cli(['--api-group', 'kubernaut.ai', 'crd'])).stdout)).toEqual([
+      'workflowexecutions.kubernaut.ai',
+      'kubernaut.ai',
+    ]);
+    expect(crdGroup((await cli(['--conventions', 'kubernaut', 'crd'])).stdout)).toEqual([
+      'workflowexecutions.kubernaut.ai',
+      'kubernaut.ai',
+    ]);
+    expect(
+      crdGroup(
+        (await cli(['--conventions', 'kubernaut', '--api-group', 'roundhouse.dev', 'crd'])).stdout,
+      ),
+    ).toEqual(['workflowexecutions.roundhouse.dev', 'roundhouse.dev']);
+  });
+
+  it('refuses a group the API server would refuse before anything is sent, naming the flag', async () => {
+    const { dir, kubeconfig } = await unreachableCluster();
+    try {
+      const result = await cli(['--kubeconfig', kubeconfig, '--api-group', 'kubernaut', 'get']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^error: --api-group: must be a DNS-1123 subdomain with a dot/);
+      expect(result.stderr).not.toContain('unreachable');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('get -o jsonpath and custom-columns', () => {
   it('refuses a malformed template before anything is sent, naming where it goes wrong', async () => {
     const { dir, kubeconfig } = await unreachableCluster();

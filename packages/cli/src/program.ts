@@ -10,7 +10,7 @@ import { type EngineOptions, type ExecutorFactory, executorFactory } from './exe
 import { knownEngines } from './manifest.js';
 import { checkNameScope, objectName } from './names.js';
 import { namedOutputs, type OutputFormat, outputFormat } from './output-format.js';
-import type { Session } from './session.js';
+import { type GlobalOptions, type Session, workflowExecutionsOf } from './session.js';
 import { addTaskCommands, addTaskRunCommands } from './task/program.js';
 import type { Terminal } from './terminal.js';
 import { watchExecutions } from './watch.js';
@@ -62,6 +62,10 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
       new Option('--conventions <preset>', 'labels the controller stamps')
         .choices(['roundhouse', 'kubernaut'])
         .default('roundhouse'),
+    )
+    .option(
+      '--api-group <group>',
+      'API group of the WorkflowExecutions (default: roundhouse.dev; kubernaut.ai with --conventions kubernaut)',
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -249,7 +253,9 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
   program
     .command('crd')
     .description('print the WorkflowExecution CRD, to apply where it is missing')
-    .action(() => exit(crd(term)));
+    .action((_options, command: Command) =>
+      exit(crd(term, workflowExecutionsOf(command.optsWithGlobals<GlobalOptions>()))),
+    );
 
   program
     .command('completion')
@@ -274,6 +280,7 @@ function completionSpec(program: Command): CompletionSpec {
       '--engine': knownEngines,
       '-o|--output': namedOutputs,
       '--conventions': ['roundhouse', 'kubernaut'],
+      '--api-group': ['roundhouse.dev', 'kubernaut.ai'],
     },
     takesName: ['get', 'describe', 'watch', 'logs', 'delete'],
   };

@@ -1,4 +1,9 @@
-import { type Conventions, kubernautConventions, roundhouseConventions } from '@roundhouse/core';
+import {
+  ConfigurationError,
+  type Conventions,
+  kubernautConventions,
+  roundhouseConventions,
+} from '@roundhouse/core';
 import {
   type ClusterConfig,
   KubeClient,
@@ -7,14 +12,16 @@ import {
   type ResourceType,
 } from '@roundhouse/kube';
 import { taskRuns, tasks } from '@roundhouse/pod';
-import { workflowExecutions } from '@roundhouse/workflowexecution';
+import { workflowExecutionApi } from '@roundhouse/workflowexecution';
 import { guardedClusterConfig } from './credentials.js';
 import {
   AccessDeniedError,
   ClusterUnreachableError,
   type CrdInfo,
   CrdNotInstalledError,
+  InputError,
   NotFoundError,
+  workflowExecutionCrdInfo,
 } from './errors.js';
 import { kubeconfigSource, loadCliKubeConfig } from './kubeconfig.js';
 import { checkNamespace } from './names.js';
@@ -28,7 +35,6 @@ import { checkTlsMaterial } from './tls-material.js';
  * that lists what exists.
  */
 const knownKinds = new Map<ResourceType, { crd?: CrdInfo | undefined; list: string }>([
-  [workflowExecutions, { list: 'kubectl roundhouse get' }],
   [tasks, { crd: taskCrdInfo(tasks), list: 'kubectl roundhouse task list' }],
   [taskRuns, { crd: taskCrdInfo(taskRuns), list: 'kubectl roundhouse taskrun list' }],
 ]);
@@ -48,6 +54,27 @@ export interface GlobalOptions {
   readonly namespace?: string | undefined;
   readonly executionNamespace: string;
   readonly conventions: 'roundhouse' | 'kubernaut';
+  /** The group WorkflowExecutions are served under; unset, the conventions' group. */
+  readonly apiGroup?: string | undefined;
+}
+
+/**
+ * The group each conventions preset's controller serves by default, as the example
+ * controller's presets do: a CLI told kubernaut's conventions talks to kubernaut's CRD.
+ */
+const defaultApiGroup = { roundhouse: 'roundhouse.dev', kubernaut: 'kubernaut.ai' } as const;
+
+/** WorkflowExecutions as the options say they are served; a bad --api-group names the flag. */
+export function workflowExecutionsOf(options: Pick<GlobalOptions, 'conventions' | 'apiGroup'>) {
+  try {
+    return workflowExecutionApi(options.apiGroup ?? defaultApiGroup[options.conventions]).resource;
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    throw new InputError(
+      error.issues.map((issue) => ({ ...issue, path: '--api-group' })),
+      'pass the group of the installed WorkflowExecution CRD: --api-group roundhouse.dev or --api-group kubernaut.ai',
+    );
+  }
 }
 
 /** What a Kubernetes call was meant to do, to say what was refused. */
@@ -71,6 +98,8 @@ export class Session {
   readonly namespaceExplicit: boolean;
   readonly executionNamespace: string;
   readonly conventions: Conventions;
+  /** WorkflowExecutions under the group of --api-group (or of --conventions). */
+  readonly workflowExecutions: ResourceType;
   /** Where the kubeconfig came from, for messages. */
   readonly source: string;
 
@@ -104,6 +133,7 @@ export class Session {
     this.executionNamespace = checkNamespace(options.executionNamespace, '--execution-namespace');
     this.conventions =
       options.conventions === 'kubernaut' ? kubernautConventions : roundhouseConventions;
+    this.workflowExecutions = workflowExecutionsOf(options);
     this.clusterConfig = guardedClusterConfig(kubeConfig, source);
     this.client = new KubeClient(this.clusterConfig, { userAgent: 'kubectl-roundhouse' });
   }
@@ -144,7 +174,10 @@ export class Session {
     if (error.statusCode === undefined) {
       return new ClusterUnreachableError(`${this.server}: ${error.message}`, this.source);
     }
-    const known = knownKinds.get(resource);
+    const known =
+      resource === this.workflowExecutions
+        ? { crd: workflowExecutionCrdInfo(resource), list: 'kubectl roundhouse get' }
+        : knownKinds.get(resource);
     if (error.reason === 'NotFound' && known) {
       const served = await this.client.isServed(resource).catch(() => true);
       if (!served) return new CrdNotInstalledError(this.server, known.crd);

@@ -2,10 +2,12 @@ import { PassThrough } from 'node:stream';
 import type {
   KubeClient,
   KubeObject,
+  ResourceType,
   WatchEvent,
   WatchOptions,
   WatchOutcome,
 } from '@roundhouse/kube';
+import { workflowExecutionApi } from '@roundhouse/workflowexecution';
 import { createColors } from 'picocolors';
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from './errors.js';
@@ -26,20 +28,29 @@ const execution = (uid: string, phase: string, resourceVersion: string): Executi
  * A session over a scripted API server: each list answers with the next of `lists` (the last
  * one again after that), and each watch is handed to `onWatch`, then stays open until stopped.
  */
-function scripted(lists: KubeObject[][], onWatch: (send: (e: WatchEvent) => void) => void) {
+function scripted(
+  lists: KubeObject[][],
+  onWatch: (send: (e: WatchEvent) => void) => void,
+  workflowExecutions: ResourceType = workflowExecutionApi().resource,
+  requested: ResourceType[] = [],
+) {
   let listed = 0;
   const client = {
-    list: async () => ({
-      items: lists[Math.min(listed++, lists.length - 1)] ?? [],
-      resourceVersion: `${listed}`,
-    }),
+    list: async (type: ResourceType) => {
+      requested.push(type);
+      return {
+        items: lists[Math.min(listed++, lists.length - 1)] ?? [],
+        resourceVersion: `${listed}`,
+      };
+    },
     watch: (
-      _type: unknown,
+      type: ResourceType,
       _namespace: unknown,
       send: (e: WatchEvent) => void,
       options: WatchOptions,
     ) =>
       new Promise<WatchOutcome>((resolve) => {
+        requested.push(type);
         if (options.signal?.aborted) resolve({ end: 'stopped' });
         options.signal?.addEventListener('abort', () => resolve({ end: 'stopped' }));
         onWatch(send);
@@ -47,6 +58,7 @@ function scripted(lists: KubeObject[][], onWatch: (send: (e: WatchEvent) => void
   } as unknown as KubeClient;
   return {
     client,
+    workflowExecutions,
     clusterConfig: undefined,
     server: 'https://127.0.0.1:6443',
     call: (_access: unknown, run: () => Promise<unknown>) => run(),
@@ -71,6 +83,29 @@ function plainTerminal() {
 }
 
 describe('watchExecutions', () => {
+  it("lists and watches the executions of the session's API group", async () => {
+    const kubernaut = workflowExecutionApi('kubernaut.ai').resource;
+    const requested: ResourceType[] = [];
+    const session = scripted(
+      [[execution('uid-1', 'Completed', '5')]],
+      () => {},
+      kubernaut,
+      requested,
+    );
+    const { term } = plainTerminal();
+    const code = await watchExecutions(
+      session,
+      term,
+      { namespace: 'team-a', names: ['a'] },
+      new AbortController().signal,
+    );
+    expect(code).toBe(0);
+    expect(requested.length).toBeGreaterThan(0);
+    expect(requested.map((type) => `${type.plural}.${type.group}`)).toEqual(
+      requested.map(() => 'workflowexecutions.kubernaut.ai'),
+    );
+  });
+
   it('says a deletion it did not see is one whose final state it does not know', async () => {
     // The informer's watch gets an event it cannot cache, relists, and the execution is gone:
     // it may have completed first; the last phase seen (Running) is not how it ended.

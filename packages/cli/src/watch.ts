@@ -1,5 +1,4 @@
 import { Informer } from '@roundhouse/controller';
-import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { createLogUpdate } from 'log-update';
 import { AbandonedExecutionError, isAbandoned } from './abandoned.js';
 import { NotFoundError } from './errors.js';
@@ -48,8 +47,8 @@ export async function watchExecutions(
   // A list first, so a refusal or a missing CRD fails at once with its fix; the informer
   // below would retry those for ever.
   const { items } = await session.call(
-    { verb: 'list', resource: workflowExecutions, namespace },
-    () => session.client.list<Execution>(workflowExecutions, namespace),
+    { verb: 'list', resource: session.workflowExecutions, namespace },
+    () => session.client.list<Execution>(session.workflowExecutions, namespace),
   );
   const nameOf = (o: Execution) => `${o.metadata.namespace}/${o.metadata.name}`;
   // An execution is its uid: a name deleted and created again is another execution, which a
@@ -99,7 +98,7 @@ export async function watchExecutions(
     settle = resolve;
   });
   let failure: unknown;
-  const informer = new Informer<Execution>(session.clusterConfig, workflowExecutions, {
+  const informer = new Informer<Execution>(session.clusterConfig, session.workflowExecutions, {
     client: session.client,
     ...(namespace ? { namespace } : {}),
     logger: followLogger(session.server, (error) => {
@@ -206,7 +205,7 @@ export async function watchExecutions(
   if (failure) {
     throw await session.explain(failure, {
       verb: 'watch',
-      resource: workflowExecutions,
+      resource: session.workflowExecutions,
       namespace,
     });
   }
@@ -234,7 +233,7 @@ export async function waitForStart(
   let failure: unknown;
   let fail = (_error: unknown) => {};
   const gone = () => new NotFoundError(`WorkflowExecution "${name}"`, namespace);
-  const informer = new Informer<Execution>(session.clusterConfig, workflowExecutions, {
+  const informer = new Informer<Execution>(session.clusterConfig, session.workflowExecutions, {
     client: session.client,
     namespace,
     logger: followLogger(session.server, (error) => fail(error)),
@@ -291,7 +290,7 @@ export async function waitForStart(
   if (failure && !signal.aborted) {
     throw await session.explain(failure, {
       verb: 'watch',
-      resource: workflowExecutions,
+      resource: session.workflowExecutions,
       namespace,
     });
   }

@@ -3,9 +3,9 @@ import {
   isKubernetesError,
   type KubeObject,
   KubernetesApiError,
+  type ResourceType,
   resources,
 } from '@roundhouse/kube';
-import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { renderCustomColumns } from '../custom-columns.js';
 import { jsonText, yamlText } from '../data-text.js';
 import { describeExecution, eventTime } from '../describe-view.js';
@@ -22,7 +22,8 @@ import {
 } from '../views.js';
 
 /** How a WorkflowExecution is addressed in `-o name` output and messages, as kubectl does. */
-export const qualifiedName = (name: string) => `workflowexecution.roundhouse.dev/${name}`;
+export const qualifiedName = (resource: ResourceType, name: string) =>
+  `${resource.kind.toLowerCase()}.${resource.group}/${name}`;
 
 /** What `-o json|yaml` prints: the object as stored, without the server's bookkeeping. */
 export function printable(object: KubeObject): KubeObject {
@@ -47,8 +48,8 @@ export async function get(
     items = [object];
   } else {
     const listed = await session.call(
-      { verb: 'list', resource: workflowExecutions, namespace },
-      () => session.client.list<Execution>(workflowExecutions, namespace),
+      { verb: 'list', resource: session.workflowExecutions, namespace },
+      () => session.client.list<Execution>(session.workflowExecutions, namespace),
     );
     items = listed.items.sort(
       (a, b) =>
@@ -77,7 +78,8 @@ export async function get(
       term.out.write(yamlText(document()));
       return 0;
     case 'name':
-      for (const item of items) term.out.write(`${qualifiedName(item.metadata.name ?? '')}\n`);
+      for (const item of items)
+        term.out.write(`${qualifiedName(session.workflowExecutions, item.metadata.name ?? '')}\n`);
       return 0;
     default:
       if (items.length === 0) {
@@ -103,12 +105,12 @@ export async function get(
 export async function fetchExecution(session: Session, name: string): Promise<Execution> {
   const access = {
     verb: 'get',
-    resource: workflowExecutions,
+    resource: session.workflowExecutions,
     namespace: session.namespace,
     name,
   };
   const object = await session.call(access, () =>
-    session.client.get<Execution>(workflowExecutions, session.namespace, name),
+    session.client.get<Execution>(session.workflowExecutions, session.namespace, name),
   );
   // The client reads a 404 as "no such object"; without the CRD every name is a 404, so the
   // same explanation tells the two apart.

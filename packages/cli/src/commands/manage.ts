@@ -8,9 +8,10 @@ import {
   isKubernetesError,
   type KubeObject,
   KubernetesApiError,
+  type ResourceType,
   resources,
 } from '@roundhouse/kube';
-import { workflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
+import { workflowExecutionCrd } from '@roundhouse/workflowexecution';
 import { stringify } from 'yaml';
 import { age } from '../humanize.js';
 import type { Session } from '../session.js';
@@ -22,12 +23,12 @@ import { qualifiedName } from './inspect.js';
 export async function remove(session: Session, term: Terminal, name: string): Promise<number> {
   const access = {
     verb: 'delete',
-    resource: workflowExecutions,
+    resource: session.workflowExecutions,
     namespace: session.namespace,
     name,
   };
   const deleted = await session.call(access, () =>
-    session.client.delete(workflowExecutions, session.namespace, name),
+    session.client.delete(session.workflowExecutions, session.namespace, name),
   );
   if (!deleted) {
     throw await session.explain(
@@ -35,7 +36,7 @@ export async function remove(session: Session, term: Terminal, name: string): Pr
       access,
     );
   }
-  term.out.write(`${qualifiedName(name)} deleted\n`);
+  term.out.write(`${qualifiedName(session.workflowExecutions, name)} deleted\n`);
   return 0;
 }
 
@@ -111,7 +112,7 @@ export function lockColumns(now: Date) {
 }
 
 /** `crd`: the CRD manifest, for an admin to apply where it is missing. */
-export function crd(term: Terminal): number {
-  term.out.write(stringify(workflowExecutionCrd()));
+export function crd(term: Terminal, resource: ResourceType): number {
+  term.out.write(stringify(workflowExecutionCrd({ apiGroup: resource.group })));
   return 0;
 }

@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { printableText, readBoundedBody } from '@roundhouse/core';
-import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { InputError } from '../errors.js';
 import { type Manifest, manifestFromFlags, manifestFromText, type RunInput } from '../manifest.js';
 import type { Session } from '../session.js';
@@ -24,16 +23,21 @@ export async function run(
 ): Promise<number> {
   const manifest = options.filename
     ? await fromFile(session, options)
-    : manifestFromFlags({ ...options, namespace: session.namespace });
+    : manifestFromFlags({ ...options, namespace: session.namespace }, session.workflowExecutions);
   checkStoredSize(manifest, options.filename ? '-f' : '-p');
   const namespace = manifest.metadata.namespace;
   const { object, warnings } = await session.call(
-    { verb: 'create', resource: workflowExecutions, namespace, name: manifest.metadata.name },
-    () => session.client.create<Manifest>(workflowExecutions, namespace, manifest),
+    {
+      verb: 'create',
+      resource: session.workflowExecutions,
+      namespace,
+      name: manifest.metadata.name,
+    },
+    () => session.client.create<Manifest>(session.workflowExecutions, namespace, manifest),
   );
   for (const warning of warnings) term.err.write(`Warning: ${printableText(warning)}\n`);
   const name = object.metadata.name as string;
-  term.out.write(`${qualifiedName(name)} created\n`);
+  term.out.write(`${qualifiedName(session.workflowExecutions, name)} created\n`);
   if (!options.watch) return 0;
   return watchExecutions(session, term, { namespace, names: [name], unclaimedLimitMs }, signal);
 }
@@ -75,6 +79,7 @@ async function fromFile(session: Session, options: RunOptions): Promise<Manifest
     file,
     { value: session.namespace, explicit: session.namespaceExplicit },
     options.customEngine,
+    session.workflowExecutions,
   );
 }
 
