@@ -347,7 +347,7 @@ function dispatch(context: Context): Reply {
     case 'root':
       return json(200, apiRoot(prefix));
     case 'ping':
-      return json(200, ping());
+      return json(200, ping(store.capacity));
     case 'me':
       return list(context, userModel, [tokenUser(context.superuser, context.active)], (u) =>
         serializeUser(u, prefix),

@@ -52,6 +52,12 @@ export const simulatorOptionsSchema = z.object({
   apiPrefix: z.enum(API_PREFIXES).default('/api/v2/'),
   /** Loopback only: the simulator is a test double, never a service. */
   host: z.enum(['127.0.0.1', '::1', 'localhost']).default('127.0.0.1'),
+  /**
+   * The one instance's capacity, as `ping/` reports it: every job takes 1 of it while waiting or
+   * running, and one with no room stays pending (capacity.ts). Without it nothing is held for
+   * capacity, and `ping/` reports 100.
+   */
+  capacity: z.number().int().min(1).optional(),
   /** 0 picks a free port. */
   port: z.number().int().min(0).max(65_535).default(0),
 });
@@ -198,7 +204,7 @@ function write(response: ServerResponse, reply: Reply, startedAt: number): void 
 
 export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Promise<AwxSimulator> {
   const config = simulatorOptionsSchema.parse(options);
-  const store = new Store();
+  const store = new Store(config.capacity);
   const faults = new FaultPlan();
   const requests: RequestRecord[] = [];
   let connections = 0;

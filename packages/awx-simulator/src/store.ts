@@ -17,6 +17,7 @@ import {
   templateRole,
   type UserRef,
 } from './access.js';
+import { hasRoom, holdForCapacity } from './capacity.js';
 import {
   type CredentialType,
   credentialTypeRequestSchema,
@@ -124,8 +125,11 @@ export class Store {
   /** Pending jobs the task manager holds behind another job of their template. */
   private readonly held = new Set<number>();
   private readonly deletions: DeletedCredential[] = [];
+  /** Pending jobs the task manager holds until a job ends and frees capacity. */
+  private readonly short = new Set<number>();
 
-  constructor() {
+  /** `capacity`: the instance's, in jobs (capacity.ts); none holds nothing for it. */
+  constructor(readonly capacity?: number) {
     this.addOrganization('Default');
     for (const definition of MANAGED_CREDENTIAL_TYPES) {
       const type = managedCredentialType(definition, this.nextId('credential_type'), this.now());
@@ -549,6 +553,7 @@ export class Store {
   deleteJob(jobId: number): void {
     this.arm(jobId, undefined, () => undefined);
     this.held.delete(jobId);
+    this.short.delete(jobId);
     const job = this.jobsById.get(jobId);
     this.jobsById.delete(jobId);
     if (job) {
@@ -593,6 +598,13 @@ export class Store {
     const blocker =
       current.status === 'pending' ? this.blocker({ model: 'job', id: jobId }) : undefined;
     if (blocker === undefined) {
+      if (current.status === 'pending' && !hasRoom(this.jobsById.values(), this.capacity)) {
+        this.short.add(jobId);
+        this.jobsById.set(jobId, holdForCapacity(current, now));
+        this.arm(jobId, explanationDelay(current, now), () => this.transition(jobId));
+        return;
+      }
+      this.short.delete(jobId);
       this.settle(advance(current, now, this.startCheck(current)));
       return;
     }
@@ -613,7 +625,19 @@ export class Store {
     if (job.sourceWorkflowJob !== null) this.manageWorkflow(job.sourceWorkflowJob);
     this.held.delete(job.id);
     if (canCancel(job)) return;
+    this.short.delete(job.id);
     this.wakeHeld(job.jobTemplate);
+    this.wakeShort();
+  }
+
+  /** Has the task manager look again, oldest first, at the jobs it held for capacity. */
+  private wakeShort(): void {
+    const ids = [...this.short].sort((a, b) => a - b);
+    this.short.clear();
+    for (const id of ids) {
+      const job = this.jobsById.get(id);
+      if (job) this.save(job);
+    }
   }
 
   /** What holds a pending job or workflow job in a pass of the task manager over all of them. */
@@ -662,6 +686,7 @@ export class Store {
   restart(): void {
     this.stop();
     this.held.clear();
+    this.short.clear();
     const now = this.now();
     for (const job of [...this.jobsById.values()]) {
       const reaped = reapAtStartup(job, now);
