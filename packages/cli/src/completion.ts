@@ -13,7 +13,7 @@ export type Shell = 'bash' | 'zsh';
 /**
  * A completion script for bash, or for zsh through its bash compatibility layer, for both
  * command names. Execution names come from the cluster at completion time (`get -o name`),
- * in the namespace given on the command line so far.
+ * in the namespace, API group and conventions given on the command line so far.
  */
 export function completionScript(shell: Shell, spec: CompletionSpec): string {
   const commands = spec.commands.map((c) => c.name).join(' ');
@@ -30,10 +30,12 @@ export function completionScript(shell: Shell, spec: CompletionSpec): string {
 _kubectl_roundhouse() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}"
   local commands="${commands}" global="${spec.globalOptions.join(' ')}"
-  local command="" namespace=() i
+  local command="" namespace=() group=() conventions=() i
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "\${COMP_WORDS[i]}" in
       -n|--namespace) namespace=(-n "\${COMP_WORDS[i+1]}") ;;
+      --api-group) group=(--api-group "\${COMP_WORDS[i+1]}") ;;
+      --conventions) conventions=(--conventions "\${COMP_WORDS[i+1]}") ;;
     esac
     if [[ -z "$command" && " $commands " == *" \${COMP_WORDS[i]} "* ]]; then command="\${COMP_WORDS[i]}"; fi
   done
@@ -51,7 +53,7 @@ ${perCommand}
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "$opts $global" -- "$cur"))
   elif [[ " ${spec.takesName.join(' ')} " == *" $command "* ]]; then
-    COMPREPLY=($(compgen -W "$("\${COMP_WORDS[0]}" get "\${namespace[@]}" -o name 2>/dev/null | sed 's|.*/||')" -- "$cur"))
+    COMPREPLY=($(compgen -W "$("\${COMP_WORDS[0]}" get "\${namespace[@]}" "\${group[@]}" "\${conventions[@]}" -o name 2>/dev/null | sed 's|.*/||')" -- "$cur"))
   fi
 }
 complete -F _kubectl_roundhouse kubectl-roundhouse roundhouse

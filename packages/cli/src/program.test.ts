@@ -1,4 +1,7 @@
-import { rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcess, unreachableCluster } from '../test/support.js';
 
@@ -174,6 +177,40 @@ describe('get -o jsonpath and custom-columns', () => {
       expect((await cli(['get', '-o', 'xml'])).stderr).toContain(
         'Allowed choices are wide, json, yaml, name, jsonpath=TEMPLATE, custom-columns=SPEC.',
       );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('completion of execution names', () => {
+  it('lists the names of the API group and conventions given on the command line', async () => {
+    const { stdout: script } = await cli(['completion', 'bash']);
+    const dir = await mkdtemp(join(tmpdir(), 'completion-'));
+    try {
+      // A stand-in for the CLI that says which arguments `get -o name` was run with.
+      const fake = join(dir, 'fake-roundhouse');
+      await writeFile(fake, '#!/bin/sh\necho "workflowexecution.kubernaut.ai/$*" | tr " " _\n', {
+        mode: 0o755,
+      });
+      const words = [
+        fake,
+        '--conventions',
+        'kubernaut',
+        '--api-group',
+        'kubernaut.ai',
+        'describe',
+        '',
+      ];
+      const run = spawnSync(
+        'bash',
+        [
+          '-c',
+          `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _kubectl_roundhouse; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(run.stdout).toBe('get_--api-group_kubernaut.ai_--conventions_kubernaut_-o_name\n');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
