@@ -89,11 +89,9 @@ export const DependencyRefSchema = z.strictObject({
   }),
 });
 
-const dependencyList = z
-  .array(DependencyRefSchema)
-  .max(dependenciesMaxCount, {
-    error: (issue) => tooManyDependencies((issue.input as unknown[]).length),
-  });
+const dependencyList = z.array(DependencyRefSchema).max(dependenciesMaxCount, {
+  error: (issue) => tooManyDependencies((issue.input as unknown[]).length),
+});
 
 export const DependenciesSchema = z.strictObject({
   secrets: dependencyList.optional(),
