@@ -23,7 +23,7 @@ export function cachedAction(obj: KubeObject): KubeObject {
     managedFields: _managedFields,
     annotations,
     ...kept
-  } = metadata as Record<string, unknown> & { annotations?: Record<string, string> };
+  } = metadata as Record<string, unknown> & { annotations?: Record<string, string> | undefined };
   if (annotations === undefined) return { ...obj, metadata: kept } as KubeObject;
   const bytes =
     storedObjectBytes({ metadata: { annotations } }) - storedObjectBytes({ metadata: {} });

@@ -369,7 +369,9 @@ describe('completion', () => {
     expect(script).toContain(
       '--engine) COMPREPLY=($(compgen -W "job tekton" -- "$cur")); return ;;',
     );
-    expect(script).toMatch(/get "\$\{namespace\[@\]\}" -o name/);
+    expect(script).toMatch(
+      /get "\$\{namespace\[@\]\}" "\$\{group\[@\]\}" "\$\{conventions\[@\]\}" -o name/,
+    );
     expect(script).toContain('complete -F _kubectl_roundhouse kubectl-roundhouse roundhouse');
     expect(
       completionScript('zsh', { globalOptions: [], commands: [], optionValues: {}, takesName: [] }),

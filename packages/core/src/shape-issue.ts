@@ -93,10 +93,14 @@ function withoutStringMaps(metadata: unknown): unknown {
 /** A dependency list longer than allowed, in either place a spec may hold one. */
 function dependencyListIssue(spec: unknown): FieldIssue | undefined {
   const places = [
-    ['spec.dependencies', (spec as { dependencies?: unknown } | undefined)?.dependencies],
+    [
+      'spec.dependencies',
+      (spec as { dependencies?: unknown | undefined } | undefined)?.dependencies,
+    ],
     [
       'spec.workflowRef.dependencies',
-      (spec as { workflowRef?: { dependencies?: unknown } } | undefined)?.workflowRef?.dependencies,
+      (spec as { workflowRef?: { dependencies?: unknown } | undefined } | undefined)?.workflowRef
+        ?.dependencies,
     ],
   ] as const;
   for (const [path, dependencies] of places) {

@@ -71,10 +71,10 @@ export const enumeratedValues = {
 const readOnlyValues = new Set(['ResourceLocked']);
 
 interface SchemaNode {
-  readonly enum?: readonly unknown[];
-  readonly properties?: Readonly<Record<string, SchemaNode>>;
-  readonly items?: SchemaNode;
-  readonly 'x-kubernetes-preserve-unknown-fields'?: boolean;
+  readonly enum?: readonly unknown[] | undefined;
+  readonly properties?: Readonly<Record<string, SchemaNode>> | undefined;
+  readonly items?: SchemaNode | undefined;
+  readonly 'x-kubernetes-preserve-unknown-fields'?: boolean | undefined;
 }
 
 const CrdVersionsSchema = z.looseObject({
