@@ -1673,10 +1673,10 @@ function withMetadataOf(
   return { ...wfe, metadata: { ...wfe.metadata, ...metadata } };
 }
 
-/** The execution as the target index knows a start of it: who, on which target, by which engine. */
 /** Another execution that holds a start's target, as `heldByAnother` names it. */
 type Holder = NonNullable<ReturnType<ExecutionsByTarget['heldByAnother']>>;
 
+/** The execution as the target index knows a start of it: who, on which target, by which engine. */
 function startingOnTarget(wfe: WorkflowExecution) {
   return {
     namespace: wfe.metadata.namespace,
