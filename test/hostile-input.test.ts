@@ -820,7 +820,10 @@ describe('hostile WorkflowExecutions', () => {
         const result = podOutcome(() => {
           const { wfe } = preparedExecution(parseWorkflowExecution(withSteps), {});
           const dependencies = requestedDependencies(wfe).dependencies;
-          return { wfe, pod: buildPod(wfe, executionNamespace, dependencies, settings) };
+          // Dependencies mounted, so their volumes are built and checked below (refused
+          // without the operator's opt-in, a rule the pod engine's own tests hold).
+          const mounting = { ...settings, mountDependencies: true };
+          return { wfe, pod: buildPod(wfe, executionNamespace, dependencies, mounting) };
         });
         seen.record(result);
         if (!('value' in result)) return;

@@ -49,16 +49,28 @@ const labelsUnder = (object: KubeObject | null, prefix: string) =>
  * before the status names it. Every retry dies the same way, so A never records anything.
  */
 function diesAfterCreate(executor: Executor, created: (name: string) => void): Executor {
+  // Dead once its create returned: nothing after it (a retry that adopts through getStatus
+  // included) may record the execution before the test stops the controller.
+  let dead = false;
+  const died = () => new Error('controller A died before recording the execution');
   return {
     engine: executor.engine,
     ...(executor.watches ? { watches: executor.watches } : {}),
     async create(wfe, namespace, options) {
+      if (dead) throw died();
       const { resourceName } = await executor.create(wfe, namespace, options);
+      dead = true;
       created(resourceName);
-      throw new Error('controller A died before recording the execution');
+      throw died();
     },
-    getStatus: (wfe, namespace, options) => executor.getStatus(wfe, namespace, options),
-    cleanup: (wfe, namespace, options) => executor.cleanup(wfe, namespace, options),
+    getStatus: async (wfe, namespace, options) => {
+      if (dead) throw died();
+      return executor.getStatus(wfe, namespace, options);
+    },
+    cleanup: async (wfe, namespace, options) => {
+      if (dead) throw died();
+      return executor.cleanup(wfe, namespace, options);
+    },
   };
 }
 

@@ -26,6 +26,11 @@ describe('workflowExecutionApi', () => {
     expect(api.finalizer).toBe('workflowexecution.kubernaut.ai/workflowexecution-cleanup');
   });
 
+  it('gives the same resource type for a group asked twice, the exported one for the default', () => {
+    expect(workflowExecutionApi().resource).toBe(workflowExecutions);
+    expect(workflowExecutionApi('kubernaut.ai')).toBe(workflowExecutionApi('kubernaut.ai'));
+  });
+
   it('names the finalizer of any other group after it', () => {
     expect(workflowExecutionApi('ops.example.com').finalizer).toBe(
       'ops.example.com/execution-cleanup',

@@ -42,16 +42,24 @@ const finalizerOfGroup: Readonly<Record<string, string>> = {
  * server requires of a CRD's group.
  */
 export function workflowExecutionApi(apiGroup: string = group): WorkflowExecutionApi {
+  // The same object for a group asked twice: callers (and clients wrapping the controller's)
+  // may compare resource types by identity, as they could when there was one.
+  const known = apis.get(apiGroup);
+  if (known) return known;
   if (!apiGroup.includes('.') || !isDns1123Subdomain(apiGroup)) {
     throw new ConfigurationError([
       { path: 'apiGroup', message: 'must be a DNS-1123 subdomain with a dot, e.g. roundhouse.dev' },
     ]);
   }
-  return Object.freeze({
+  const api: WorkflowExecutionApi = Object.freeze({
     resource: Object.freeze({ group: apiGroup, version, kind, plural, namespaced: true }),
     finalizer: finalizerOfGroup[apiGroup] ?? `${apiGroup}/execution-cleanup`,
   });
+  apis.set(apiGroup, api);
+  return api;
 }
+
+const apis = new Map<string, WorkflowExecutionApi>();
 
 const defaultApi = workflowExecutionApi();
 
