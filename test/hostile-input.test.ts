@@ -657,7 +657,7 @@ function expectParametersCarried(
 }
 
 /** Counts how often each property reached each outcome, so none of them is vacuous. */
-function tally() {
+function tally(leastBuilt = numRuns / 20) {
   const counts = { built: 0, refused: 0 };
   return {
     counts,
@@ -666,7 +666,7 @@ function tally() {
       else counts.refused += 1;
     },
     expectBoth() {
-      expect(counts.built, 'runs that built a resource').toBeGreaterThan(numRuns / 20);
+      expect(counts.built, 'runs that built a resource').toBeGreaterThan(leastBuilt);
       expect(counts.refused, 'runs refused with a ConfigurationError').toBeGreaterThan(0);
     },
   };
@@ -809,7 +809,9 @@ describe('hostile WorkflowExecutions', () => {
   });
 
   it('buildPod builds a valid Pod of allowed images or refuses, naming the field', () => {
-    const seen = tally();
+    // Most generated steps name an image the settings do not allow: about one run in twenty
+    // builds a Pod (15 of 300 in CI run 2), so ask for a few, not for a twentieth.
+    const seen = tally(numRuns / 100);
     fc.assert(
       fc.property(plausibleExecution, podConfig, podSettings, (input, config, settings) => {
         const withSteps = {
