@@ -8,9 +8,11 @@ import {
 
 /**
  * How many copies of a run cleanup decides on before it gives up for now: past that the
- * Conflict is thrown (retryable), as a run rewritten between every read and delete is rare.
+ * Conflict is thrown (retryable). Tekton writes a starting run's status several times in its
+ * first second (conditions, child references, labels), and CI saw three deletes in a row meet
+ * those writes; a run rewritten between five reads and deletes is busy enough to wait for.
  */
-export const maxDeleteAttempts = 3;
+export const maxDeleteAttempts = 5;
 
 export interface DeleteAsDecidedOptions {
   readonly propagationPolicy: DeletionPropagation;

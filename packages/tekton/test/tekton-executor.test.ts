@@ -21,6 +21,7 @@ import { beforeAll, expect, it, vi } from 'vitest';
 import { makeExecution as execution } from './drive.js';
 import {
   type Bundles,
+  cleanupAsAController,
   finished,
   finishTaskPod,
   patience,
@@ -208,7 +209,7 @@ describeWithTekton('TektonExecutor against a real API server and Tekton', () => 
         patch: unknown,
         options?: PatchOptions,
       ): Promise<T> {
-        await executor.cleanup(owner, env.namespace);
+        await cleanupAsAController(executor, owner, env.namespace);
         // Deleted in the foreground: gone once the garbage collector removed its TaskRuns.
         await expect.poll(() => getRun(name), patience).toBeNull();
         await executor.create(other, env.namespace);

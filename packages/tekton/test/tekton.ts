@@ -1,5 +1,7 @@
+import { setTimeout } from 'node:timers/promises';
 import {
   kubernautConventions,
+  RoundhouseError,
   roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
@@ -137,4 +139,27 @@ export async function finished(
     expect(result?.phase).toMatch(/^(Completed|Failed)$/);
     return result as NonNullable<typeof result>;
   }, patience);
+}
+
+/**
+ * Cleans up as a controller does: a retryable error (a run Tekton keeps writing as it starts,
+ * met as Conflicts) is tried again after a pause rather than failing the test.
+ */
+export async function cleanupAsAController(
+  executor: TektonExecutor,
+  wfe: WorkflowExecution,
+  namespace: string,
+): Promise<void> {
+  const deadline = Date.now() + patience.timeout;
+  for (;;) {
+    try {
+      await executor.cleanup(wfe, namespace);
+      return;
+    } catch (error) {
+      if (!(error instanceof RoundhouseError && error.retryable) || Date.now() > deadline) {
+        throw error;
+      }
+    }
+    await setTimeout(patience.interval);
+  }
 }
