@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { kubernautConventions, roundhouseConventions } from '@roundhouse/core';
 import {
   workflowExecutionAdmissionPolicy,
+  workflowExecutionApi,
   workflowExecutionCrd,
 } from '@roundhouse/workflowexecution';
-import { stringify } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
+import { presets } from '../examples/workflowexecution-controller/src/presets.js';
 
 /** The example controller's manifests that are generated from code, never edited by hand. */
 export const deployDir = new URL(
@@ -13,8 +17,97 @@ export const deployDir = new URL(
 /** The execution namespace the shipped Deployment, RBAC and admission policy agree on. */
 export const executionNamespace = 'roundhouse-workflows';
 
+const { group, plural } = workflowExecutionApi().resource;
+
+/**
+ * The kubernaut overlay (deploy/kubernaut/): the controller with `--conventions kubernaut`,
+ * serving kubernaut's group in kubernaut's execution namespace (presets.kubernaut), so it takes
+ * over the WorkflowExecutions kubernaut's RemediationOrchestrator creates. It runs in a
+ * namespace of its own, its cluster-scoped objects under names of their own: applied where the
+ * base is installed, it replaces none of the base's objects, nor contends for its Lease.
+ */
+export const kubernaut = {
+  dir: 'kubernaut/',
+  apiGroup: presets.kubernaut.apiGroup,
+  executionNamespace: presets.kubernaut.executionNamespace,
+  controllerNamespace: 'roundhouse-kubernaut',
+  admissionPolicyName: 'roundhouse-workflowexecution-author-access-kubernaut',
+  /** Base files it takes over with kubernaut's names (its CRD and policy are generated apart). */
+  fromBase: [
+    'namespaces.yaml',
+    'execution-namespace.yaml',
+    'rbac.yaml',
+    'deployment.yaml',
+    'service.yaml',
+  ],
+} as const;
+
+/**
+ * Every value of the base's objects that names its group, its namespaces or its default runner,
+ * and the overlay's for it. Values only, matched whole: a base value this misses stays as it is,
+ * and scripts/manifests.test.ts fails on it.
+ */
+const kubernautValues: Readonly<Record<string, string>> = {
+  [group]: kubernaut.apiGroup,
+  [`${plural}.${group}`]: `${plural}.${kubernaut.apiGroup}`,
+  'roundhouse-system': kubernaut.controllerNamespace,
+  [executionNamespace]: kubernaut.executionNamespace,
+  [roundhouseConventions.defaultServiceAccountName]: kubernautConventions.defaultServiceAccountName,
+  [`--execution-namespace=${executionNamespace}`]: `--execution-namespace=${kubernaut.executionNamespace}`,
+  '--leader-election-namespace=roundhouse-system': `--leader-election-namespace=${kubernaut.controllerNamespace}`,
+};
+
+function withKubernautValues(value: unknown): unknown {
+  if (typeof value === 'string') return kubernautValues[value] ?? value;
+  if (Array.isArray(value)) return value.map(withKubernautValues);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, entry]) => [key, withKubernautValues(entry)]),
+    );
+  }
+  return value;
+}
+
+interface BaseObject {
+  kind?: string;
+  metadata?: { name?: string };
+  roleRef?: { kind?: string; name?: string };
+  spec?: { template?: { spec?: { containers?: { args?: string[] }[] } } };
+}
+
+/** Cluster-scoped objects the base names for itself (its CRD and policy are generated apart). */
+const clusterScopedKinds = new Set(['ClusterRole', 'ClusterRoleBinding']);
+
+const kubernautName = (name: string | undefined) => `${name}-kubernaut`;
+
+/**
+ * The base's object for the overlay: its values renamed (kubernautValues), a cluster-scoped
+ * object and the role a ClusterRoleBinding refers to under a name of their own, and the
+ * Deployment running the kubernaut preset.
+ */
+function asKubernaut(object: unknown): unknown {
+  const renamed = withKubernautValues(object) as BaseObject;
+  if (renamed.kind && clusterScopedKinds.has(renamed.kind) && renamed.metadata) {
+    renamed.metadata.name = kubernautName(renamed.metadata.name);
+  }
+  if (renamed.roleRef?.kind === 'ClusterRole') {
+    renamed.roleRef.name = kubernautName(renamed.roleRef.name);
+  }
+  if (renamed.kind === 'Deployment') {
+    for (const container of renamed.spec?.template?.spec?.containers ?? []) {
+      container.args = ['--conventions=kubernaut', ...(container.args ?? [])];
+    }
+  }
+  return renamed;
+}
+
+function baseDocuments(file: string): unknown[] {
+  const text = readFileSync(new URL(file, deployDir), 'utf8');
+  return parseAllDocuments(text).map((doc) => doc.toJSON() as unknown);
+}
+
 export interface GeneratedManifest {
-  /** File name in {@link deployDir}. */
+  /** Path under {@link deployDir}. */
   readonly file: string;
   readonly header: string;
   readonly documents: readonly unknown[];
@@ -57,6 +150,87 @@ export function generatedManifests(): GeneratedManifest[] {
         'judged. Each dependency is checked by its own validation, because one authorizer check costs\n' +
         '350,000 of the 1,000,000 a CEL expression may spend; more than 10 Secrets (or ConfigMaps) are\n' +
         'admitted only for an author who may get every Secret (or ConfigMap) of the namespace.\n' +
+        regenerate,
+      documents: [policy, binding],
+    },
+    ...kubernautManifests(),
+  ];
+}
+
+/** The kubernaut overlay's CRD and admission policy: the base's, under kubernaut.ai. */
+function kubernautManifests(): GeneratedManifest[] {
+  const { apiGroup, executionNamespace: namespace, admissionPolicyName: name } = kubernaut;
+  const { policy, binding } = workflowExecutionAdmissionPolicy({
+    executionNamespace: namespace,
+    apiGroup,
+    name,
+  });
+  const fromBase = kubernaut.fromBase.map((file) => ({
+    file: `${kubernaut.dir}${file}`,
+    header:
+      `The base's ${file} for kubernaut's WorkflowExecutions (deploy/${file}'s comments say\n` +
+      `why each object and rule is there), with ${kubernaut.apiGroup} for ${group}, ` +
+      `${kubernaut.executionNamespace}\n` +
+      `for ${executionNamespace}, ${kubernautConventions.defaultServiceAccountName} for its ` +
+      'default runner,\n' +
+      `${kubernaut.controllerNamespace} for roundhouse-system, the ClusterRole and its binding ` +
+      'suffixed\n' +
+      '-kubernaut, and the Deployment run with --conventions=kubernaut.\n' +
+      regenerate,
+    documents: baseDocuments(file).map(asKubernaut),
+  }));
+  const { resources, images } = baseDocuments('kustomization.yaml')[0] as {
+    resources: string[];
+    images: unknown;
+  };
+  return [
+    {
+      file: `${kubernaut.dir}kustomization.yaml`,
+      header:
+        "The WorkflowExecution controller serving kubernaut's WorkflowExecutions\n" +
+        `(${kubernaut.apiGroup}/v1alpha1, --conventions kubernaut), installed as the base is:\n` +
+        '\n' +
+        '  kubectl apply --server-side -k examples/workflowexecution-controller/deploy/kubernaut\n' +
+        '\n' +
+        'Generated, not a kustomize overlay of deploy/: kustomize refuses a base that contains its\n' +
+        "overlay, and this one's objects are the base's with kubernaut's group, namespaces and runner\n" +
+        '(see each file). It shares no object with the base: both may be installed. Stop\n' +
+        "kubernaut's WorkflowExecution controller first (crd.yaml says what happens to its CRD).\n" +
+        regenerate,
+      documents: [
+        {
+          apiVersion: 'kustomize.config.k8s.io/v1beta1',
+          kind: 'Kustomization',
+          resources,
+          images,
+        },
+      ],
+    },
+    ...fromBase,
+    {
+      file: `${kubernaut.dir}crd.yaml`,
+      header:
+        `The WorkflowExecution CRD under kubernaut's group (${apiGroup}/v1alpha1): the base's\n` +
+        `schema, columns and field selector, by workflowExecutionCrd({ apiGroup: '${apiGroup}' }).\n` +
+        "It replaces kubernaut's own CRD of the same name, which enumerates no\n" +
+        'ExecutionResourceDeleted: on that one the controller refuses to start (its start-up CRD\n' +
+        'check), since the API server would refuse the status it writes when a Job is deleted.\n' +
+        "Where kubernaut's chart installed its CRD, `kubectl apply --server-side -k` stops at a\n" +
+        'field conflict on this object and changes nothing of it; apply again with\n' +
+        "--force-conflicts once kubernaut's WorkflowExecution controller is stopped. Stored\n" +
+        'WorkflowExecutions stay; of their fields, only spec.workflowRef.resources.claims is not\n' +
+        'in this schema (the API server prunes it; the controller runs no claims).\n' +
+        regenerate,
+      documents: [workflowExecutionCrd({ apiGroup })],
+    },
+    {
+      file: `${kubernaut.dir}admission-policy.yaml`,
+      header:
+        "The base's admission policy (deploy/admission-policy.yaml says what it refuses, and why)\n" +
+        `for WorkflowExecutions of ${apiGroup} and the execution namespace ${namespace}, under its\n` +
+        "own name so that it stands beside the base's. Generated by\n" +
+        `workflowExecutionAdmissionPolicy({ executionNamespace: '${namespace}', apiGroup:\n` +
+        `'${apiGroup}', name: '${name}' }).\n` +
         regenerate,
       documents: [policy, binding],
     },
