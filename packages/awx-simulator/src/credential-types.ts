@@ -20,6 +20,7 @@ import {
   NON_FIELD_ERRORS_KEY,
 } from './serializer-fields.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
+import { type Authors, authorLinks, authorSummaries, BY_TOKEN_USER } from './users.js';
 
 export const CREDENTIAL_KINDS = [
   'ssh',
@@ -365,18 +366,31 @@ export const credentialTypeModel: Model<CredentialType> = {
   },
 };
 
+/**
+ * A managed type is made by CredentialType.setup_tower_managed_defaults, outside any request, so
+ * by no user; the rest by the simulator's user.
+ */
+function typeAuthors(type: CredentialType): Authors {
+  return type.managed ? { createdBy: null, modifiedBy: null } : BY_TOKEN_USER;
+}
+
 export function serializeCredentialType(
   type: CredentialType,
   prefix: string,
   capabilities: { readonly edit: boolean; readonly delete: boolean },
 ): Record<string, unknown> {
   const url = `${prefix}credential_types/${type.id}/`;
+  const authors = typeAuthors(type);
   return {
     id: type.id,
     type: 'credential_type',
     url,
-    related: { credentials: `${url}credentials/`, activity_stream: `${url}activity_stream/` },
-    summary_fields: { user_capabilities: capabilities },
+    related: {
+      ...authorLinks(authors, prefix),
+      credentials: `${url}credentials/`,
+      activity_stream: `${url}activity_stream/`,
+    },
+    summary_fields: { ...authorSummaries(authors), user_capabilities: capabilities },
     created: formatTimestamp(type.created),
     modified: formatTimestamp(type.created),
     name: type.name,

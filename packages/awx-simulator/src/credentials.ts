@@ -11,6 +11,7 @@ import { type CredentialType, secretFields } from './credential-types.js';
 import type { Model } from './filters.js';
 import { type Schema, validate } from './json-schema.js';
 import type { LaunchCredential } from './launch-credentials.js';
+import { objectRoles } from './object-roles.js';
 import { hasEncryptedKey } from './pem.js';
 import { isJsonObject, pythonTypeName } from './python-json.js';
 import { pythonTruth } from './python-operators.js';
@@ -25,6 +26,7 @@ import {
 } from './serializer-fields.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
 import type { CredentialCapabilities } from './user-capabilities.js';
+import { authorLinks, authorSummaries, BY_TOKEN_USER } from './users.js';
 
 /**
  * The body of `POST credentials/` (CredentialSerializerCreate); related objects must exist. The
@@ -82,6 +84,8 @@ export interface Credential {
   readonly role: CredentialRole;
   readonly managed: boolean;
   readonly created: Micros;
+  /** Its admin_role's id, the first of its roles' (object-roles.ts). */
+  readonly firstRoleId: number;
 }
 
 function inputsSchema(type: CredentialType): Schema {
@@ -260,6 +264,7 @@ export function serializeCredential(
     type: 'credential',
     url,
     related: {
+      ...authorLinks(BY_TOKEN_USER, prefix),
       ...(org === null ? {} : { organization: `${prefix}organizations/${org}/` }),
       credential_type: `${prefix}credential_types/${type.id}/`,
       input_sources: `${url}input_sources/`,
@@ -270,6 +275,8 @@ export function serializeCredential(
         ? {}
         : { organization: { id: org, name: organizationName, description: '' } }),
       credential_type: { id: type.id, name: type.name, description: type.description },
+      ...authorSummaries(BY_TOKEN_USER),
+      object_roles: objectRoles('credential', credential.firstRoleId),
       user_capabilities: capabilities,
     },
     created: formatTimestamp(credential.created),

@@ -8,6 +8,7 @@ import type { Model } from './filters.js';
 import { type JobTemplate, TEMPLATE_INVENTORY, TEMPLATE_PROJECT } from './job-templates.js';
 import type { Job } from './jobs.js';
 import type { LaunchCredential } from './launch-credentials.js';
+import { objectRoles } from './object-roles.js';
 import type { Organization } from './organizations.js';
 import { pythonJsonDumps } from './python-json.js';
 import type { RecentJob } from './recent-jobs.js';
@@ -15,6 +16,7 @@ import { surveyApplies, variablesNeededToStart } from './survey-spec.js';
 import type { TemplateJobState } from './template-status.js';
 import { formatTimestamp } from './timestamps.js';
 import type { TemplateCapabilities } from './user-capabilities.js';
+import { authorLinks, authorSummaries, BY_TOKEN_USER } from './users.js';
 
 export const jobTemplateModel: Model<JobTemplate> = {
   objectName: 'JobTemplate',
@@ -106,6 +108,7 @@ export function serializeJobTemplate(
     type: 'job_template',
     url,
     related: {
+      ...authorLinks(BY_TOKEN_USER, prefix),
       organization: `${prefix}organizations/${template.organization}/`,
       launch: `${url}launch/`,
       credentials: `${url}credentials/`,
@@ -114,8 +117,11 @@ export function serializeJobTemplate(
       ...(last ? { last_job: `${prefix}jobs/${last.id}/` } : {}),
     },
     // BaseSerializer.get_summary_fields (SUMMARIZABLE_FK_FIELDS, serializers.py:147, in its
-    // order; a None value is left out), LabelsListMixin's labels, JobTemplateMixin's survey and
-    // recent_jobs, and JobTemplateSerializer's credentials, in that order.
+    // order; a None value is left out; then created_by, modified_by, object_roles and
+    // user_capabilities), LabelsListMixin's labels, JobTemplateMixin's survey and recent_jobs,
+    // and JobTemplateSerializer's credentials, in that order. Saving a template's status and jobs
+    // (unified_jobs.py _update_parent_instance) changes no editable field, so its modified_by
+    // stays whoever last changed it.
     summary_fields: {
       organization: {
         id: context.organization.id,
@@ -126,6 +132,8 @@ export function serializeJobTemplate(
       ...(template.project === null ? {} : { project: projectSummary(template) }),
       ...(last ? { last_job: lastJobSummary(last) } : {}),
       ...(context.currentJob ? { current_job: currentJobSummary(context.currentJob) } : {}),
+      ...authorSummaries(BY_TOKEN_USER),
+      object_roles: objectRoles('job_template', template.firstRoleId),
       user_capabilities: context.capabilities,
       labels: { count: 0, results: [] },
       ...surveySummary(template),

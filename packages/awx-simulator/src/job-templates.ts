@@ -121,6 +121,8 @@ export type JobTemplateSeed = z.input<typeof jobTemplateSeedSchema>;
 export type JobTemplate = Omit<z.output<typeof jobTemplateSeedSchema>, 'surveySpec'> & {
   readonly id: number;
   readonly created: Micros;
+  /** Its admin_role's id, the first of its roles' (object-roles.ts). */
+  readonly firstRoleId: number;
   /** As AWX stores it: `{}`, or a checked spec whose password defaults are encrypted. */
   readonly surveySpec: SurveySpec;
 };

@@ -15,6 +15,7 @@ import { detail, json, type Reply } from './replies.js';
 import { displayExtraVars } from './survey-answers.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
 import type { JobCapabilities } from './user-capabilities.js';
+import { authorLinks, authorSummaries } from './users.js';
 
 export const JOB_OUTCOMES = ['successful', 'failed', 'error'] as const;
 
@@ -85,6 +86,13 @@ export interface Job {
   readonly timeout: number;
   readonly cancelFlag: boolean;
   readonly launchedBy: UserRef;
+  /**
+   * Its modified_by: whoever launched it while AWX has not started it, none from then on. The
+   * task manager's start_task sets the job's instance_group, an editable field, and saves it
+   * outside any request, so PrimordialModel.save puts no user there; a slice, made by the
+   * workflow manager, never has one.
+   */
+  readonly modifiedBy: UserRef | null;
   readonly schedule: JobSchedule;
   /** What the job's credentials put in its environment, secrets masked; set when it starts. */
   readonly jobEnv: Readonly<Record<string, string>>;
@@ -161,9 +169,10 @@ export function advance(job: Job, now: Micros, start: StartCheck = {}): Job {
   switch (job.status) {
     case 'new':
     case 'pending':
-      if (start.blocker) return finish(job, 'failed', now, start.blocker);
+      // start_task gives it an instance group before pre_start is asked (modifiedBy).
+      if (start.blocker) return { ...finish(job, 'failed', now, start.blocker), modifiedBy: null };
       // UnifiedJob.pre_start drops what the task manager wrote while the job was pending.
-      return { ...job, status: 'waiting', modified: now, jobExplanation: '' };
+      return { ...job, status: 'waiting', modified: now, jobExplanation: '', modifiedBy: null };
     case 'waiting': {
       const started = { ...job, status: 'running' as const, started: now, modified: now };
       if (start.injection && !start.injection.ok) {
@@ -312,12 +321,14 @@ export function serializeJob(
   prefix: string,
 ): Record<string, unknown> {
   const url = `${prefix}jobs/${job.id}/`;
+  // A slice's created_by is its workflow job's (WorkflowJobNode.get_job_kwargs).
+  const authors = { createdBy: job.launchedBy, modifiedBy: job.modifiedBy };
   return {
     id: job.id,
     type: 'job',
     url,
     related: {
-      created_by: `${prefix}users/${job.launchedBy.id}/`,
+      ...authorLinks(authors, prefix),
       credentials: `${url}credentials/`,
       job_template: `${prefix}job_templates/${job.jobTemplate}/`,
       organization: `${prefix}organizations/${job.organization}/`,
@@ -338,11 +349,13 @@ export function serializeJob(
         description: '',
         unified_job_type: 'job',
       },
-      credentials: context.credentials,
+      ...authorSummaries(authors),
       user_capabilities: context.capabilities,
       ...(job.launchType === 'workflow'
         ? { source_workflow_job: context.sourceWorkflowJob ?? {} }
         : {}),
+      // JobSerializer's, after UnifiedJobSerializer's.
+      credentials: context.credentials,
     },
     created: formatTimestamp(job.created),
     modified: formatTimestamp(job.modified),

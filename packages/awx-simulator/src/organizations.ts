@@ -1,7 +1,9 @@
 /** Organizations: AWX ships one named `Default`; credentials and templates belong to one. */
 import type { OrganizationRole } from './access.js';
 import type { Model } from './filters.js';
+import { objectRoles } from './object-roles.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
+import { authorLinks, authorSummaries, BY_TOKEN_USER } from './users.js';
 
 /**
  * `Default`, the store's first organization, which holds AWX's demo inventory and project
@@ -16,6 +18,8 @@ export interface Organization {
   /** The token's user's role here, which matters when it is not a System Administrator. */
   readonly role: OrganizationRole;
   readonly created: Micros;
+  /** Its admin_role's id, the first of its roles' (object-roles.ts). */
+  readonly firstRoleId: number;
 }
 
 export const organizationModel: Model<Organization> = {
@@ -41,10 +45,15 @@ export function serializeOrganization(
     type: 'organization',
     url,
     related: {
+      ...authorLinks(BY_TOKEN_USER, prefix),
       credentials: `${url}credentials/`,
       job_templates: `${url}job_templates/`,
     },
-    summary_fields: { user_capabilities: capabilities },
+    summary_fields: {
+      ...authorSummaries(BY_TOKEN_USER),
+      object_roles: objectRoles('organization', org.firstRoleId),
+      user_capabilities: capabilities,
+    },
     created: formatTimestamp(org.created),
     modified: formatTimestamp(org.created),
     name: org.name,

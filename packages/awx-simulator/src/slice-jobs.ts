@@ -41,6 +41,7 @@ export function spawnSlices(
       timeout: workflowJob.timeout,
       cancelFlag: false,
       launchedBy: workflowJob.launchedBy,
+      modifiedBy: null,
       schedule: workflowJob.schedule,
       jobEnv: {},
       resultTraceback: '',

@@ -50,6 +50,7 @@ import {
 } from './jobs.js';
 import { attachErrors, type LaunchCredential } from './launch-credentials.js';
 import { MANAGED_CREDENTIAL_TYPES, managedCredentialType } from './managed-credential-types.js';
+import { type RoleModel, roleCount } from './object-roles.js';
 import type { Organization } from './organizations.js';
 import { reapAtStartup } from './reaper.js';
 import { AwxValidationError, type FieldErrors } from './replies.js';
@@ -143,6 +144,16 @@ export class Store {
     return id;
   }
 
+  /**
+   * The rows of main_rbac_roles a new object's roles take, one after another, as
+   * ImplicitRoleField._post_save makes them in one bulk_create: the first one's id.
+   */
+  private newRoles(model: RoleModel): number {
+    const first = this.nextId('role');
+    for (let i = 1; i < roleCount(model); i += 1) this.nextId('role');
+    return first;
+  }
+
   organizations(): Organization[] {
     return [...this.organizationsById.values()];
   }
@@ -155,7 +166,14 @@ export class Store {
     if (this.organizations().some((o) => o.name === name)) {
       throw new AwxValidationError({ name: ['Organization with this Name already exists.'] });
     }
-    const org = { id: this.nextId('organization'), name, description, role, created: this.now() };
+    const org = {
+      id: this.nextId('organization'),
+      name,
+      description,
+      role,
+      created: this.now(),
+      firstRoleId: this.newRoles('organization'),
+    };
     this.organizationsById.set(org.id, org);
     return org;
   }
@@ -243,6 +261,7 @@ export class Store {
       role: request.user === null || request.user === undefined ? (seeded.role ?? 'none') : 'admin',
       managed: seeded.managed ?? false,
       created: this.now(),
+      firstRoleId: this.newRoles('credential'),
     };
     this.credentialsById.set(credential.id, credential);
     return { ok: true, value: credential };
@@ -332,6 +351,7 @@ export class Store {
       surveySpec: survey?.spec ?? {},
       id: this.nextId('job_template'),
       created: this.now(),
+      firstRoleId: this.newRoles('job_template'),
     };
     this.templatesById.set(template.id, template);
     return template;
@@ -461,6 +481,7 @@ export class Store {
       timeout: planned.plan.timeout,
       cancelFlag: false,
       launchedBy,
+      modifiedBy: launchedBy,
       schedule: template.schedule,
       jobEnv: {},
       resultTraceback: '',

@@ -5,7 +5,7 @@
  * search fields for a user are `username`, `first_name`, `last_name` and `email`
  * (awx/main/utils/common.py get_search_fields).
  */
-import { TOKEN_USER } from './access.js';
+import { TOKEN_USER, type UserRef } from './access.js';
 import type { Model } from './filters.js';
 import type { Micros } from './timestamps.js';
 
@@ -54,5 +54,45 @@ export function serializeUser(user: User, prefix: string): Record<string, unknow
     email: '',
     is_superuser: user.superuser,
     is_system_auditor: false,
+  };
+}
+
+/**
+ * Who made an object and who last changed it, PrimordialModel's `created_by` and `modified_by`
+ * (awx/main/models/base.py): the request's user when it was saved, or none for what AWX saves
+ * outside a request. The simulator's seeds stand for what its one user made (AWX's demo data is
+ * made as the first System Administrator, create_preload_data).
+ */
+export interface Authors {
+  readonly createdBy: UserRef | null;
+  readonly modifiedBy: UserRef | null;
+}
+
+/** Both the simulator's user, as for everything it made through the API or a seed. */
+export const BY_TOKEN_USER: Authors = { createdBy: TOKEN_USER, modifiedBy: TOKEN_USER };
+
+/** BaseSerializer.get_related's links to them, each left out when there is none. */
+export function authorLinks(authors: Authors, prefix: string): Record<string, string> {
+  return {
+    ...(authors.createdBy ? { created_by: `${prefix}users/${authors.createdBy.id}/` } : {}),
+    ...(authors.modifiedBy ? { modified_by: `${prefix}users/${authors.modifiedBy.id}/` } : {}),
+  };
+}
+
+/**
+ * BaseSerializer.get_summary_fields' summaries of them, after the related objects' and each left
+ * out when there is none: the fields SUMMARIZABLE_FK_FIELDS names for `user`. The simulator's
+ * users have no first or last name.
+ */
+export function authorSummaries(authors: Authors): Record<string, unknown> {
+  const summary = (user: UserRef) => ({
+    id: user.id,
+    username: user.username,
+    first_name: '',
+    last_name: '',
+  });
+  return {
+    ...(authors.createdBy ? { created_by: summary(authors.createdBy) } : {}),
+    ...(authors.modifiedBy ? { modified_by: summary(authors.modifiedBy) } : {}),
   };
 }

@@ -13,6 +13,7 @@ import type { JobSchedule } from './jobs.js';
 import { displayExtraVars } from './survey-answers.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
 import type { WorkflowJobCapabilities } from './user-capabilities.js';
+import { authorLinks, authorSummaries } from './users.js';
 import type { WorkflowNode } from './workflow-nodes.js';
 
 export type WorkflowJobStatus = 'pending' | 'running' | 'successful' | 'failed' | 'canceled';
@@ -42,7 +43,11 @@ export interface WorkflowJob {
    * field JobTemplate.create_unified_job copies); its slices get true whatever it is.
    */
   readonly allowSimultaneous: boolean;
-  /** Its created_by, which every slice job it spawns gets too. */
+  /**
+   * Its created_by, which every slice job it spawns gets too, and its modified_by: the task
+   * manager starts a workflow job without an instance group, and nothing after that changes an
+   * editable field of it.
+   */
   readonly launchedBy: UserRef;
   /**
    * The launch left empty a password its jobs need. AWX starts the workflow job all the same
@@ -152,11 +157,13 @@ export function serializeWorkflowJob(
 ): Record<string, unknown> {
   const url = `${prefix}workflow_jobs/${job.id}/`;
   const canceled = job.status === 'canceled';
+  const authors = { createdBy: job.launchedBy, modifiedBy: job.launchedBy };
   return {
     id: job.id,
     type: 'workflow_job',
     url,
     related: {
+      ...authorLinks(authors, prefix),
       unified_job_template: `${prefix}job_templates/${job.jobTemplate}/`,
       job_template: `${prefix}job_templates/${job.jobTemplate}/`,
       workflow_nodes: `${url}workflow_nodes/`,
@@ -166,6 +173,7 @@ export function serializeWorkflowJob(
     summary_fields: {
       organization: { id: job.organization },
       job_template: { id: job.jobTemplate, name: job.name, description: '' },
+      ...authorSummaries(authors),
       user_capabilities: capabilities,
     },
     created: formatTimestamp(job.created),
