@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { maxTaskChars, maxTaskStrings } from './action-size.js';
+import { maxTaskStrings } from './action-size.js';
 import { taskActionCrd } from './crd.js';
+import { execStringMaxBytes } from './exec-strings.js';
 import { maxAttempts } from './spec.js';
 
 describe('taskActionCrd', () => {
@@ -107,17 +108,26 @@ describe('taskActionCrd', () => {
     const spec = schema?.properties.spec as unknown as Field;
     const template = spec.properties.taskTemplate as Field;
     for (const list of [template.properties.command, template.properties.args]) {
-      expect(list).toMatchObject({ maxItems: maxTaskStrings, items: { maxLength: maxTaskChars } });
+      expect(list).toMatchObject({ maxItems: maxTaskStrings });
     }
     for (const map of [template.properties.env, spec.properties.envVars]) {
-      expect(map).toMatchObject({
-        maxProperties: maxTaskStrings,
-        additionalProperties: { maxLength: maxTaskChars },
-      });
+      expect(map).toMatchObject({ maxProperties: maxTaskStrings });
     }
     expect(spec['x-kubernetes-validations']).toContainEqual(
       expect.objectContaining({ rule: expect.stringMatching(/\.sum\(\) : 0\) <= 196608$/) }),
     );
+  });
+
+  it("bounds each argument and variable by the kernel's limit on one string, in characters", () => {
+    type Field = Record<string, unknown> & { properties: Record<string, Field> };
+    const spec = schema?.properties.spec as unknown as Field;
+    const template = spec.properties.taskTemplate as Field;
+    for (const list of [template.properties.command, template.properties.args]) {
+      expect(list).toMatchObject({ items: { maxLength: execStringMaxBytes - 1 } });
+    }
+    for (const map of [template.properties.env, spec.properties.envVars]) {
+      expect(map).toMatchObject({ additionalProperties: { maxLength: execStringMaxBytes - 1 } });
+    }
   });
 
   it('shows the Progressing reason as the status column', () => {

@@ -47,20 +47,16 @@ const mapChars = (path: string) =>
 /**
  * The spec with its size bounds (see action-size.ts), which zod cannot say of a record: at most
  * `maxTaskStrings` arguments, and variables, in each list and map, and `maxTaskChars` characters
- * in all of them together.
+ * in all of them together. Each argument and value keeps zod's `maxLength`, the kernel's limit on
+ * one string (exec-strings.ts) in characters: the API server counts a string in characters, and
+ * a rule counting its bytes (`size(bytes(self))`) costs, over 256 strings of that length, more
+ * than it allows a rule. A string of multi-byte characters within it but over it in bytes, or a
+ * `NAME=value` over it, is the controller's to refuse (InvalidSpec), before anything is created.
  */
 function withSizeBounds(spec: Schema): Schema {
   const template = spec.properties.taskTemplate as Schema;
-  const list = (field: JsonSchema & { items: JsonSchema }) => ({
-    ...field,
-    maxItems: maxTaskStrings,
-    items: { ...field.items, maxLength: maxTaskChars },
-  });
-  const map = (field: JsonSchema & { additionalProperties: JsonSchema }) => ({
-    ...field,
-    maxProperties: maxTaskStrings,
-    additionalProperties: { ...field.additionalProperties, maxLength: maxTaskChars },
-  });
+  const list = (field: JsonSchema) => ({ ...field, maxItems: maxTaskStrings });
+  const map = (field: JsonSchema) => ({ ...field, maxProperties: maxTaskStrings });
   const t = 'self.taskTemplate';
   const templateChars = [`${t}.command`, `${t}.args`].map(listChars).concat(mapChars(`${t}.env`));
   return {
@@ -71,12 +67,12 @@ function withSizeBounds(spec: Schema): Schema {
         ...template,
         properties: {
           ...template.properties,
-          command: list(template.properties.command as never),
-          args: list(template.properties.args as never),
-          env: map(template.properties.env as never),
+          command: list(template.properties.command as JsonSchema),
+          args: list(template.properties.args as JsonSchema),
+          env: map(template.properties.env as JsonSchema),
         },
       },
-      envVars: map(spec.properties.envVars as never),
+      envVars: map(spec.properties.envVars as JsonSchema),
     },
     'x-kubernetes-validations': [
       ...((spec['x-kubernetes-validations'] as unknown[]) ?? []),

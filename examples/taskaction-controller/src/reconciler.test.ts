@@ -212,6 +212,26 @@ describe('TaskActionReconciler', () => {
     );
   });
 
+  it("fails as USER, creating no Job, a queued action with an argument past the kernel's limit, naming it", async () => {
+    // Queued: what an action stored before the CRD bounded it in bytes reads as.
+    const { reconcile, client, executor } = reconcilerFor(
+      queuedAction({ args: ['é'.repeat(65_536)] }),
+    );
+    await reconcile();
+    expect(executor.create).not.toHaveBeenCalled();
+    const written = lastWritten(client);
+    expect(phaseOf(written.status as never)).toBe('InvalidSpec');
+    expect(written.status).toMatchObject({
+      errorState: {
+        code: 'InvalidSpec',
+        kind: 'USER',
+        message: expect.stringMatching(
+          /^spec\.taskTemplate\.args\.0: is 131072 bytes in UTF-8; the kernel passes at most 131071 bytes as one argument: /,
+        ),
+      },
+    });
+  });
+
   it('reports a permanent failure with a keyed Event, so a retry that reports it again makes no second', async () => {
     const { reconcile, events } = reconcilerFor(executing());
     await reconcile();

@@ -27,6 +27,12 @@ import {
 } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { z } from 'zod';
+import {
+  execStringMaxLength,
+  execStringTooLong,
+  refuseLongArgument,
+  refuseLongVariables,
+} from './exec-strings.js';
 import { refuseImage } from './image-policy.js';
 import { describeRouting, engineFor, type TaskTypeRouting } from './routing.js';
 import { defaultAttemptTimeouts, refuseTimeout } from './timeout-policy.js';
@@ -63,11 +69,25 @@ const EnvNameSchema = z
  */
 const withoutNul = '[^\\x00]*';
 
-const cString = z.string().regex(new RegExp(`^${withoutNul}$`), {
-  error: 'must not contain a NUL character: the kernel ends an argument or a value at one',
-});
+/**
+ * Text the kernel takes as one string of `execve`: no NUL, and its length bounded first and
+ * alone (`abort`), so an over-long one costs no pattern match; its size in bytes is checked
+ * where it is known whether it is an argument or a variable (exec-strings.ts).
+ */
+const cString = z
+  .string()
+  .max(execStringMaxLength, {
+    abort: true,
+    error: (issue) => execStringTooLong(String(issue.input)),
+  })
+  .regex(new RegExp(`^${withoutNul}$`), {
+    error: 'must not contain a NUL character: the kernel ends an argument or a value at one',
+  });
 
-const EnvSchema = z.record(EnvNameSchema, cString);
+const execArgument = cString.superRefine(refuseLongArgument);
+
+/** Variables of the attempt's environment, each `NAME=value` within the kernel's limit too. */
+const EnvSchema = z.record(EnvNameSchema, cString).superRefine(refuseLongVariables);
 
 /**
  * The longest `inputUri` and `runOutputBase` (Flyte's CRD sets none). The controller copies them
@@ -132,8 +152,8 @@ export const TaskTemplateSchema = z.object({
       },
     }),
   /** The image's entrypoint and arguments; engines that cannot set them run the image's own. */
-  command: z.array(cString).optional(),
-  args: z.array(cString).optional(),
+  command: z.array(execArgument).optional(),
+  args: z.array(execArgument).optional(),
   env: EnvSchema.optional(),
   /** Attempts after a failed one: the task gets `retries + 1` attempts. Default 0. */
   retries: z.number().int().min(0).max(maxRetries).optional(),
