@@ -22,6 +22,7 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { presets } from '../../examples/workflowexecution-controller/src/presets.js';
 import { kubernaut } from '../../scripts/manifests.js';
+import { grantRole } from '../security/rbac-grant.js';
 import { manifest, patience } from '../workflowexecution/harness.js';
 import { deployDir } from './kustomize.js';
 import { ServerSideApply } from './server-side-apply.js';
@@ -223,6 +224,42 @@ describeWithControlPlane('the kubernaut overlay, applied with kubectl apply -k',
       return object;
     }, patience);
     expect(done?.metadata?.finalizers).toEqual([api.finalizer]);
+  });
+
+  it("refuses a kubernaut.ai execution whose author may not get its Secret in kubernaut-workflows (the overlay's policy)", async (ctx) => {
+    if (typeof rendered === 'string') return ctx.skip(rendered);
+    // Applied (binding scoped to this namespace) by the test before.
+    const user = `${env.namespace}-author`;
+    await grantRole(admin(), env.namespace, {
+      user,
+      name: 'kubernaut-wfe-author',
+      rules: [
+        { apiGroups: [preset.apiGroup], resources: ['workflowexecutions'], verbs: ['create'] },
+      ],
+    });
+    const author = new KubeClient(await env.userKubeConfig(user));
+    const attack = {
+      ...manifest({
+        target: `${env.namespace}/deployment/overlay-attack`,
+        dependencies: { secrets: [{ name: 'victim' }] },
+      }),
+      apiVersion: `${preset.apiGroup}/v1alpha1`,
+    };
+    // Enforced a moment after the policy is created; until then RBAC or the policy may lag.
+    const error = await vi.waitFor(async () => {
+      const refused = await author.create(api.resource, env.namespace, attack).then(
+        () => undefined,
+        (e: unknown) => e as { reason?: string; message?: string },
+      );
+      if (refused === undefined) {
+        await admin().delete(api.resource, env.namespace, attack.metadata.name);
+      }
+      expect(refused, 'the execution was admitted').toBeDefined();
+      expect(refused?.message).toContain('may not get Secret "victim"');
+      return refused;
+    }, patience);
+    expect(error).toMatchObject({ reason: 'Forbidden' });
+    expect(error?.message).toContain(`in namespace ${preset.executionNamespace}`);
   });
 
   it("may do what the kubernaut-group controller does, and nothing of the base's", async (ctx) => {
