@@ -41,6 +41,7 @@ describeWithControlPlane('the example controller with --awx-organization', () =>
         `--awx-api-prefix=${awx.apiPrefix}`,
         `--awx-token-secret=${env.namespace}/awx-token`,
         `--awx-organization=${organization}`,
+        '--awx-allowed-job-templates=patch-config',
       ],
       {},
     );

@@ -32,6 +32,7 @@ describeWithControlPlane('the controller with the ansible engine killed again an
       // have reached AWX; the execution waits this long for its job before launching again.
       '--awx-launch-commit-window=10s',
       '--allowed-bundles=registry.invalid/*',
+      '--awx-allowed-job-templates=crash',
       `--awx-kubernetes-api=${apiServer}`,
       `--awx-kubernetes-ca-file=${join(campaign.dir, 'ca.crt')}`,
     ],

@@ -118,11 +118,25 @@ describe('parseCommandLine', () => {
     });
   });
 
-  it('takes the AWX job templates executions may launch as a list, none meaning no list', () => {
+  it('takes the AWX job templates executions may launch as a list, none until listed, as bundles', () => {
     expect(
       configOf(['--awx-allowed-job-templates=restart-*, deploy']).awxAllowedJobTemplates,
     ).toEqual(['restart-*', 'deploy']);
-    expect(configOf([]).awxAllowedJobTemplates).toBeUndefined();
+    expect(configOf(['--awx-allowed-job-templates=*']).awxAllowedJobTemplates).toEqual(['*']);
+    expect(configOf([]).awxAllowedJobTemplates).toEqual([]);
+    expect(configOf([]).allowedBundles).toEqual([]);
+  });
+
+  it("keeps a failed AWX job's output out of the status unless --awx-stdout-tail-bytes asks for it", () => {
+    expect(configOf([]).awxStdoutTailBytes).toBe(0);
+    expect(configOf(['--awx-stdout-tail-bytes=4096']).awxStdoutTailBytes).toBe(4_096);
+    expect(configOf([], { ROUNDHOUSE_AWX_STDOUT_TAIL_BYTES: '512' }).awxStdoutTailBytes).toBe(512);
+    expect(issuesOf(['--awx-stdout-tail-bytes=16385'])).toEqual([
+      expect.stringMatching(/^--awx-stdout-tail-bytes: /),
+    ]);
+    expect(issuesOf(['--awx-stdout-tail-bytes=-1'])).toEqual([
+      expect.stringMatching(/^--awx-stdout-tail-bytes: /),
+    ]);
   });
 
   it("takes the Job container's resource limits as name=quantity pairs, refusing a bad quantity", () => {

@@ -74,7 +74,13 @@ export const ConfigSchema = z.object({
   awxInsecureSkipTlsVerify: bool,
   awxLaunchCommitWindow: duration,
   awxOperationTimeout: positiveDuration,
-  awxAllowedJobTemplates: csv.optional(),
+  /** Empty: none, as `--allowed-bundles`; `*` allows every template the AWX user may execute. */
+  awxAllowedJobTemplates: csv,
+  /**
+   * 0: a failed job's output stays in AWX. It goes into the execution's status and Event, which
+   * every reader of the execution sees, while AWX shows it only to those who may read the job.
+   */
+  awxStdoutTailBytes: z.coerce.number().int().min(0).max(16_384),
   awxKubernetesApi: z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional(),
   awxKubernetesCaFile: z.string().min(1).optional(),
   allowedBundles: csv,

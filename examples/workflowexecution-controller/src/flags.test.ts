@@ -27,6 +27,13 @@ describe('helpText', () => {
         ),
       );
   });
+
+  it("says who reads a failed AWX job's output once --awx-stdout-tail-bytes puts it in the status", () => {
+    expect(text).toMatch(
+      /--awx-stdout-tail-bytes=BYTES\s+.*every reader of the execution.*only to users who may read the job.*\(default 0\)/,
+    );
+    expect(text).toMatch(/--awx-allowed-job-templates=LIST\s+.*\* for every one.*none by default/);
+  });
 });
 
 describe('README.md', () => {

@@ -118,8 +118,14 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
     help: 'how long one AWX operation (a start, a status read, a cleanup) may take, pages and retries included',
   },
   awxAllowedJobTemplates: {
+    default: '',
     value: 'LIST',
-    help: 'job templates executions may launch (restart-*, exact names); default every one the AWX user may execute',
+    help: 'job templates executions may launch (restart-*, exact names, * for every one the AWX user may execute); none by default',
+  },
+  awxStdoutTailBytes: {
+    default: '0',
+    value: 'BYTES',
+    help: "how much of a failed AWX job's output goes into the execution's status message and WorkflowFailed Event (0-16384): every reader of the execution, or of Events in its namespace, then reads what the job printed (a template's own credentials too), which AWX shows only to users who may read the job; 0 keeps it in AWX",
   },
   awxKubernetesApi: {
     value: 'URL',

@@ -2,6 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import {
   type Dependencies,
   type ExecutionForbiddenError,
+  type Logger,
   noopLogger,
   roundhouseConventions,
 } from '@roundhouse/core';
@@ -24,6 +25,18 @@ class RecordingServer extends KubeClient {
   ) {
     this.created.push(body);
     return { object: body, warnings: [] };
+  }
+}
+
+/** As RecordingServer, holding the AWX token Secret the ansible engine reads at start. */
+class ServerWithAwxToken extends RecordingServer {
+  override async get<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T | null> {
+    if (type.plural !== 'secrets' || `${namespace}/${name}` !== 'ops/awx') return null;
+    return { metadata: { name }, data: { token: Buffer.from('t').toString('base64') } } as never;
   }
 }
 
@@ -60,6 +73,75 @@ describe('buildRegistry', () => {
       expect(client.created).toMatchObject([expected]);
     },
   );
+
+  describe('the ansible engine', () => {
+    async function ansibleCreate(flags: string[]) {
+      const line = parseCommandLine(
+        [
+          '--engines=ansible',
+          // Nothing listens there: a create that got past the template check would fail
+          // reaching AWX, not Forbidden.
+          '--awx-url=http://127.0.0.1:9',
+          '--awx-token-secret=ops/awx',
+          '--awx-operation-timeout=1s',
+          ...flags,
+        ],
+        {},
+      );
+      if (line.help) throw new Error('asked for help');
+      const client = new ServerWithAwxToken();
+      const warnings: string[] = [];
+      const logger: Logger = { ...noopLogger, warn: (_fields, message) => warnings.push(message) };
+      const { registry, close } = await buildRegistry(line.config, {
+        client,
+        reader: client,
+        conventions: roundhouseConventions,
+        logger,
+      });
+      const wfe = sampleExecution({
+        spec: {
+          executionEngine: 'ansible',
+          workflowRef: {
+            workflowId: 'w',
+            version: '1',
+            executionBundle: 'quay.io/acme/b:1',
+            engineConfig: { jobTemplateName: 'ops-rotate-db-admin', playbookPath: 'site.yml' },
+          },
+        },
+      });
+      try {
+        await registry.get('ansible').create(wfe, line.config.executionNamespace);
+        return { created: client.created, warnings };
+      } catch (error) {
+        return { created: client.created, warnings, error: error as ExecutionForbiddenError };
+      } finally {
+        await close();
+      }
+    }
+
+    it('launches no job template --awx-allowed-job-templates does not list, and none by default, warning at start', async () => {
+      for (const flags of [[], ['--awx-allowed-job-templates=restart-*']]) {
+        const { created, warnings, error } = await ansibleCreate(flags);
+        expect(error?.reason).toBe('Forbidden');
+        expect(error?.message).toContain('spec.workflowRef.engineConfig.jobTemplateName');
+        expect(created).toEqual([]);
+        expect(warnings.some((w) => w.includes('--awx-allowed-job-templates'))).toBe(
+          flags.length === 0,
+        );
+      }
+    });
+
+    it('lets * and a listed name through the template check', async () => {
+      for (const flags of [
+        ['--awx-allowed-job-templates=*'],
+        ['--awx-allowed-job-templates=ops-*'],
+      ]) {
+        const { error } = await ansibleCreate(flags);
+        expect(error).toBeDefined();
+        expect(error?.reason).not.toBe('Forbidden');
+      }
+    });
+  });
 
   describe('the pod engine', () => {
     const digest = `sha256:${'a'.repeat(64)}`;

@@ -107,6 +107,11 @@ export async function buildRegistry(
   }
   if (config.engines.includes('ansible')) {
     const { AnsibleExecutor, AwxClient } = await import('@roundhouse/awx');
+    if (config.awxAllowedJobTemplates.length === 0)
+      logger.warn(
+        {},
+        'ansible engine: no --awx-allowed-job-templates, so every ansible execution fails Forbidden',
+      );
     const awx = new AwxClient({
       baseUrl: config.awxUrl as string,
       token: await readToken(client, config.awxTokenSecret as string),
@@ -124,9 +129,12 @@ export async function buildRegistry(
           logger,
           launchCommitWindowMs: launchCommitWindowMs(config),
           operationTimeoutMs: awxOperationTimeoutMs(config),
-          ...(config.awxAllowedJobTemplates
-            ? { allowedJobTemplates: config.awxAllowedJobTemplates }
-            : {}),
+          // Every template runs as the controller's AWX user, whatever the author may do in AWX:
+          // none is launched until the operator lists it, as no bundle runs until listed.
+          allowedJobTemplates: config.awxAllowedJobTemplates,
+          // Off unless asked for: the output may print what the template's own credentials hold,
+          // and the status and Event reach every reader of the execution, not only AWX's.
+          stdoutTailBytes: config.awxStdoutTailBytes,
           ...(await organizationOption(awx, config.awxOrganization)),
           ...(config.awxKubernetesApi
             ? {
