@@ -8,6 +8,7 @@ import {
   InformerCache,
 } from '@roundhouse/controller';
 import {
+  ConfigurationError,
   conventionKeys,
   executionOwnerKey,
   type Logger,
@@ -31,7 +32,7 @@ import {
   WorkflowExecutionReconciler,
   type WorkflowExecutionReconcilerOptions,
 } from './reconciler.js';
-import { workflowExecutionApi } from './resource.js';
+import { workflowExecutionApi, workflowExecutions } from './resource.js';
 
 export interface WorkflowExecutionControllerOptions {
   readonly kubeConfig: ClusterConfig;
@@ -130,6 +131,15 @@ export interface WorkflowExecutionControllerOptions {
 
 const fieldManager = 'roundhouse-wfe-controller';
 
+/** The RBAC rule a controller serving `resource`'s group needs to check its CRD at start-up. */
+function crdUnreadable(resource: { readonly group: string; readonly plural: string }) {
+  const name = `${resource.plural}.${resource.group}`;
+  return new ConfigurationError({
+    path: `CustomResourceDefinition ${name}`,
+    message: `this controller may not read it, and serving ${resource.group} needs its schema checked at start-up: grant get on customresourcedefinitions (apiGroups: apiextensions.k8s.io, resourceNames: ${name}) in a ClusterRole bound to its ServiceAccount`,
+  });
+}
+
 /**
  * Wires the WorkflowExecution reconciler to its watches: WorkflowExecutions themselves, and
  * every execution resource a registered engine declares in `Executor.watches`, mapped back to
@@ -146,10 +156,15 @@ export async function createWorkflowExecutionController(
   const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
   const policy = ExecutionPolicySchema.parse(options.policy ?? {});
   const api = workflowExecutionApi(options.apiGroup);
-  // A controller that may not read CRDs starts unchecked, as it did before the check.
   await checkWorkflowExecutionCrd(client, { apiGroup: options.apiGroup }).catch(
     (error: unknown) => {
       if (!(error instanceof KubernetesApiError && error.statusCode === 403)) throw error;
+      // Under its own group the CRD is this package's, applied from its manifests, and a
+      // controller that may not read CRDs starts unchecked, as it did before the check (the
+      // base RBAC grants no such read). Under another group the CRD is likely another
+      // controller's (kubernaut's), the case the check is for: unchecked, a status write it
+      // refuses would leave an execution Running, its target locked, so the read is required.
+      if (api.resource.group !== workflowExecutions.group) throw crdUnreadable(api.resource);
       logger.warn({ group: api.resource.group }, 'may not read the CRD; its schema is unchecked');
     },
   );

@@ -70,8 +70,25 @@ export const enumeratedValues = {
  */
 const readOnlyValues = new Set(['ResourceLocked']);
 
+/**
+ * Fields the status schema leaves optional, since statuses other writers left may lack them,
+ * but that the controller writes whenever it writes their object: markFailed's failureDetails,
+ * every field kubernaut's Go struct serializes without omitempty (its CRD requires them).
+ */
+export const alwaysWritten: Readonly<Record<string, readonly string[]>> = {
+  'status.failureDetails': ['failedTaskIndex', 'failedTaskName', 'naturalLanguageSummary'],
+};
+
+/**
+ * Objects the controller never writes itself, only keeps as another writer left them
+ * (kubernaut's blockClearance, an operator's audit record): what their schema requires is that
+ * writer's to give.
+ */
+const keptAsWritten = new Set(['status.blockClearance']);
+
 interface SchemaNode {
   readonly enum?: readonly unknown[] | undefined;
+  readonly required?: readonly string[] | undefined;
   readonly properties?: Readonly<Record<string, SchemaNode>> | undefined;
   readonly items?: SchemaNode | undefined;
   readonly 'x-kubernetes-preserve-unknown-fields'?: boolean | undefined;
@@ -82,18 +99,19 @@ const CrdVersionsSchema = z.looseObject({
     versions: z.array(
       z.looseObject({
         name: z.string(),
+        served: z.boolean().optional(),
         schema: z.looseObject({ openAPIV3Schema: z.unknown() }).optional(),
       }),
     ),
   }),
 });
 
-function enumGaps(ours: SchemaNode, theirs: SchemaNode | undefined, path: string): FieldIssue[] {
-  if (!theirs || theirs['x-kubernetes-preserve-unknown-fields']) return [];
+/** Values of an enum of ours the installed schema does not list. */
+function enumGap(ours: SchemaNode, theirs: SchemaNode, path: string): FieldIssue[] {
   const missing = (ours.enum ?? []).filter(
     (value) => theirs.enum && !theirs.enum.includes(value) && !readOnlyValues.has(String(value)),
   );
-  const here: FieldIssue[] = missing.length
+  return missing.length
     ? [
         {
           path,
@@ -101,27 +119,59 @@ function enumGaps(ours: SchemaNode, theirs: SchemaNode | undefined, path: string
         },
       ]
     : [];
+}
+
+/** Fields the installed schema requires of an object the controller writes, and it may omit. */
+function requiredGap(ours: SchemaNode, theirs: SchemaNode, path: string): FieldIssue[] {
+  const written = new Set([...(ours.required ?? []), ...(alwaysWritten[path] ?? [])]);
+  const missing = (theirs.required ?? []).filter((name) => !written.has(name));
+  return missing.length
+    ? [
+        {
+          path,
+          message: `the installed CRD requires ${missing.join(', ')}, which this controller may leave out of what it writes there (the API server would refuse its status writes)`,
+        },
+      ]
+    : [];
+}
+
+function statusGaps(ours: SchemaNode, theirs: SchemaNode | undefined, path: string): FieldIssue[] {
+  if (!theirs || theirs['x-kubernetes-preserve-unknown-fields'] || keptAsWritten.has(path))
+    return [];
   const properties = Object.entries(ours.properties ?? {}).flatMap(([name, node]) =>
-    enumGaps(node, theirs.properties?.[name], `${path}.${name}`),
+    statusGaps(node, theirs.properties?.[name], `${path}.${name}`),
   );
-  const items = ours.items ? enumGaps(ours.items, theirs.items, `${path}[]`) : [];
-  return [...here, ...properties, ...items];
+  const items = ours.items ? statusGaps(ours.items, theirs.items, `${path}[]`) : [];
+  return [
+    ...enumGap(ours, theirs, path),
+    ...requiredGap(ours, theirs, path),
+    ...properties,
+    ...items,
+  ];
 }
 
 /**
  * What an installed WorkflowExecution CRD (kubernaut's own, say) would refuse of the status this
  * controller writes: each enum of this package's status schema missing a value the controller
- * writes (kubernaut's failure reasons lack ExecutionResourceDeleted). Fields it would prune are
- * not checked: every field the controller's crash safety reads is kubernaut's too.
+ * writes (kubernaut's failure reasons lack ExecutionResourceDeleted), each field it requires in
+ * an object the controller writes that the controller may leave out, or this package's version
+ * not served at all. Fields it would prune are not checked: every field the controller's crash
+ * safety reads is kubernaut's too.
  */
 export function crdStatusGaps(installed: unknown): FieldIssue[] {
   const ours = workflowExecutionCrd().spec.versions[0]?.schema.openAPIV3Schema as SchemaNode;
+  const { version } = workflowExecutionApi().resource;
   const parsed = CrdVersionsSchema.safeParse(installed);
-  const served = parsed.success
-    ? parsed.data.spec.versions.find(
-        (entry) => entry.name === workflowExecutionApi().resource.version,
-      )
-    : undefined;
-  const theirs = served?.schema?.openAPIV3Schema as SchemaNode | undefined;
-  return enumGaps(ours.properties?.status ?? {}, theirs?.properties?.status, 'status');
+  if (!parsed.success) return [];
+  const served = parsed.data.spec.versions.find((entry) => entry.name === version);
+  if (!served || served.served === false) {
+    return [
+      {
+        path: 'spec.versions',
+        message: `the installed CRD does not serve ${version}, the version this controller reads and writes`,
+      },
+    ];
+  }
+  const theirs = served.schema?.openAPIV3Schema as SchemaNode | undefined;
+  return statusGaps(ours.properties?.status ?? {}, theirs?.properties?.status, 'status');
 }

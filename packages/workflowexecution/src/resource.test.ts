@@ -1,8 +1,9 @@
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { workflowExecutionAdmissionPolicy } from './admission-policy.js';
-import { crdStatusGaps, workflowExecutionCrd } from './crd.js';
+import { alwaysWritten, crdStatusGaps, workflowExecutionCrd } from './crd.js';
 import { cleanupFinalizer, workflowExecutionApi, workflowExecutions } from './resource.js';
+import { markFailed } from './status.js';
 
 describe('workflowExecutionApi', () => {
   it('serves roundhouse.dev by default, with its finalizer', () => {
@@ -116,5 +117,85 @@ describe('crdStatusGaps', () => {
     expect(gaps.map((gap) => gap.path)).toEqual(['status.failureDetails.reason']);
     // ResourceLocked only older versions wrote: a CRD may leave it out.
     expect(gaps[0]?.message).toMatch(/does not enumerate ExecutionResourceDeleted, which/);
+  });
+
+  /** This package's CRD with `required` set on the status objects at `paths`. */
+  function requiring(fields: Record<string, readonly string[]>) {
+    const crd = structuredClone(workflowExecutionCrd({ apiGroup: 'kubernaut.ai' }));
+    const status = (
+      crd.spec.versions[0]!.schema.openAPIV3Schema as unknown as {
+        properties: { status: { properties: Record<string, { required?: readonly string[] }> } };
+      }
+    ).properties.status;
+    for (const [name, required] of Object.entries(fields)) {
+      const node = status.properties[name]!;
+      node.required = [...(node.required ?? []), ...required];
+    }
+    return crd;
+  }
+
+  it('names a field the CRD requires in an object the controller writes, which it may leave out', () => {
+    const gaps = crdStatusGaps(
+      requiring({ failureDetails: ['exitCode'], executionStatus: ['totalTasks'] }),
+    );
+    expect(gaps.map((gap) => gap.path)).toEqual([
+      'status.executionStatus',
+      'status.failureDetails',
+    ]);
+    expect(gaps[0]?.message).toMatch(/requires totalTasks, which this controller may leave out/);
+    expect(gaps[1]?.message).toMatch(/requires exitCode, which/);
+  });
+
+  it("takes what kubernaut's CRD requires of failureDetails and blockClearance (written always, or never)", () => {
+    const gaps = crdStatusGaps(
+      requiring({
+        failureDetails: [
+          'failedAt',
+          'failedTaskIndex',
+          'failedTaskName',
+          'message',
+          'naturalLanguageSummary',
+          'reason',
+        ],
+        blockClearance: ['clearMethod', 'clearReason', 'clearedBy'],
+      }),
+    );
+    expect(gaps).toEqual([]);
+  });
+
+  it('writes every field it counts as always written, in a failure before any task ran', () => {
+    const status = markFailed(
+      { metadata: { name: 'wfe-1', namespace: 'ns', generation: 1 } },
+      { reason: 'ConfigurationError', message: 'bad spec', wasExecutionFailure: false },
+      new Date('2026-01-01T00:00:00Z'),
+    );
+    for (const [path, fields] of Object.entries(alwaysWritten)) {
+      const written = path
+        .split('.')
+        .slice(1)
+        .reduce<unknown>((node, name) => (node as Record<string, unknown>)?.[name], status);
+      expect(Object.keys(written as object), path).toEqual(expect.arrayContaining([...fields]));
+    }
+  });
+
+  it('names the version a CRD that does not serve it', () => {
+    const crd = structuredClone(workflowExecutionCrd({ apiGroup: 'kubernaut.ai' }));
+    const renamed = {
+      ...crd,
+      spec: { ...crd.spec, versions: crd.spec.versions.map((v) => ({ ...v, name: 'v1beta1' })) },
+    };
+    const unserved = {
+      ...crd,
+      spec: { ...crd.spec, versions: crd.spec.versions.map((v) => ({ ...v, served: false })) },
+    };
+    for (const installed of [renamed, unserved]) {
+      expect(crdStatusGaps(installed)).toEqual([
+        {
+          path: 'spec.versions',
+          message:
+            'the installed CRD does not serve v1alpha1, the version this controller reads and writes',
+        },
+      ]);
+    }
   });
 });

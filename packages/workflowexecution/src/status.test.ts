@@ -186,6 +186,44 @@ describe('status transitions', () => {
     });
   });
 
+  it("writes every failureDetails field kubernaut's CRD requires, with its Go zero values where no task is known", () => {
+    // kubernaut's CRD requires failedAt, failedTaskIndex, failedTaskName, message,
+    // naturalLanguageSummary and reason: a Failed write without one is refused (422).
+    const required = [
+      'failedAt',
+      'failedTaskIndex',
+      'failedTaskName',
+      'message',
+      'naturalLanguageSummary',
+      'reason',
+    ];
+    const before = markFailed(
+      wfe(),
+      { reason: 'ConfigurationError', message: 'bad spec', wasExecutionFailure: false },
+      t0,
+    );
+    expect(Object.keys(before?.failureDetails ?? {})).toEqual(expect.arrayContaining(required));
+    expect(before?.failureDetails).toMatchObject({ failedTaskName: '', failedTaskIndex: 0 });
+    // A Job's result names its container and numbers no task.
+    const named = markFailed(
+      wfe(markRunning(wfe(), 'job', 'wfe-1', 'ns', t0)),
+      {
+        reason: 'TaskFailed',
+        message: 'exit 1',
+        wasExecutionFailure: true,
+        result: result({
+          phase: 'Failed',
+          reason: 'BackoffLimitExceeded',
+          message: 'exit 1',
+          failedTaskName: 'workflow',
+          summary: { status: 'False' },
+        }),
+      },
+      later(10),
+    );
+    expect(named?.failureDetails).toMatchObject({ failedTaskName: 'workflow', failedTaskIndex: 0 });
+  });
+
   it('fails before execution without a start time and marks creation failed', () => {
     const status = markFailed(
       wfe(),

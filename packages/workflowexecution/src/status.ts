@@ -459,8 +459,11 @@ export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status
       failedAt: formatKubeTime(now),
       wasExecutionFailure: failure.wasExecutionFailure,
       ...(result?.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
-      ...(result?.failedTaskName !== undefined ? { failedTaskName: result.failedTaskName } : {}),
-      ...(result?.failedTaskIndex !== undefined ? { failedTaskIndex: result.failedTaskIndex } : {}),
+      // Always, as kubernaut's Go struct writes them (no omitempty): its CRD requires both, and
+      // refuses a Failed status without them (a failure before any task ran, an engine that
+      // numbers none), so the execution would never end.
+      failedTaskName: result?.failedTaskName ?? '',
+      failedTaskIndex: result?.failedTaskIndex ?? 0,
       ...(result?.failedStepName !== undefined ? { failedStepName: result.failedStepName } : {}),
       ...(times.duration !== undefined ? { executionTimeBeforeFailure: times.duration } : {}),
       naturalLanguageSummary: statusMessage(
