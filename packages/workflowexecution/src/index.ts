@@ -11,7 +11,7 @@ export {
   createWorkflowExecutionController,
   type WorkflowExecutionControllerOptions,
 } from './controller.js';
-export { crdStatusGaps, workflowExecutionCrd } from './crd.js';
+export { workflowExecutionCrd } from './crd.js';
 export {
   allowsNamespace,
   type ExecutionPolicy,

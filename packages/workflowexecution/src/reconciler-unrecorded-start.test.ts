@@ -3,6 +3,7 @@ import {
   type ExecutionResult,
   type Executor,
   Registry,
+  roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
@@ -98,6 +99,25 @@ describe('WorkflowExecutionReconciler and a start made before a restart on an un
     const { api, reconciler } = over(second, [first], engine.registry);
     await reconciler.reconcile('team-a/second', ctx());
     expect(otherCreate).not.toHaveBeenCalled();
+    expect(api.state.stored.status).toMatchObject({ phase: 'Failed', deduplicatedBy: 'first' });
+  });
+
+  it('asks an engine that declares watches on a kind not served at start, which no cache shows', async () => {
+    const first = spelled('first', 'team-a/deployment/app');
+    const second = spelled('second', 'team-a/deployments/app');
+    const engine = taskEngine(['u-first'], {
+      watches: [
+        {
+          resource: { group: 'tasks.example', version: 'v1', kind: 'Task', plural: 'tasks' },
+          conventions: roundhouseConventions,
+        },
+      ],
+    });
+    // watchedEngines leaves it out, as the controller does when the cluster serves no Task.
+    const { api, reconciler } = over(second, [first], engine.registry);
+    await reconciler.reconcile('team-a/second', ctx());
+    expect(engine.create).not.toHaveBeenCalled();
+    expect(asked(engine.getStatus)).toContain('first');
     expect(api.state.stored.status).toMatchObject({ phase: 'Failed', deduplicatedBy: 'first' });
   });
 

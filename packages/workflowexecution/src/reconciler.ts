@@ -752,9 +752,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
     self: ReturnType<typeof startingOnTarget>,
     ctx: ReconcileContext,
   ): Promise<Holder | undefined> {
-    // A watched engine's start shows in the cache (`createdFor`), which `heldByAnother` asks.
+    // A watched engine's start shows in the cache (`createdFor`), which `heldByAnother` asks;
+    // one that declares watches on a kind not served at start is polled, and cached by none.
     const unwatched = (engine: string) =>
-      this.#o.registry.has(engine) && !this.#o.registry.get(engine).watches?.length;
+      this.#o.registry.has(engine) && !this.#o.watchedEngines.has(engine);
     for (const key of this.#o.targets.waitingUnseen(self, unwatched)) {
       const { namespace, name } = splitKey(key);
       const object = this.#o.executions.get(namespace, name);
