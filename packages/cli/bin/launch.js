@@ -4,9 +4,19 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { enginesNode, nodeVersionRefusal } from './node-version.js';
 
-/** Runs the entry point `entry` (`main`, `task-main`) of the build, else of the sources. */
+/**
+ * Runs the entry point `entry` (`main`, `task-main`) of the build, else of the sources; on a Node
+ * older than engines.node, prints why and exits 2 instead.
+ */
 export async function launch(entry) {
+  const refusal = nodeVersionRefusal(process.version, enginesNode());
+  if (refusal !== undefined) {
+    console.error(refusal);
+    process.exitCode = 2;
+    return;
+  }
   const built = new URL(`../dist/${entry}.js`, import.meta.url);
   if (existsSync(built)) {
     await import(built.href);
