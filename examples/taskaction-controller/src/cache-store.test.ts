@@ -96,7 +96,9 @@ describe('CacheStore', () => {
 
   it("populates the entry in the cache's namespace, and keeps one another action populated first", async () => {
     const written = fakeClient({});
-    await store(written).populate(policy, 's3://out', { name: 'a' }, { now });
+    await expect(
+      store(written).populate(policy, 's3://out', { name: 'a' }, { now }),
+    ).resolves.toEqual({ populated: true });
     expect(written.create).toHaveBeenCalledWith(
       expect.anything(),
       cacheNamespace,
@@ -107,13 +109,31 @@ describe('CacheStore', () => {
     client.create.mockRejectedValueOnce(new KubernetesApiError('AlreadyExists', 'taken', 409));
     await expect(
       store(client).populate(policy, 's3://out', { name: 'a' }, { now }),
-    ).resolves.toBeUndefined();
-    client.create.mockRejectedValueOnce(new KubernetesApiError('Forbidden', 'no', 403));
+    ).resolves.toEqual({ populated: true });
+  });
+
+  it('returns a refused write (a full ConfigMap quota) instead of throwing it: populating is best effort', async () => {
+    const client = fakeClient({});
+    const quota = new KubernetesApiError('Forbidden', 'exceeded quota: count/configmaps', 403);
+    client.create.mockRejectedValueOnce(quota);
     await expect(
       store(client).populate(policy, 's3://out', { name: 'a' }, { now }),
-    ).rejects.toMatchObject({
-      reason: 'Forbidden',
-    });
+    ).resolves.toEqual({ populated: false, error: quota });
+  });
+
+  it('throws what is no API answer, and any failure of a cancelled request', async () => {
+    const client = fakeClient({});
+    client.create.mockRejectedValueOnce(new TypeError('bug'));
+    await expect(
+      store(client).populate(policy, 's3://out', { name: 'a' }, { now }),
+    ).rejects.toBeInstanceOf(TypeError);
+    const controller = new AbortController();
+    controller.abort();
+    const cancelled = new KubernetesApiError('Forbidden', 'exceeded quota', 403);
+    client.create.mockRejectedValueOnce(cancelled);
+    await expect(
+      store(client).populate(policy, 's3://out', { name: 'a' }, { now, signal: controller.signal }),
+    ).rejects.toBe(cancelled);
   });
 
   it('releases only its own reservation, at the resourceVersion read', async () => {

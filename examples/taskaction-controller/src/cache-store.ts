@@ -5,7 +5,13 @@ import {
   LeaseSchema,
   reservationSpec,
 } from '@roundhouse/controller';
-import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import {
+  isKubernetesError,
+  type KubeClient,
+  type KubeObject,
+  KubernetesApiError,
+  resources,
+} from '@roundhouse/kube';
 import {
   type CachePolicy,
   cachedOutputUri,
@@ -26,6 +32,11 @@ export interface CacheStoreOptions {
   /** How often a holder renews its reservation: the controller's requeue period. */
   readonly heartbeatMs: number;
 }
+
+/** What `populate` did: stored the entry (or found one), or was refused with `error`. */
+export type PopulateResult =
+  | { readonly populated: true }
+  | { readonly populated: false; readonly error: KubernetesApiError };
 
 type Request = { readonly now: Date; readonly signal?: AbortSignal | undefined };
 
@@ -108,14 +119,18 @@ export class CacheStore {
 
   /**
    * Stores the outputs of a successful action. An entry already there (another action with the
-   * same key succeeded first) is kept: the cache is populated either way, as in Flyte.
+   * same key succeeded first) is kept: the cache is populated either way, as in Flyte. Best
+   * effort: the cache's namespace is shared by every tenant, so a write refused there (its
+   * ConfigMap quota filled by another namespace's entries, say) must not keep the action from
+   * completing; the refusal is returned, for the action's status and an Event. A cancelled
+   * request is thrown: the reconcile is over.
    */
   async populate(
     policy: CachePolicy,
     outputUri: string,
     populatedBy: PopulatedBy,
     request: Request,
-  ): Promise<void> {
+  ): Promise<PopulateResult> {
     const { namespace } = this.#o;
     const configMap = cacheEntryConfigMap(namespace, policy.identity, outputUri, populatedBy);
     try {
@@ -123,8 +138,11 @@ export class CacheStore {
         signal: request.signal,
       });
     } catch (error) {
-      if (!isKubernetesError(error, 'AlreadyExists')) throw error;
+      if (isKubernetesError(error, 'AlreadyExists')) return { populated: true };
+      if (request.signal?.aborted || !(error instanceof KubernetesApiError)) throw error;
+      return { populated: false, error };
     }
+    return { populated: true };
   }
 
   /**

@@ -35,7 +35,7 @@ import {
   type Registry,
   ResourceLockedError,
 } from '@roundhouse/core';
-import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
+import type { KubeClient, KubeObject, KubernetesApiError, Reader } from '@roundhouse/kube';
 import { abortAction, isLabelledFinished, labelFinished } from './abort.js';
 import type { ActionCopies } from './action-copies.js';
 import { inActionTerms } from './action-fields.js';
@@ -518,20 +518,24 @@ export class TaskActionReconciler implements Reconciler {
         return { requeueAfter: this.#o.resyncMs };
       case 'succeeded': {
         const outputUri = outputUriOf(action.spec, attempt);
-        // The entry goes first: an action shown Completed has populated the cache.
-        if (policy) {
-          await this.#cache.populate(policy, outputUri, action.metadata, {
+        // The entry goes first: an action shown Completed CACHE_POPULATED has populated the
+        // cache. One the cache refused completes all the same, CACHE_PUT_FAILURE.
+        const populate =
+          policy &&
+          (await this.#cache.populate(policy, outputUri, action.metadata, {
             now: this.#o.now(),
             signal: ctx.signal,
-          });
-        }
-        await this.#transitions.write(
+          }));
+        const cacheStatus =
+          populate && (populate.populated ? 'CACHE_POPULATED' : 'CACHE_PUT_FAILURE');
+        const written = await this.#transitions.write(
           action,
-          (s, at) => cached(markSucceeded(s, seen.message, at), policy && 'CACHE_POPULATED'),
+          (s, at) => cached(markSucceeded(s, seen.message, at), cacheStatus),
           ctx,
           expected,
           { outputUri },
         );
+        if (populate && !populate.populated) this.#reportPutFailure(written, populate.error, ctx);
         return undefined;
       }
       case 'failed':
@@ -654,6 +658,16 @@ export class TaskActionReconciler implements Reconciler {
     );
     this.#reportPermanentFailure(written);
     return { written, policy };
+  }
+
+  /** A refused cache entry: the action completed, only later actions with its key miss. */
+  #reportPutFailure(written: KubeObject | null, error: KubernetesApiError, ctx: ReconcileContext) {
+    if (!written) return;
+    ctx.logger.warn({ reason: error.reason, error: error.message }, 'cache entry not stored');
+    const message = `the cache did not store this action's outputs (${error.reason}): ${error.message}`;
+    void this.#o.events?.record(written, 'Warning', 'CachePutFailure', message, {
+      key: 'CachePutFailure',
+    });
   }
 
   #reportPermanentFailure(written: KubeObject | null): void {
