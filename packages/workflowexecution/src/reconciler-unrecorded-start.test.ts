@@ -108,7 +108,13 @@ describe('WorkflowExecutionReconciler and a start made before a restart on an un
     const engine = taskEngine(['u-first'], {
       watches: [
         {
-          resource: { group: 'tasks.example', version: 'v1', kind: 'Task', plural: 'tasks' },
+          resource: {
+            group: 'tasks.example',
+            version: 'v1',
+            kind: 'Task',
+            plural: 'tasks',
+            namespaced: true,
+          },
           conventions: roundhouseConventions,
         },
       ],
