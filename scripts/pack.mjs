@@ -3,19 +3,22 @@
 // scripts/pack-manifest.mjs), postpack restores the development one. Prints and returns the
 // tarball paths. Usage: node scripts/pack.mjs [destination] (default: a new temp directory).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** The workspace directories under packages/, e.g. `packages/core`. */
+/**
+ * The workspace directories under packages/, e.g. `packages/core`, in the root package.json's
+ * `workspaces` order, which lists each package after those it depends on: each package's prepack
+ * builds only itself, against the dist/ of its dependencies, so on a clean clone they must be
+ * packed (npm packs them in the order given) dependencies first.
+ */
 export function packageDirs() {
-  return readdirSync(join(root, 'packages'), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => `packages/${entry.name}`)
-    .sort();
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  return manifest.workspaces.filter((workspace) => workspace.startsWith('packages/'));
 }
 
 export function packAll(destination = mkdtempSync(join(tmpdir(), 'roundhouse-pack-'))) {
