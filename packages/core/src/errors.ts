@@ -152,6 +152,35 @@ export class PreviousExecutionNotCleanedError extends RoundhouseError {
 }
 
 /**
+ * The execution's resource is there, made for this very execution (its name and uid), but
+ * under other conventions than the caller's: a controller restarted with another
+ * `--conventions` reads owner labels the resource does not carry. It is not gone, and not
+ * another execution's: failing the execution as deleted, or cleaning up as if nothing were
+ * there, would leave the run going and the target locked. Nothing was read into a result and
+ * nothing was deleted; retrying under the same conventions cannot help, restarting under the
+ * ones the resource was made under (or draining the executions before switching) does.
+ */
+export class ConventionsMismatchError extends RoundhouseError {
+  readonly reason = 'ConventionsMismatch';
+
+  constructor(
+    /** `Kind namespace/name` of the resource, as the message names it. */
+    readonly resource: string,
+    /** The conventions preset the resource was made under, as `--conventions` names it. */
+    readonly madeUnder: string,
+    /** The caller's conventions: a preset's name, or the label prefix of custom ones. */
+    readonly runningUnder: string,
+  ) {
+    super(
+      `${resource} was made for this execution under the ${madeUnder} conventions, but this ` +
+        `controller runs under the ${runningUnder} conventions: restart it with --conventions ${madeUnder} ` +
+        'until the executions made under them are done and cleaned up (or drain them before ' +
+        'changing conventions); nothing was read or deleted',
+    );
+  }
+}
+
+/**
  * The execution asks for something its controller's policy does not allow (a ServiceAccount,
  * a bundle, a dependency that did not opt in). Nothing was created; retrying without a change
  * to the execution or the policy cannot help.

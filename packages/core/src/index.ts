@@ -23,6 +23,7 @@ export {
   AbortedError,
   CleanupPendingError,
   ConfigurationError,
+  ConventionsMismatchError,
   DeadlinePassedError,
   EngineUnavailableError,
   ExecutionForbiddenError,

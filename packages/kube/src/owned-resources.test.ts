@@ -1,6 +1,10 @@
 import {
+  type Conventions,
+  ConventionsMismatchError,
   conventionKeys,
+  defineConventions,
   executionMetadata,
+  executionObjectMeta,
   kubernautConventions,
   PreviousExecutionNotCleanedError,
   ResourceLockedError,
@@ -12,6 +16,7 @@ import type { KubeClient, KubeObject } from './kube-client.js';
 import { KubernetesApiError } from './kubernetes-errors.js';
 import { OwnedResources } from './owned-resources.js';
 import type { Reader } from './reader.js';
+import { MemoryKubeClient } from './testing/memory-kube-client.js';
 
 describe('OwnedResources.getOwned', () => {
   const jobs = { group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', namespaced: true };
@@ -125,5 +130,89 @@ describe('OwnedResources.create', () => {
     await expect(refused).rejects.toBeInstanceOf(ResourceLockedError);
     // Not the shortened label form, a name another execution may hold.
     await expect(refused).rejects.toMatchObject({ owner: undefined });
+  });
+});
+
+describe('OwnedResources under conventions other than the resource was made under', () => {
+  const jobs = { group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', namespaced: true };
+  const namespace = 'executions';
+  const wfe = sampleExecution({ name: 'restarted', uid: 'u-1' });
+
+  /** A store holding `wfe`'s Job as a controller under `madeUnder` created it. */
+  const madeUnder = async (conventions: Conventions) => {
+    const client = new MemoryKubeClient();
+    const meta = executionMetadata(wfe, 'job', conventions);
+    const body = { metadata: executionObjectMeta(wfe, namespace, meta, conventions) };
+    const made = new OwnedResources(client, jobs, conventions, () => false);
+    const { object } = await made.create(wfe, namespace, body);
+    const name = object.metadata?.name as string;
+    return { client, name, body, uid: object.metadata?.uid };
+  };
+  const cases = [
+    ['roundhouse', 'kubernaut', roundhouseConventions, kubernautConventions],
+    ['kubernaut', 'roundhouse', kubernautConventions, roundhouseConventions],
+  ] as const;
+
+  it.each(cases)(
+    'getOwned of a %s-made resource under %s conventions is a ConventionsMismatchError, not absent',
+    async (made, running, before, after) => {
+      const { client, name } = await madeUnder(before);
+      const owned = new OwnedResources(client, jobs, after, () => false);
+      const error = await owned.getOwned(wfe, namespace, name).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConventionsMismatchError);
+      expect(error).toMatchObject({
+        reason: 'ConventionsMismatch',
+        retryable: false,
+        madeUnder: made,
+        runningUnder: running,
+        resource: `Job ${namespace}/${name}`,
+      });
+      expect((error as Error).message).toContain(`--conventions ${made}`);
+    },
+  );
+
+  it.each(cases)(
+    'deleteOwned of a %s-made resource under %s conventions deletes nothing and says why',
+    async (_made, _running, before, after) => {
+      const { client, name, uid } = await madeUnder(before);
+      const owned = new OwnedResources(client, jobs, after, () => false);
+      await expect(owned.deleteOwned(wfe, namespace, name)).rejects.toBeInstanceOf(
+        ConventionsMismatchError,
+      );
+      expect(client.object(jobs, namespace, name)?.metadata?.uid).toBe(uid);
+    },
+  );
+
+  it.each([
+    ['running', false],
+    ['finished', true],
+  ])(
+    'a create that meets its own %s resource made under other conventions is refused as a mismatch, not a lock',
+    async (_, finished) => {
+      const { client, body } = await madeUnder(roundhouseConventions);
+      const owned = new OwnedResources(client, jobs, kubernautConventions, () => finished);
+      await expect(owned.create(wfe, namespace, body)).rejects.toBeInstanceOf(
+        ConventionsMismatchError,
+      );
+    },
+  );
+
+  it('another execution of the same name (another uid) under the other preset is neither owned nor a mismatch', async () => {
+    const { client, name, uid } = await madeUnder(roundhouseConventions);
+    const successor = sampleExecution({ name: 'restarted', uid: 'u-2' });
+    const owned = new OwnedResources(client, jobs, kubernautConventions, () => false);
+    expect(await owned.getOwned(successor, namespace, name)).toBeNull();
+    expect(await owned.deleteOwned(successor, namespace, name)).toBe('not-owned');
+    expect(client.object(jobs, namespace, name)?.metadata?.uid).toBe(uid);
+  });
+
+  it('custom conventions are named by their label prefix', async () => {
+    const { client, name } = await madeUnder(kubernautConventions);
+    const custom = defineConventions({ labelPrefix: 'acme.example/' });
+    const owned = new OwnedResources(client, jobs, custom, () => false);
+    await expect(owned.getOwned(wfe, namespace, name)).rejects.toMatchObject({
+      madeUnder: 'kubernaut',
+      runningUnder: 'acme.example/',
+    });
   });
 });

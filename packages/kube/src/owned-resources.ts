@@ -11,6 +11,7 @@ import {
   throwIfAborted,
   type WorkflowExecution,
 } from '@roundhouse/core';
+import { conventionsMismatch } from './conventions-mismatch.js';
 import { deleteAsRead } from './delete-as-read.js';
 import type { DeletionPropagation, KubeClient, KubeObject } from './kube-client.js';
 import { isKubernetesError } from './kubernetes-errors.js';
@@ -98,6 +99,7 @@ export class OwnedResources<T extends KubeObject> {
       this.logger.info(fields, `adopted this execution's existing ${this.type.kind}`);
       return { object: existing, warnings: [], adopted: true };
     }
+    this.#throwIfMadeUnderOtherConventions(wfe, existing);
     if (this.isFinished(existing)) throw new PreviousExecutionNotCleanedError(name, owner);
     // Labels naming this very execution on a resource it does not own vouch for nobody: a
     // squatter wrote them, or an earlier incarnation under the same name did.
@@ -106,7 +108,10 @@ export class OwnedResources<T extends KubeObject> {
     throw new ResourceLockedError(name, claimsThis ? undefined : owner);
   }
 
-  /** The resource if it exists and this execution owns it; `null` otherwise. */
+  /**
+   * The resource if it exists and this execution owns it; `null` otherwise, unless it is this
+   * execution's under other conventions (ConventionsMismatchError).
+   */
   async getOwned(
     wfe: WorkflowExecution,
     namespace: string,
@@ -116,14 +121,18 @@ export class OwnedResources<T extends KubeObject> {
     throwIfAborted(options.signal, `get ${this.type.kind} ${namespace}/${name}`);
     const reader = options.fresh ? this.client : this.reader;
     const object = await reader.get<T>(this.type, namespace, name, { signal: options.signal });
-    return object && isOwnedBy(object.metadata, wfe, this.conventions) ? object : null;
+    if (!object) return null;
+    if (isOwnedBy(object.metadata, wfe, this.conventions)) return object;
+    this.#throwIfMadeUnderOtherConventions(wfe, object);
+    return null;
   }
 
   /**
    * Deletes the resource if this execution owns it, with its dependents (in the background
    * unless `deletion` says otherwise).
    * The uid precondition makes sure a newer resource that took the name after our read is
-   * never deleted. Returns what happened, and logs it.
+   * never deleted. Returns what happened, and logs it. A resource that is this execution's
+   * under other conventions is not deleted: ConventionsMismatchError.
    */
   async deleteOwned(
     wfe: WorkflowExecution,
@@ -150,11 +159,26 @@ export class OwnedResources<T extends KubeObject> {
     // A stale cached copy is safe here: the uid precondition below guards the delete.
     const object = await this.reader.get<T>(this.type, namespace, name, options);
     if (!object) return 'absent';
-    if (!isOwnedBy(object.metadata, wfe, this.conventions)) return 'not-owned';
+    if (!isOwnedBy(object.metadata, wfe, this.conventions)) {
+      this.#throwIfMadeUnderOtherConventions(wfe, object);
+      return 'not-owned';
+    }
     const outcome = await deleteAsRead(this.client, this.type, object, {
       propagationPolicy: this.deletion,
       signal: options.signal,
     });
     return outcome === 'replaced' ? 'not-owned' : outcome;
+  }
+
+  /**
+   * A resource this execution made before a restart under another `--conventions` carries the
+   * other preset's owner keys: taken for absent, its execution would be failed as deleted while
+   * it runs on, and its cleanup would leave it, and the target's lock, in place.
+   */
+  #throwIfMadeUnderOtherConventions(wfe: WorkflowExecution, object: T): void {
+    const { name, namespace } = object.metadata ?? {};
+    const resource = `${this.type.kind} ${namespace}/${name}`;
+    const mismatch = conventionsMismatch(resource, object.metadata, wfe, this.conventions);
+    if (mismatch) throw mismatch;
   }
 }

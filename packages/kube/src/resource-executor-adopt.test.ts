@@ -1,9 +1,11 @@
 import {
   type Conventions,
+  ConventionsMismatchError,
   ExecutionForbiddenError,
   type ExecutionResult,
   executionMetadata,
   executionObjectMeta,
+  kubernautConventions,
   PreviousExecutionNotCleanedError,
   roundhouseConventions,
   type WorkflowExecution,
@@ -159,5 +161,28 @@ describe('ResourceExecutor adopt', () => {
       resourceName,
       adoptedKind: 'ConfigMap',
     });
+  });
+});
+
+describe('ResourceExecutor restarted under other conventions', () => {
+  it("neither adopts, reads as gone, nor deletes this execution's resource made under the other preset", async () => {
+    const client = new MemoryKubeClient();
+    const wfe = sampleExecution();
+    const { resourceName } = await createdBefore(client, wfe);
+    const stored = client.object(resources.configMaps, namespace, resourceName);
+    const after = new ResourceExecutor(client, engine({ refusing: false }, kubernautConventions), {
+      conventions: kubernautConventions,
+    });
+    const withRef = { ...wfe, status: { executionRef: { name: resourceName } } };
+
+    await expect(after.adopt(wfe, namespace)).rejects.toBeInstanceOf(ConventionsMismatchError);
+    await expect(after.getStatus(withRef, namespace)).rejects.toBeInstanceOf(
+      ConventionsMismatchError,
+    );
+    await expect(after.cleanup(withRef, namespace)).rejects.toBeInstanceOf(
+      ConventionsMismatchError,
+    );
+    await expect(after.create(wfe, namespace)).rejects.toBeInstanceOf(ConventionsMismatchError);
+    expect(client.object(resources.configMaps, namespace, resourceName)).toEqual(stored);
   });
 });
