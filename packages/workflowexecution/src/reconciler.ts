@@ -765,7 +765,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
       const executor = this.#o.registry.get(other.spec.executionEngine);
       const found = await unrecordedStart(executor, other, this.#o.executionNamespace, ctx.signal);
       if (found) {
-        const resourceName = found.resourceName ?? `${executor.engine} resource of ${key}`;
+        // An engine without `adopt` finds the resource and gives no name: the words that stand
+        // for it in "Execution resource … already exists" must not read as one.
+        const resourceName = found.resourceName ?? `of the ${executor.engine} engine (unnamed)`;
         return { namespace: other.metadata.namespace, name, resourceName };
       }
     }
