@@ -10,6 +10,7 @@ import {
   type WatchOutcome,
 } from '@roundhouse/kube';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { defaultPageSize } from './informer.js';
 import { InformerCache } from './informer-cache.js';
 import { matchesLabels, parseLabelSelector } from './label-selector.js';
 
@@ -196,7 +197,7 @@ describe('InformerCache.list', () => {
     expect(client.list).toHaveBeenCalledWith(resources.configMaps, 'ns', {
       labelSelector: 'app=x',
       fieldSelector: 'metadata.name!=b,metadata.name!=c',
-      limit: 500,
+      limit: defaultPageSize,
       signal: expect.any(AbortSignal),
       transform: expect.any(Function),
     });
@@ -247,6 +248,18 @@ describe('InformerCache.informerFor', () => {
     const { items } = await cache.list(resources.configMaps, 'ns', { labelSelector: 'app=x' });
     expect(items).toEqual([{ metadata: cm('ns', 'a', { app: 'x' }).metadata }]);
     expect(client.list).not.toHaveBeenCalled();
+  });
+
+  it('lists in pages of the size the scope states, for a kind whose objects are small', async () => {
+    const { cache, client } = informerCache([cm('ns', 'a', { app: 'x' })]);
+    cache.informerFor(resources.configMaps, { namespace: 'ns', pageSize: 500 });
+    cache.informerFor(resources.leases, { namespace: 'ns' });
+    await cache.start();
+    const limits = client.list.mock.calls.map(([type, , options]) => [type.kind, options?.limit]);
+    expect(limits).toEqual([
+      ['ConfigMap', 500],
+      ['Lease', defaultPageSize],
+    ]);
   });
 
   it('shares one informer per type, namespace and selector', () => {

@@ -38,6 +38,11 @@ export interface InformerScope {
    * `informerFor` of a type, namespace and selector decides it.
    */
   readonly transform?: ((obj: KubeObject) => KubeObject) | undefined;
+  /**
+   * Objects per list page (see `InformerOptions.pageSize`), for a kind whose objects are known
+   * to be small; the first `informerFor` of a type, namespace and selector decides it.
+   */
+  readonly pageSize?: number | undefined;
 }
 
 interface Entry {
@@ -94,6 +99,7 @@ export class InformerCache implements Reader {
         ...(labelSelector !== undefined ? { labelSelector } : {}),
         ...(fieldSelector !== undefined ? { fieldSelector } : {}),
         ...(scope.transform ? { transform: scope.transform } : {}),
+        ...(scope.pageSize !== undefined ? { pageSize: scope.pageSize } : {}),
         ...(this.#logger ? { logger: this.#logger } : {}),
       });
       entry = {

@@ -5,12 +5,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
-import { AbortedError, noopLogger, withRequestGate } from '@roundhouse/core';
+import { AbortedError, maxObjectBytes, noopLogger, withRequestGate } from '@roundhouse/core';
 import { type KubeObject, resources } from '@roundhouse/kube';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withoutManagedFields } from './cached-object.js';
 import { delay } from './delay.js';
-import { Informer } from './informer.js';
+import { Informer, listPageBytes } from './informer.js';
 
 // The real pauses, recorded: a test can tell a watch restarted at once from one restarted after
 // a backoff without timing it.
@@ -23,11 +23,13 @@ vi.mock('./delay.js', async (importOriginal) => {
 // talk to a scripted one. Everything else is tested against the real control plane.
 
 type Reply = (response: ServerResponse) => void;
+/** A list's reply, which may read the request's query (`limit`, `continue`). */
+type ListReply = (response: ServerResponse, url: URL) => void;
 
 interface FakeApiServer {
   readonly kubeConfig: KubeConfig;
   /** Replies for the next list requests, in order; the last one repeats. */
-  readonly lists: Reply[];
+  readonly lists: ListReply[];
   /** Replies for the next watch requests, in order; once used up, a watch stays open and silent. */
   readonly watches: Reply[];
   /** Query of every watch request. */
@@ -47,11 +49,11 @@ afterEach(async () => {
 });
 
 async function fakeApiServer(): Promise<FakeApiServer> {
-  const lists: Reply[] = [];
+  const lists: ListReply[] = [];
   const watches: Reply[] = [];
   const watchQueries: URLSearchParams[] = [];
   const listSelectors: (string | null)[] = [];
-  let lastList: Reply | undefined;
+  let lastList: ListReply | undefined;
   let open = 0;
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -68,7 +70,7 @@ async function fakeApiServer(): Promise<FakeApiServer> {
     }
     listSelectors.push(url.searchParams.get('labelSelector'));
     lastList = lists.shift() ?? lastList;
-    (lastList ?? status(500))(response);
+    (lastList ?? status(500))(response, url);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -137,6 +139,29 @@ const tooManyRequests =
   };
 
 type Event = { type: string; object: unknown };
+
+/**
+ * A list answered in pages as the API server pages it: `limit` objects from where the
+ * `continue` token says, with a token while more are left. Records each page's size in bytes.
+ */
+const paged =
+  (items: KubeObject[], resourceVersion: number, pageBytes: number[]): ListReply =>
+  (response, url) => {
+    const start = Number(url.searchParams.get('continue') ?? 0);
+    const limit = Number(url.searchParams.get('limit') ?? items.length);
+    const end = Math.min(items.length, start + limit);
+    const body = JSON.stringify({
+      kind: 'ConfigMapList',
+      apiVersion: 'v1',
+      metadata: {
+        resourceVersion: String(resourceVersion),
+        ...(end < items.length ? { continue: String(end) } : {}),
+      },
+      items: items.slice(start, end),
+    });
+    pageBytes.push(Buffer.byteLength(body));
+    response.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  };
 
 /** A watch stream that sends `events`, then ends or stays open. */
 const stream =
@@ -262,6 +287,22 @@ describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
     await vi.waitFor(() => expect(seen).toHaveLength(2), patience);
     expect(seen).toEqual(['add 5', 'update 7->8']);
     expect(inf.get('ns', 'p')?.metadata?.resourceVersion).toBe('8');
+  });
+
+  it('lists objects as large as the API server stores in pages that each stay within listPageBytes', async () => {
+    const api = await fakeApiServer();
+    // Each as large as etcd takes (maxObjectBytes), its metadata included.
+    const large = Array.from({ length: 25 }, (_, i) => ({
+      ...cm(`large-${i}`, i + 1),
+      data: { value: String(i % 10).repeat(maxObjectBytes - 200) },
+    }));
+    const pageBytes: number[] = [];
+    api.lists.push(paged(large, 30, pageBytes));
+    const { informer: cache } = informer(api);
+    await cache.start();
+    expect(cache.list().map((o) => o.metadata?.name)).toEqual(large.map((o) => o.metadata?.name));
+    expect(pageBytes.length).toBeGreaterThan(1);
+    expect(Math.max(...pageBytes)).toBeLessThanOrEqual(listPageBytes);
   });
 
   it('lists and watches when started by work whose request gate refuses everything', async () => {

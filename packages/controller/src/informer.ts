@@ -4,7 +4,13 @@
  * resourceVersion, one store and one stop signal; the store, the watch stream and the event
  * and object rules already live in files of their own.
  */
-import { AbortedError, type Logger, noopLogger, withoutRequestGate } from '@roundhouse/core';
+import {
+  AbortedError,
+  type Logger,
+  maxObjectBytes,
+  noopLogger,
+  withoutRequestGate,
+} from '@roundhouse/core';
 import {
   apiVersionOf,
   type ClusterConfig,
@@ -68,7 +74,10 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   readonly logger?: Logger | undefined;
   /** Client for the lists and watches; default a KubeClient on the same config. */
   readonly client?: KubeClient | undefined;
-  /** Objects per list page. Default 500. */
+  /**
+   * Objects per list page. Default `defaultPageSize`: as many of the largest objects the API
+   * server stores as fit `listPageBytes`. More suits a kind whose objects are known to be small.
+   */
   readonly pageSize?: number | undefined;
   /**
    * Trims each object before it is cached, as controller-runtime's cache transforms do.
@@ -83,6 +92,21 @@ type WatchEnd = { readonly received: number; readonly openMs: number } & (
   | { readonly end: 'stopped' | 'closed' | 'gone' }
   | { readonly end: 'failed'; readonly error: KubernetesApiError }
 );
+
+/**
+ * What one page of a list may hold as text. The API server's `limit` counts objects, not
+ * bytes, and a page is held whole as text and then parsed before its objects are trimmed: 500
+ * objects at the object limit (client-go's page) would be 750 MiB, more than this client reads
+ * of one answer (`listAnswerCeiling`), so such a list could never complete, and a restart's
+ * relist of maximal executions would hold hundreds of MiB at once.
+ */
+export const listPageBytes = 16 * 1024 * 1024;
+
+/**
+ * Objects per list page unless an informer says otherwise: a page of objects as large as the
+ * API server stores (`maxObjectBytes`) stays within `listPageBytes`, whatever the kind.
+ */
+export const defaultPageSize = Math.max(1, Math.floor(listPageBytes / maxObjectBytes));
 
 const retryBaseMs = 500;
 const retryMaxMs = 30_000;
@@ -129,7 +153,7 @@ export class Informer<T extends KubeObject> {
     this.#labelSelector = options.labelSelector;
     this.#fieldSelector = options.fieldSelector;
     this.#client = options.client ?? new KubeClient(kubeConfig);
-    this.#pageSize = options.pageSize ?? 500;
+    this.#pageSize = options.pageSize ?? defaultPageSize;
     this.#logger = withFields(options.logger ?? noopLogger, {
       informer: type.kind,
       ...(options.namespace ? { namespace: options.namespace } : {}),
