@@ -1,5 +1,6 @@
 export { containerLostReason, isContainerLost } from './container-lost.js';
 export { hopelessWait } from './hopeless-waits.js';
+export { cachedJob } from './job-cache.js';
 export { JobExecutor, type JobExecutorOptions } from './job-executor.js';
 export { jobPodStates, jobPodsRead } from './job-pods.js';
 export {
