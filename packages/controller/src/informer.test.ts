@@ -292,7 +292,7 @@ describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
   it('lists objects as large as the API server stores in pages that each stay within listPageBytes', async () => {
     const api = await fakeApiServer();
     // Each as large as etcd takes (maxObjectBytes), its metadata included.
-    const large = Array.from({ length: 25 }, (_, i) => ({
+    const large = Array.from({ length: 12 }, (_, i) => ({
       ...cm(`large-${i}`, i + 1),
       data: { value: String(i % 10).repeat(maxObjectBytes - 200) },
     }));
