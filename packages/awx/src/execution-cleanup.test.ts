@@ -1,13 +1,23 @@
-import { type Logger, noopLogger, roundhouseConventions } from '@roundhouse/core';
+import {
+  CleanupPendingError,
+  type Logger,
+  noopLogger,
+  roundhouseConventions,
+} from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { ephemeralCredentialPrefix } from './credential-plan.js';
 import { EphemeralCredentials } from './ephemeral-credentials.js';
 import { ExecutionCleanup } from './execution-cleanup.js';
-import { CleanupIncompleteError, WorkflowJobCancelingError } from './execution-errors.js';
+import {
+  CleanupIncompleteError,
+  JobStoppingError,
+  WorkflowJobCancelingError,
+} from './execution-errors.js';
 import { executionIdentity, markerVariable } from './execution-identity.js';
 import { ExecutionJobs } from './execution-jobs.js';
 import { parseExecutorOptions } from './executor-options.js';
 import { FakeAwx, FakeLock, restartExecution, restartTemplate } from './fakes.test-support.js';
+import type { Job } from './schemas.js';
 import { TemplateCatalog } from './template-catalog.js';
 
 const template = restartTemplate;
@@ -89,6 +99,34 @@ describe('ExecutionCleanup', () => {
     expect(warnings).toEqual([
       expect.stringMatching(/^AWX job 42, last seen active, is not found/),
     ]);
+  });
+
+  it('holds the lock until a canceled running job has ended, deleting its credentials at once', async () => {
+    const { awx, lock, cleanup } = setup();
+    const identity = executionIdentity(wfe);
+    const prefix = ephemeralCredentialPrefix(settings.namePrefix, identity);
+    awx.credentials = [{ id: 7, name: `${prefix}db`, organization: 1, credential_type: 9 }];
+    const extraVars = { [markerVariable(roundhouseConventions)]: identity.id };
+    const { job } = await awx.launch(template.id, { extraVars });
+    const setStatus = (status: Job['status']) => {
+      awx.jobs = awx.jobs.map((j) => (j.id === job ? { ...j, status } : j));
+    };
+    // Running: AWX only flags it, and it goes on until its current task stops.
+    setStatus('running');
+    lock.record = { template: 3, credentials: [7], job, finished: false };
+
+    const error = await cleanup.run(wfe, 'workflows', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobStoppingError);
+    expect(error).toBeInstanceOf(CleanupPendingError);
+    expect(error).toMatchObject({ reason: 'AWXJobStopping', retryable: true, jobId: job });
+    expect(awx.canceled).toEqual([job]);
+    expect(awx.credentials).toEqual([]);
+    expect(lock.record).toMatchObject({ job, finished: false });
+    expect(lock.record?.claim).toBeUndefined();
+
+    setStatus('canceled');
+    await cleanup.run(wfe, 'workflows', {});
+    expect(lock.record).toBeNull();
   });
 
   it('deletes the credentials of a running job AWX stops showing before its cancel, and warns', async () => {

@@ -9,6 +9,7 @@ import type { CredentialStore, JobReader } from './awx-roles.js';
 import type { EphemeralCredentials } from './ephemeral-credentials.js';
 import {
   CleanupIncompleteError,
+  JobStoppingError,
   LaunchUnresolvedError,
   SlicedLaunchFoundError,
 } from './execution-errors.js';
@@ -40,6 +41,13 @@ export interface ExecutionCleanupParts {
  * the credentials and the lock stay and cleanup fails (retryably) to be called again. A failure
  * to delete one credential does not stop the others; every failure is reported, and the lock,
  * which lets a later cleanup find what is left, goes only when nothing is.
+ *
+ * A job that was running when it was canceled may still act on the target for a while (AWX only
+ * sets its cancel_flag, and it ends once its current task stops): the lock stays, holding the
+ * target, and cleanup throws JobStoppingError, a `CleanupPendingError`, until a later call reads
+ * the job ended. Its credentials go at once all the same: it already holds what they injected,
+ * and with its cancel_flag set it starts no playbook that could need them, so keeping them would
+ * only keep their secrets in AWX longer.
  *
  * A job last seen active that AWX no longer shows is most likely hidden from the token, not
  * gone (`warnJobHidden`), yet its credentials are deleted, with a warning: nothing this engine
@@ -91,8 +99,8 @@ export class ExecutionCleanup {
         signal,
       ));
     const failures: unknown[] = [];
-    const jobMayRun = await this.#stopJob(wfe, identity, held?.record, failures, signal);
-    if (!jobMayRun) {
+    const job = await this.#stopJob(wfe, identity, held?.record, failures, signal);
+    if (job !== 'mayStart') {
       failures.push(
         ...(await credentials.deleteAll(identity, held?.record.credentials ?? [], signal)),
       );
@@ -108,22 +116,24 @@ export class ExecutionCleanup {
     }
     if (held) {
       try {
-        if (failures.length === 0) await lock.release(held.lock, signal);
-        // Past the bound too, one request: a create need not wait out the claim of a cleanup
-        // that ran out of time.
+        if (failures.length === 0 && job === 'ended') await lock.release(held.lock, signal);
+        // The lock stays for a later cleanup, unclaimed; past the bound too, one request: a
+        // create need not wait out the claim of a cleanup that ran out of time.
         else await lock.write(held.lock, unclaimed(held.record), undefined);
       } catch (error) {
         failures.push(error);
       }
     }
     if (failures.length > 0) throw new CleanupIncompleteError(failures, what);
+    if (typeof job === 'number') throw new JobStoppingError(job);
   }
 
   /**
-   * Cancels the job if AWX may still run it. True when a job may still start whose
+   * Cancels the job if AWX may still run it. `mayStart` when a job may still start whose
    * credentials must therefore stay: it could not be looked up or canceled, its launch may
-   * still be committed, or the workflow job a sliced launch made has not ended. Failures go to
-   * `failures`.
+   * still be committed, or the workflow job a sliced launch made has not ended. The job's id
+   * when it was canceled and is still active, `ended` when nothing runs any more. Failures go
+   * to `failures`.
    */
   async #stopJob(
     wfe: WorkflowExecution,
@@ -131,12 +141,12 @@ export class ExecutionCleanup {
     record: LaunchRecord | undefined,
     failures: unknown[],
     signal: AbortSignal | undefined,
-  ): Promise<boolean> {
+  ): Promise<'ended' | 'mayStart' | number> {
     try {
       if (record?.workflowJob !== undefined) {
         // The launch made this workflow job and no job: once it has ended, nothing can start.
         await endSlicedWorkflow(this.#parts.awx, record.workflowJob, { signal });
-        return false;
+        return 'ended';
       }
       let job: Job | null;
       try {
@@ -148,19 +158,14 @@ export class ExecutionCleanup {
         if (error.workflowJob !== undefined) {
           await endSlicedWorkflow(this.#parts.awx, error.workflowJob, { signal });
         }
-        return false;
+        return 'ended';
       }
-      if (job && isJobActive(job.status)) {
-        const outcome = await this.#parts.awx.cancelJob(job.id, { signal });
-        if (outcome === 'absent') warnJobHidden(this.#log, job.id);
-        else this.#log.info({ wfe: identity.id, job: job.id, outcome }, 'canceled AWX job');
-        return false;
-      }
+      if (job && isJobActive(job.status)) return await this.#cancel(job.id, identity, signal);
       const until =
         record && record.job === undefined
           ? launchDeadline(record, this.#settings.launchCommitWindowMs)
           : undefined;
-      if (job || until === undefined || this.#settings.now() >= until) return false;
+      if (job || until === undefined || this.#settings.now() >= until) return 'ended';
       failures.push(
         new LaunchUnresolvedError(
           record?.template,
@@ -168,10 +173,34 @@ export class ExecutionCleanup {
           new Date(until).toISOString(),
         ),
       );
-      return true;
+      return 'mayStart';
     } catch (error) {
       failures.push(error);
-      return true;
+      return 'mayStart';
     }
+  }
+
+  /**
+   * Cancels an active job, then reads it once: AWX ends a job it had not dispatched at once, and
+   * only flags one that runs, which ends later. The job's id while it is still active.
+   */
+  async #cancel(
+    id: number,
+    identity: ExecutionIdentity,
+    signal: AbortSignal | undefined,
+  ): Promise<'ended' | number> {
+    const outcome = await this.#parts.awx.cancelJob(id, { signal });
+    if (outcome === 'finished') return 'ended';
+    if (outcome === 'absent') {
+      warnJobHidden(this.#log, id);
+      return 'ended';
+    }
+    this.#log.info({ wfe: identity.id, job: id, outcome }, 'canceled AWX job');
+    const job = await this.#parts.awx.getJob(id, { signal });
+    if (job === null) {
+      warnJobHidden(this.#log, id);
+      return 'ended';
+    }
+    return isJobActive(job.status) ? id : 'ended';
   }
 }

@@ -1,9 +1,10 @@
 /**
  * Why an ansible create or cleanup stopped, beyond what AWX itself answered: another call for
  * the same execution is at work, a launch's fate is not known yet, a canceled workflow job has
- * not ended, a job lost its credentials, or parts of a cleanup failed. Each is a RoundhouseError with a `reason`; none carries a secret.
+ * not ended, a canceled job has not ended, a job lost its credentials, or parts of a cleanup
+ * failed. Each is a RoundhouseError with a `reason`; none carries a secret.
  */
-import { RoundhouseError } from '@roundhouse/core';
+import { CleanupPendingError, RoundhouseError } from '@roundhouse/core';
 
 /**
  * Another create for this execution holds its claim (a second replica during a leader hand-over,
@@ -81,6 +82,29 @@ export class WorkflowJobCancelingError extends RoundhouseError {
       `AWX workflow job ${workflowJob}, which a launch made instead of a job, is still being ` +
         "canceled and its sliced jobs may still start; the execution's credentials stay until " +
         'it has ended; retry',
+    );
+  }
+}
+
+/** How long a cleanup waits for a canceled job before it reads it again. */
+const jobStoppingRecheckSeconds = 5;
+
+/**
+ * The execution's job was asked to cancel and is still active: AWX only sets the cancel_flag of
+ * a job it has dispatched (UnifiedJob.cancel), and the job ends once its playbook's current task
+ * stops, which can take a while; until then it still acts on the target. The lock, which holds
+ * the target, stays until a later cleanup reads the job ended, so no other execution starts on
+ * the target alongside it. Not a failure: core's `CleanupPendingError`, looked at again after
+ * `retryAfterSeconds`.
+ */
+export class JobStoppingError extends CleanupPendingError {
+  override readonly reason = 'AWXJobStopping';
+
+  constructor(readonly jobId: number) {
+    super(
+      `AWX job ${jobId} was asked to cancel and has not ended yet; the target stays locked ` +
+        'until it has',
+      jobStoppingRecheckSeconds,
     );
   }
 }

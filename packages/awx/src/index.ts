@@ -56,6 +56,7 @@ export {
   CleanupIncompleteError,
   CreateInProgressError,
   JobCredentialsMissingError,
+  JobStoppingError,
   LaunchUnresolvedError,
   LockLostError,
   SlicedLaunchFoundError,

@@ -14,6 +14,7 @@ import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
 import {
   addMachineCredential,
+  cleanUp,
   createConfigMap,
   createSecret,
   interceptAwx,
@@ -135,7 +136,7 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     const [job] = jobsOf(bed.sim, wfe);
     const [ephemeral] = apiCredentials();
     expect(job!.credentials).toEqual([own.id, ephemeral!.id]);
-    await executor.cleanup(wfe, env.namespace);
+    await cleanUp(executor, wfe, env.namespace);
     expect(apiCredentials()).toEqual([]);
     expect(bed.sim.state.liveCredentials().map((c) => c.id)).toContain(own.id);
   });
@@ -246,7 +247,7 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
       WFE_NAME: wfe.metadata.name,
       REPLICAS: 3,
     });
-    await bed.executor().cleanup(withRef(wfe, resourceName), env.namespace);
+    await cleanUp(bed.executor(), withRef(wfe, resourceName), env.namespace);
 
     // A survey without the parameter: AWX would launch and drop it, so nothing is launched.
     const partial = surveyed(engineVariables.map((v) => question(v)));
@@ -323,7 +324,7 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     const { resourceName } = await bed.executor().create(created, env.namespace);
     expect(resourceName).toBe(awxJobRef(jobsOf(bed.sim, created)[0]!.id));
     expect(bed.sim.state.workflowJobs().filter((w) => w.jobTemplate === prompting.id)).toEqual([]);
-    await bed.executor().cleanup(withRef(created, resourceName), env.namespace);
+    await cleanUp(bed.executor(), withRef(created, resourceName), env.namespace);
   });
 
   it('cancels the workflow job of a template that started slicing since it was read', async () => {
@@ -444,7 +445,7 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     const created = makeExecution(template.name);
     const { resourceName } = await executor.create(created, env.namespace);
     const wfe = withRef(created, resourceName);
-    await executor.cleanup(wfe, env.namespace);
+    await cleanUp(executor, wfe, env.namespace);
     expect(await settle(executor, wfe, env.namespace)).toMatchObject({
       phase: 'Failed',
       reason: 'AWXJobCanceled',
@@ -565,7 +566,7 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     const first = makeExecution(template.name);
     await executor.create(first, env.namespace, { dependencies });
     const firstType = apiCredentials()[0]!.credentialType;
-    await executor.cleanup(first, env.namespace);
+    await cleanUp(executor, first, env.namespace);
 
     await bed.kube.patch(resources.secrets, env.namespace, 'growing', {
       stringData: { token: 't' },
@@ -578,7 +579,7 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     expect(secondType?.id).not.toBe(firstType);
     expect(secondType?.name).toMatch(/^roundhouse-secret-growing-v[0-9a-f]{10}$/);
     expect(secondType?.inputs.fields.map((f) => f.id)).toEqual(['token', 'user']);
-    await executor.cleanup(second, env.namespace);
+    await cleanUp(executor, second, env.namespace);
     expect(apiCredentials()).toEqual([]);
   });
 

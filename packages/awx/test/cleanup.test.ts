@@ -1,9 +1,10 @@
-import { awxJobRef, CleanupIncompleteError } from '@roundhouse/awx';
+import { awxJobRef, CleanupIncompleteError, JobStoppingError } from '@roundhouse/awx';
 import { kubernautConventions, type WorkflowExecution } from '@roundhouse/core';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { afterEach, expect, it, vi } from 'vitest';
 import {
   addMachineCredential,
+  cleanUp,
   createSecret,
   credentialsOf,
   lockOf,
@@ -67,13 +68,16 @@ describeWithControlPlane('AnsibleExecutor cleanup', () => {
     const id = Number(resourceName.slice('awx-job-'.length));
     await vi.waitFor(() => expect(bed.sim.state.job(id)?.status).toBe('running'), patience);
     const before = bed.sim.requests.length;
-    await executor.cleanup(wfe, env.namespace);
+    // The job is still stopping: the credentials go, the lock stays until it has ended.
+    await expect(executor.cleanup(wfe, env.namespace)).rejects.toBeInstanceOf(JobStoppingError);
     const calls = bed.sim.requests.slice(before).map((r) => `${r.method} ${r.path.split('?')[0]}`);
     const cancel = calls.indexOf(`POST /api/v2/jobs/${id}/cancel/`);
     const deletion = calls.findIndex((c) => c.startsWith('DELETE /api/v2/credentials/'));
     expect(cancel).toBeGreaterThanOrEqual(0);
     expect(deletion).toBeGreaterThan(cancel);
-    await vi.waitFor(() => expect(bed.sim.state.job(id)?.status).toBe('canceled'), patience);
+    await cleanUp(executor, wfe, env.namespace);
+    expect(bed.sim.state.job(id)?.status).toBe('canceled');
+    expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
   });
 
   it("takes over kubernaut's ephemeral credentials, never the job template's own", async () => {
@@ -148,7 +152,7 @@ describeWithControlPlane('AnsibleExecutor cleanup', () => {
         ephemeralCredentialIDs: [own.id, fromStatus.id],
       },
     } as unknown as WorkflowExecution;
-    await bed.executor({ conventions: kubernautConventions }).cleanup(later, env.namespace);
+    await cleanUp(bed.executor({ conventions: kubernautConventions }), later, env.namespace);
     expect(state.liveCredentials().map((c) => c.id)).not.toContain(fromStatus.id);
     expect(state.liveCredentials().map((c) => c.id)).toContain(own.id);
   });

@@ -7,6 +7,7 @@ import {
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  cleanUp,
   credentialsOf,
   interceptAwx,
   jobsOf,
@@ -54,7 +55,7 @@ describeWithControlPlane('AnsibleExecutor after crashes and lost answers', () =>
 
   /** Cleanup leaves nothing of the execution: no credential, no lock, the job stopped. */
   async function cleanedUp(wfe: Parameters<typeof jobsOf>[1], resourceName: string) {
-    await bed.executor().cleanup(withRef(wfe, resourceName), env.namespace);
+    await cleanUp(bed.executor(), withRef(wfe, resourceName), env.namespace);
     expect(credentialsOf(bed.sim, wfe)).toEqual([]);
     expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
   }

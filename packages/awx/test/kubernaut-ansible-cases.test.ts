@@ -4,6 +4,7 @@ import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   addMachineCredential,
+  cleanUp,
   createConfigMap,
   createSecret,
   credentialsOf,
@@ -286,11 +287,12 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
     const id = launchOf(created).id;
     await vi.waitFor(() => expect(bed.sim.state.job(id)?.status).toBe('running'), patience);
     const before = bed.sim.requests.length;
-    await engine.cleanup(withRef(created, resourceName), env.namespace);
+    // Roundhouse: called again until the canceled job has ended, holding the target till then.
+    await cleanUp(engine, withRef(created, resourceName), env.namespace);
     const calls = callsSince(before);
     expect(calls).toContain(`POST /api/v2/jobs/${id}/cancel/`);
     expect(calls.filter((c) => c.startsWith('DELETE '))).toEqual([]);
-    await vi.waitFor(() => expect(bed.sim.state.job(id)?.status).toBe('canceled'), patience);
+    expect(bed.sim.state.job(id)?.status).toBe('canceled');
 
     const never = makeExecution(template.name, { name: 'no-ref' });
     const quiet = bed.sim.requests.length;
@@ -350,7 +352,7 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
       expect(lifetime).toBeGreaterThanOrEqual(Math.floor(leftAt(after)));
       expect(lifetime).toBeLessThanOrEqual(Math.ceil(leftAt(before)));
       expect(lifetime).toBeGreaterThan(60 * 60);
-      await engine.cleanup(withRef(wfe, resourceName), env.namespace);
+      await cleanUp(engine, withRef(wfe, resourceName), env.namespace);
     });
 
     it("UT-WE-500-002/006: launches with the Kubernetes API credential beside the Secret's, and cleanup deletes both", async () => {
@@ -372,7 +374,7 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
       const api = created.find((c) => 'bearer_token' in c.inputs);
       const secret = created.find((c) => c.inputs.username === 'admin');
       expect(launchOf(wfe).credentials).toEqual(expect.arrayContaining([api!.id, secret!.id]));
-      await engine.cleanup(withRef(wfe, resourceName), env.namespace);
+      await cleanUp(engine, withRef(wfe, resourceName), env.namespace);
       expect(credentialsOf(bed.sim, wfe, 'kubernaut-')).toEqual([]);
     });
 

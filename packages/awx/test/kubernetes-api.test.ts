@@ -5,6 +5,7 @@ import { KubeClient, type KubeObject, type ResourceType, resources } from '@roun
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it } from 'vitest';
 import {
+  cleanUp,
   createSecret,
   interceptAwx,
   jobsOf,
@@ -160,7 +161,7 @@ describeWithControlPlane('AnsibleExecutor giving jobs the Kubernetes API', () =>
     expect(await whoAmI(ours.inputs.bearer_token as string)).toBe(
       `system:serviceaccount:${env.namespace}:roundhouse-workflow-runner`,
     );
-    await engine.cleanup(wfe, env.namespace);
+    await cleanUp(engine, wfe, env.namespace);
     expect(apiCredentials()).toEqual([]);
     expect(bed.sim.state.liveCredentials().map((c) => c.id)).toContain(own.id);
   });
@@ -179,7 +180,7 @@ describeWithControlPlane('AnsibleExecutor giving jobs the Kubernetes API', () =>
     expect(warnings).toEqual([
       "spec.workflowRef.serviceAccountName is not used by the ansible engine: AWX runs the job with the template's credentials",
     ]);
-    await engine.cleanup(wfe, env.namespace);
+    await cleanUp(engine, wfe, env.namespace);
   });
 
   it('refuses a ServiceAccount that does not exist, leaving nothing in AWX', async () => {

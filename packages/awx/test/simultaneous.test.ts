@@ -8,6 +8,7 @@ import type { WorkflowExecution } from '@roundhouse/core';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
 import {
+  cleanUp,
   jobsOf,
   makeExecution,
   ownSecret,
@@ -58,10 +59,7 @@ describeWithControlPlane('a job AWX holds behind another job of its template', (
     await executor.cleanup(second, env.namespace);
     expect(bed.sim.state.job(held!.id)).toMatchObject({ status: 'canceled', started: null });
     expect(bed.sim.state.job(firstJob!.id)?.status).toBe('running');
-    await executor.cleanup(first, env.namespace);
-    await vi.waitFor(
-      () => expect(bed.sim.state.job(firstJob!.id)?.status).toBe('canceled'),
-      patience,
-    );
+    await cleanUp(executor, first, env.namespace);
+    expect(bed.sim.state.job(firstJob!.id)?.status).toBe('canceled');
   });
 });

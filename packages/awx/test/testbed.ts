@@ -15,9 +15,11 @@ import {
   startAwxSimulator,
 } from '@roundhouse/awx-simulator';
 import {
+  CleanupPendingError,
   type ExecutionResult,
   executionResourceName,
   type Logger,
+  type OperationOptions,
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
@@ -188,6 +190,30 @@ export function makeExecution(
 
 export function withRef(wfe: WorkflowExecution, name: string): WorkflowExecution {
   return { ...wfe, status: { ...wfe.status, executionRef: { name } } };
+}
+
+/**
+ * Cleans up as a controller does: while cleanup waits for a canceled job to end
+ * (`CleanupPendingError`) it is called again; any other failure is thrown at once.
+ */
+export async function cleanUp(
+  executor: Pick<AnsibleExecutor, 'cleanup'>,
+  wfe: WorkflowExecution,
+  namespace: string,
+  options?: OperationOptions,
+): Promise<void> {
+  const failure = await vi.waitFor(
+    () =>
+      executor.cleanup(wfe, namespace, options).then(
+        () => undefined,
+        (error: unknown) => {
+          if (error instanceof CleanupPendingError) throw error;
+          return error;
+        },
+      ),
+    patience,
+  );
+  if (failure !== undefined) throw failure;
 }
 
 /** Polls getStatus until the execution reaches a terminal phase. */
