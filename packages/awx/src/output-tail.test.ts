@@ -2,6 +2,8 @@ import { type AwxSimulator, startAwxSimulator } from '@roundhouse/awx-simulator'
 import { noopLogger } from '@roundhouse/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwxClient } from './awx-client.js';
+import { AwxAnswerTooLargeError } from './awx-errors.js';
+import type { JobReader } from './awx-roles.js';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.test-support.js';
 import { JobReport } from './job-report.js';
 import { outputScrub } from './output-scrub.js';
@@ -85,6 +87,26 @@ describe('outputTail', () => {
     for (const bytes of [1, 7, 30, 60, 90, whole.length, 1 << 20]) {
       expect(await outputTail(awx, job, bytes)).toBe(await awx.jobStdoutTail(job.id, bytes));
     }
+  });
+
+  it('reads the download when an event is larger than the client reads, even alone', async () => {
+    const job = await failedJob(awkward);
+    expect(job.event_processing_finished).toBe(true);
+    // What JobsApi.jobEvents throws once even a page of one event is past its bound.
+    const tooLarge = new AwxAnswerTooLargeError(`GET jobs/${job.id}/job_events/`, 64 << 20);
+    const oversized: JobReader = {
+      getJob: (id, options) => awx.getJob(id, options),
+      findJob: (query, matches, options) => awx.findJob(query, matches, options),
+      jobStdoutTail: (id, maxBytes, options) => awx.jobStdoutTail(id, maxBytes, options),
+      jobStdoutLines: (id, selection, options) => awx.jobStdoutLines(id, selection, options),
+      jobEvents: () => Promise.reject(tooLarge),
+    };
+    const tail = await cost(() => outputTail(oversized, job, 4096));
+    expect(tail.value).toBe(await awx.jobStdoutTail(job.id, 4096));
+    expect(tail.value).toContain('PLAY RECAP');
+    expect(tail.requests.map((request) => request.path)).toEqual([
+      `/api/v2/jobs/${job.id}/stdout/?format=txt_download`,
+    ]);
   });
 
   it('reads the download while AWX is still saving the events', async () => {

@@ -1,3 +1,4 @@
+import { AwxAnswerTooLargeError } from './awx-errors.js';
 import type { AwxRequestOptions, JobReader } from './awx-roles.js';
 import { downloadedText } from './job-events.js';
 import { maxListPages } from './page-bounds.js';
@@ -10,7 +11,8 @@ import { lastBytes } from './stdout-reader.js';
  * megabytes for a tail of a few KiB. The events are the download's source only once AWX has
  * saved them all (`event_processing_finished`); before that, or when the newest events do not
  * hold the tail (a hole in their counters, events that printed nothing past `maxListPages`
- * pages), the download it is.
+ * pages, an event longer than the client reads even on a page of its own), the download it is:
+ * it streams, so no event is too long for it.
  */
 export async function outputTail(
   awx: JobReader,
@@ -20,7 +22,10 @@ export async function outputTail(
 ): Promise<string> {
   const fromEvents =
     job.event_processing_finished === true
-      ? await eventsTail(awx, job.id, maxBytes, options)
+      ? await eventsTail(awx, job.id, maxBytes, options).catch((error: unknown) => {
+          if (error instanceof AwxAnswerTooLargeError) return undefined;
+          throw error;
+        })
       : undefined;
   return fromEvents ?? awx.jobStdoutTail(job.id, maxBytes, options);
 }
