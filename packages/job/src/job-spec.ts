@@ -22,6 +22,7 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { restrictedSecurityProfile } from '@roundhouse/kube';
+import { checkExecLimits } from './exec-limits.js';
 import { kubeletLiteral } from './kubelet-literal.js';
 
 export const jobEngine = 'job';
@@ -134,6 +135,7 @@ export function buildJob(
   const meta = executionMetadata(wfe, jobEngine, conventions);
   const mounts = dependencyMounts(dependencies, conventions);
   const env = parameterEnv(wfe.spec.targetResource, wfe.spec.parameters);
+  checkExecLimits(env);
   const profile =
     settings.securityProfile === 'restricted' ? restrictedSecurityProfile() : undefined;
   const containerSecurity = { ...profile?.container, ...settings.containerSecurityContext };
