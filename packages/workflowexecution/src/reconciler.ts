@@ -52,7 +52,11 @@ import {
 } from '@roundhouse/kube';
 import { AdoptedResourceGoneError } from './adopted-resource-gone.js';
 import { DependencyCheck } from './dependency-check.js';
-import { type ExecutionPolicy, enforceExecutionPolicy } from './execution-policy.js';
+import {
+  defaultRunners,
+  type ExecutionPolicy,
+  enforceExecutionPolicy,
+} from './execution-policy.js';
 import type { ExecutionsByTarget } from './executions-by-target.js';
 import {
   classifyResult,
@@ -666,7 +670,11 @@ export class WorkflowExecutionReconciler implements Reconciler {
     if (deadline !== undefined && deadline <= now.getTime())
       return new DeadlinePassedError(wfe.spec.timesOutAt as string);
     try {
-      enforceExecutionPolicy(wfe, this.#o.policy, now);
+      const engine = wfe.spec.executionEngine;
+      const runners = this.#o.registry.has(engine)
+        ? defaultRunners(this.#o.registry.get(engine))
+        : [];
+      enforceExecutionPolicy(wfe, this.#o.policy, now, runners);
       return undefined;
     } catch (error) {
       if (error instanceof RoundhouseError) return error;
