@@ -1,4 +1,4 @@
-import { type Conventions, kubernautConventions, roundhouseConventions } from '@roundhouse/core';
+import { type Conventions, type ConventionsPresetName, conventionsPresets } from '@roundhouse/core';
 import type { EventMode } from '@roundhouse/workflowexecution';
 
 /**
@@ -10,22 +10,24 @@ import type { EventMode } from '@roundhouse/workflowexecution';
  * tests and tools look for them; and the API group when `--api-group` names none: kubernaut's
  * under its preset, so the controller serves the WorkflowExecutions kubernaut's
  * RemediationOrchestrator creates, on kubernaut's own CRD, as a drop-in for its controller.
+ * Keyed by core's preset names (`conventionsPresets`, the one list): a preset added there fails
+ * to type-check here until this controller says its namespace, Events and group.
  */
 export const presets = {
   roundhouse: {
-    conventions: roundhouseConventions,
+    conventions: conventionsPresets.roundhouse,
     executionNamespace: 'roundhouse-workflows',
     events: 'outcome',
     apiGroup: 'roundhouse.dev',
   },
   kubernaut: {
-    conventions: kubernautConventions,
+    conventions: conventionsPresets.kubernaut,
     executionNamespace: 'kubernaut-workflows',
     events: 'lifecycle',
     apiGroup: 'kubernaut.ai',
   },
 } as const satisfies Record<
-  string,
+  ConventionsPresetName,
   {
     readonly conventions: Conventions;
     readonly executionNamespace: string;

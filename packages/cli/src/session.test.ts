@@ -1,11 +1,12 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { conventionsPresets } from '@roundhouse/core';
 import { KubernetesApiError, resources } from '@roundhouse/kube';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { inProcess } from '../test/support.js';
 import { formatError } from './errors.js';
-import { type GlobalOptions, Session } from './session.js';
+import { conventionsOf, type GlobalOptions, Session } from './session.js';
 
 const options = { executionNamespace: 'roundhouse-workflows', conventions: 'roundhouse' } as const;
 
@@ -248,5 +249,40 @@ describe('Session', () => {
       /^error: not allowed to get pods\/log in namespace exec: denied/,
     );
     await session.close();
+  });
+});
+
+describe('--conventions', () => {
+  const cluster = [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+    'users: [{name: u, user: {token: token-7f3a9c}}]',
+    'contexts: [{name: dev, context: {cluster: c, user: u}}]',
+    'current-context: dev',
+    '',
+  ].join('\n');
+
+  it.each([
+    ['roundhouse', 'roundhouse.dev'],
+    ['kubernaut', 'kubernaut.ai'],
+  ] as const)('opens a session under the %s preset of core, on group %s', async (name, group) => {
+    const path = await kubeconfig(cluster);
+    const session = await Session.open({ ...options, kubeconfig: path, conventions: name }, {});
+    expect(session.conventions).toBe(conventionsPresets[name]);
+    expect(session.workflowExecutions.group).toBe(group);
+    await session.close();
+  });
+
+  it("refuses a preset core does not know, naming the flag and the known ones, instead of using Roundhouse's", async () => {
+    const path = await kubeconfig(cluster);
+    const conventions = 'kubernetes' as GlobalOptions['conventions'];
+    expect(await openingError({ kubeconfig: path, conventions })).toBe(
+      'error: --conventions: must be one of roundhouse, kubernaut, not "kubernetes"\n' +
+        'fix: pass one of: --conventions roundhouse, --conventions kubernaut\n',
+    );
+    expect(() => conventionsOf({ conventions })).toThrow(
+      expect.objectContaining({ reason: 'ConfigurationError', fix: expect.any(String) }),
+    );
   });
 });

@@ -1,8 +1,9 @@
 import {
   ConfigurationError,
   type Conventions,
-  kubernautConventions,
-  roundhouseConventions,
+  type ConventionsPresetName,
+  conventionsPreset,
+  conventionsPresets,
 } from '@roundhouse/core';
 import {
   type ClusterConfig,
@@ -53,16 +54,39 @@ export interface GlobalOptions {
   readonly context?: string | undefined;
   readonly namespace?: string | undefined;
   readonly executionNamespace: string;
-  readonly conventions: 'roundhouse' | 'kubernaut';
+  readonly conventions: ConventionsPresetName;
   /** The group WorkflowExecutions are served under; unset, the conventions' group. */
   readonly apiGroup?: string | undefined;
 }
 
 /**
  * The group each conventions preset's controller serves by default, as the example
- * controller's presets do: a CLI told kubernaut's conventions talks to kubernaut's CRD.
+ * controller's presets do: a CLI told kubernaut's conventions talks to kubernaut's CRD. Keyed
+ * by core's preset names, so a preset added there fails to type-check here until it has one.
  */
-const defaultApiGroup = { roundhouse: 'roundhouse.dev', kubernaut: 'kubernaut.ai' } as const;
+const defaultApiGroup = {
+  roundhouse: 'roundhouse.dev',
+  kubernaut: 'kubernaut.ai',
+} as const satisfies Record<ConventionsPresetName, string>;
+
+/**
+ * The conventions `--conventions` names. A caller that skips the CLI's parsing (a program that
+ * opens a Session itself) and names no preset gets an InputError naming the flag and the known
+ * names, not Roundhouse's conventions in silence.
+ */
+export function conventionsOf(options: Pick<GlobalOptions, 'conventions'>): Conventions {
+  try {
+    return conventionsPreset(options.conventions, '--conventions');
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    throw new InputError(
+      error.issues,
+      `pass one of: ${Object.keys(conventionsPresets)
+        .map((name) => `--conventions ${name}`)
+        .join(', ')}`,
+    );
+  }
+}
 
 /** WorkflowExecutions as the options say they are served; a bad --api-group names the flag. */
 export function workflowExecutionsOf(options: Pick<GlobalOptions, 'conventions' | 'apiGroup'>) {
@@ -131,8 +155,7 @@ export class Session {
       this.namespaceExplicit ? '-n' : `the namespace of context ${context}`,
     );
     this.executionNamespace = checkNamespace(options.executionNamespace, '--execution-namespace');
-    this.conventions =
-      options.conventions === 'kubernaut' ? kubernautConventions : roundhouseConventions;
+    this.conventions = conventionsOf(options);
     this.workflowExecutions = workflowExecutionsOf(options);
     this.clusterConfig = guardedClusterConfig(kubeConfig, source);
     this.client = new KubeClient(this.clusterConfig, { userAgent: 'kubectl-roundhouse' });

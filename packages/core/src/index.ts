@@ -10,6 +10,12 @@ export {
   kubernautConventions,
   roundhouseConventions,
 } from './conventions.js';
+export {
+  type ConventionsPresetName,
+  ConventionsPresetNameSchema,
+  conventionsPreset,
+  conventionsPresets,
+} from './conventions-presets.js';
 export { withDeclaredParameters } from './declared-parameters.js';
 export {
   formatGoDuration,
