@@ -376,11 +376,25 @@ const engineConfig = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
 );
 
+/**
+ * An image every non-empty allow-list below names (`registry.invalid/x:` and a tag), most of
+ * them pinned to a digest, which a setting that requires one takes.
+ */
+const allowedImage = fc
+  .tuple(
+    fc.stringMatching(/^[\w][\w.-]{0,20}$/),
+    fc.option(validDigest, { nil: undefined, freq: 4 }),
+  )
+  .map(([tag, digest]) => `registry.invalid/x:${tag}${digest ? `@${digest}` : ''}`);
+
 /** The pod engine's steps: mostly valid, some hostile in each field, sometimes no steps at all. */
 const podStep = fc.record(
   {
     name: fc.oneof({ weight: 30, arbitrary: validLabel }, hostileString),
     image: fc.oneof(
+      // Most steps run an image the settings allow, so most runs get past the allow-list to
+      // the rules after it (the dependency refusal, the Pod's own checks).
+      { weight: 600, arbitrary: allowedImage },
       { weight: 30, arbitrary: validBundle },
       mutated(validBundle),
       fc.constantFrom(
@@ -413,7 +427,7 @@ const podStep = fc.record(
 );
 const podConfig = fc.oneof(
   {
-    weight: 12,
+    weight: 36,
     arbitrary: fc.record({ steps: fc.array(podStep, { minLength: 1, maxLength: 3 }) }),
   },
   fc.record({ steps: fc.array(podStep, { maxLength: 3 }), parallel: fc.boolean() }),
@@ -545,6 +559,53 @@ const plausibleExecution = fc.record({
   spec: plausibleSpec,
 });
 
+/**
+ * Executions that parse: every field valid (most generated ones fail parsing before a builder
+ * sees them), so the builder's own rules decide. Dependencies in most of them, in either field
+ * that lists them (never both: the schema refuses that).
+ */
+const validDependencies = fc.record(
+  {
+    secrets: fc.array(fc.record({ name: validSubdomain }), { maxLength: 2 }),
+    configMaps: fc.array(fc.record({ name: validSubdomain }), { maxLength: 2 }),
+  },
+  { requiredKeys: [] },
+);
+const wellFormedExecution = fc
+  .record({
+    name: validSubdomain,
+    uid: fc.uuid(),
+    workflowId: validLabel,
+    executionBundle: validBundle,
+    targetResource: validTarget,
+    parameters: fc.dictionary(fc.stringMatching(/^P_[A-Z0-9_]{0,10}$/), fc.string(), {
+      maxKeys: 3,
+    }),
+    timeout: fc.option(
+      saneDuration.filter((d) => !d.startsWith('-')),
+      { nil: undefined },
+    ),
+    dependencies: fc.option(validDependencies, { nil: undefined }),
+    inWorkflowRef: fc.boolean(),
+  })
+  .map(({ name, uid, workflowId, executionBundle, dependencies, inWorkflowRef, ...spec }) => ({
+    apiVersion: 'roundhouse.dev/v1alpha1',
+    kind: 'WorkflowExecution',
+    metadata: { name, namespace: executionNamespace, uid },
+    spec: {
+      workflowRef: {
+        workflowId,
+        version: '1',
+        executionBundle,
+        ...(inWorkflowRef && dependencies ? { dependencies } : {}),
+      },
+      targetResource: spec.targetResource,
+      parameters: spec.parameters,
+      ...(spec.timeout ? { executionConfig: { timeout: spec.timeout } } : {}),
+      ...(!inWorkflowRef && dependencies ? { dependencies } : {}),
+    },
+  }));
+
 const hostileExecution = fc.record(
   {
     apiVersion: fc.oneof(fc.string(), wrongType),
@@ -600,6 +661,8 @@ const podSettings: fc.Arbitrary<PodEngineSettings> = fc.record(
     ),
     requireDigest: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, fc.constant(true)),
     ownerReference: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, fc.constant(true)),
+    // Set, unset or absent: off unless true.
+    mountDependencies: fc.boolean(),
   },
   {
     requiredKeys: [
@@ -808,84 +871,142 @@ describe('hostile WorkflowExecutions', () => {
     seen.expectBoth();
   });
 
-  it('buildPod builds a valid Pod of allowed images or refuses, naming the field', () => {
-    // Most generated steps name an image the settings do not allow: about one run in twenty
-    // builds a Pod (15 of 300 in CI run 2), so ask for a few, not for a twentieth.
-    const seen = tally(numRuns / 100);
+  it('buildPod builds a valid Pod of allowed images, refuses dependencies without the opt-in, or refuses naming the field', () => {
+    const seen = tally(numRuns / 4);
+    let refusedDependencies = 0;
     fc.assert(
-      fc.property(plausibleExecution, podConfig, podSettings, (input, config, settings) => {
-        const withSteps = {
-          ...input,
-          metadata: { ...input.metadata, namespace: executionNamespace },
-          spec: { ...input.spec, workflowRef: { ...input.spec.workflowRef, engineConfig: config } },
-        };
-        const result = podOutcome(() => {
-          const { wfe } = preparedExecution(parseWorkflowExecution(withSteps), {});
-          const dependencies = requestedDependencies(wfe).dependencies;
-          // Dependencies mounted, so their volumes are built and checked below (refused
-          // without the operator's opt-in, a rule the pod engine's own tests hold).
-          const mounting = { ...settings, mountDependencies: true };
-          return { wfe, pod: buildPod(wfe, executionNamespace, dependencies, mounting) };
-        });
-        seen.record(result);
-        if (!('value' in result)) return;
-        const { wfe, pod } = result.value;
-        expectJsonResource(pod);
-        expectExecutionMetadata(pod.metadata as never, executionNamespace);
-        const spec = pod.spec!;
-        expect(isDnsSubdomain(spec.serviceAccountName), spec.serviceAccountName).toBe(true);
-        // No token of the operator's runner in the author's scripts.
-        if (
-          !wfe.spec.workflowRef.serviceAccountName &&
-          !wfe.spec.executionConfig?.serviceAccountName
-        )
-          expect(spec.automountServiceAccountToken).toBe(false);
-        expect(spec.hostNetwork ?? false).toBe(false);
-        expect(spec.hostPID ?? false).toBe(false);
-        expect(spec.hostIPC ?? false).toBe(false);
-        const containers = [...(spec.initContainers ?? []), ...spec.containers];
-        const names = containers.map((c) => c.name);
-        expect(new Set(names).size).toBe(names.length);
-        const volumes = spec.volumes ?? [];
-        const volumeNames = volumes.map((v) => v.name);
-        expect(new Set(volumeNames).size).toBe(volumeNames.length);
-        for (const v of volumes) {
-          expect(isDnsLabel(v.name), v.name).toBe(true);
-          expect(v.hostPath).toBeUndefined();
-        }
-        for (const c of containers) {
-          expect(isDnsLabel(c.name), c.name).toBe(true);
-          expect(ociReference.test(c.image!), c.image).toBe(true);
-          expect(podImageAllowed(settings.allowedImages, c.image!), c.image).toBe(true);
-          if (settings.requireDigest) expect(c.image).toContain('@');
-          const env = c.env ?? [];
-          for (const e of env) expect(cIdentifier.test(e.name), e.name).toBe(true);
-          expect(new Set(env.map((e) => e.name)).size).toBe(env.length);
-          for (const text of [...(c.command ?? []), ...env.map((e) => e.value ?? '')]) {
-            expect(text.includes('\0')).toBe(false);
+      fc.property(
+        fc.oneof({ weight: 4, arbitrary: wellFormedExecution }, plausibleExecution),
+        podConfig,
+        podSettings,
+        (input, config, settings) => {
+          const withSteps = {
+            ...input,
+            metadata: { ...input.metadata, namespace: executionNamespace },
+            spec: {
+              ...input.spec,
+              workflowRef: { ...input.spec.workflowRef, engineConfig: config },
+            },
+          };
+          const prepared = outcome(() => {
+            const { wfe } = preparedExecution(parseWorkflowExecution(withSteps), {});
+            return { wfe, dependencies: requestedDependencies(wfe).dependencies };
+          });
+          if (!('value' in prepared)) {
+            seen.record(prepared);
+            return;
           }
-          if (c.workingDir !== undefined) expect(c.workingDir.startsWith('/')).toBe(true);
-          expect(c.securityContext?.privileged ?? false).toBe(false);
-          if (settings.securityProfile === 'restricted') {
-            expect(c.securityContext).toMatchObject({
-              allowPrivilegeEscalation: false,
-              runAsNonRoot: true,
-              capabilities: { drop: ['ALL'] },
-            });
+          const { wfe, dependencies } = prepared.value;
+          const build = (mountDependencies: boolean) =>
+            podOutcome(() =>
+              buildPod(wfe, executionNamespace, dependencies, { ...settings, mountDependencies }),
+            );
+          const result = build(settings.mountDependencies === true);
+          seen.record(result);
+          const listed = [
+            ...(dependencies?.secrets ?? []).map((s) => `Secret ${s.name}`),
+            ...(dependencies?.configMaps ?? []).map((c) => `ConfigMap ${c.name}`),
+          ];
+          if (settings.mountDependencies !== true) {
+            const optedIn = build(true);
+            if (listed.length === 0) {
+              // Without dependencies the opt-in changes nothing.
+              expect(result).toEqual(optedIn);
+            } else {
+              // A step holds every Secret and ConfigMap mounted into it: none without the
+              // operator's opt-in, and where the opt-in alone would build, the refusal says so.
+              expect('value' in result, 'a Pod mounting dependencies without the opt-in').toBe(
+                false,
+              );
+              if ('value' in optedIn) {
+                expect(result).toEqual({ error: expect.any(ConfigurationError) });
+                const { issues } = (result as { error: ConfigurationError }).error;
+                const field =
+                  wfe.spec.workflowRef.dependencies?.secrets?.length ||
+                  wfe.spec.workflowRef.dependencies?.configMaps?.length
+                    ? 'spec.workflowRef.dependencies'
+                    : 'spec.dependencies';
+                expect(issues).toEqual([
+                  { path: field, message: expect.stringContaining('mountDependencies') },
+                ]);
+                for (const named of listed) expect(issues[0]!.message).toContain(named);
+                refusedDependencies += 1;
+              }
+            }
           }
-          const mounts = c.volumeMounts ?? [];
-          for (const m of mounts) expect(volumeNames).toContain(m.name);
-          expect(new Set(mounts.map((m) => m.mountPath)).size).toBe(mounts.length);
-        }
-        const deadline = spec.activeDeadlineSeconds;
-        if (deadline !== undefined) {
-          expect(deadline).toBeGreaterThan(0);
-          expect(deadline).toBeLessThanOrEqual(2_147_483_647);
-        }
-      }),
+          if (!('value' in result)) return;
+          const pod = result.value;
+          expectJsonResource(pod);
+          expectExecutionMetadata(pod.metadata as never, executionNamespace);
+          const spec = pod.spec!;
+          expect(isDnsSubdomain(spec.serviceAccountName), spec.serviceAccountName).toBe(true);
+          // No token of the operator's runner in the author's scripts.
+          if (
+            !wfe.spec.workflowRef.serviceAccountName &&
+            !wfe.spec.executionConfig?.serviceAccountName
+          )
+            expect(spec.automountServiceAccountToken).toBe(false);
+          expect(spec.hostNetwork ?? false).toBe(false);
+          expect(spec.hostPID ?? false).toBe(false);
+          expect(spec.hostIPC ?? false).toBe(false);
+          const containers = [...(spec.initContainers ?? []), ...spec.containers];
+          const names = containers.map((c) => c.name);
+          expect(new Set(names).size).toBe(names.length);
+          const volumes = spec.volumes ?? [];
+          const volumeNames = volumes.map((v) => v.name);
+          expect(new Set(volumeNames).size).toBe(volumeNames.length);
+          for (const v of volumes) {
+            expect(isDnsLabel(v.name), v.name).toBe(true);
+            expect(v.hostPath).toBeUndefined();
+          }
+          // With the opt-in, every listed Secret and ConfigMap is a volume of the Pod.
+          for (const s of dependencies?.secrets ?? [])
+            expect(
+              volumes.some((v) => v.secret?.secretName === s.name),
+              s.name,
+            ).toBe(true);
+          for (const c of dependencies?.configMaps ?? [])
+            expect(
+              volumes.some((v) => v.configMap?.name === c.name),
+              c.name,
+            ).toBe(true);
+          for (const c of containers) {
+            expect(isDnsLabel(c.name), c.name).toBe(true);
+            expect(ociReference.test(c.image!), c.image).toBe(true);
+            expect(podImageAllowed(settings.allowedImages, c.image!), c.image).toBe(true);
+            if (settings.requireDigest) expect(c.image).toContain('@');
+            const env = c.env ?? [];
+            for (const e of env) expect(cIdentifier.test(e.name), e.name).toBe(true);
+            expect(new Set(env.map((e) => e.name)).size).toBe(env.length);
+            for (const text of [...(c.command ?? []), ...env.map((e) => e.value ?? '')]) {
+              expect(text.includes('\0')).toBe(false);
+            }
+            if (c.workingDir !== undefined) expect(c.workingDir.startsWith('/')).toBe(true);
+            expect(c.securityContext?.privileged ?? false).toBe(false);
+            if (settings.securityProfile === 'restricted') {
+              expect(c.securityContext).toMatchObject({
+                allowPrivilegeEscalation: false,
+                runAsNonRoot: true,
+                capabilities: { drop: ['ALL'] },
+              });
+            }
+            const mounts = c.volumeMounts ?? [];
+            for (const m of mounts) expect(volumeNames).toContain(m.name);
+            expect(new Set(mounts.map((m) => m.mountPath)).size).toBe(mounts.length);
+          }
+          const deadline = spec.activeDeadlineSeconds;
+          if (deadline !== undefined) {
+            expect(deadline).toBeGreaterThan(0);
+            expect(deadline).toBeLessThanOrEqual(2_147_483_647);
+          }
+        },
+      ),
       { numRuns },
     );
     seen.expectBoth();
+    expect(refusedDependencies, 'runs refused for dependencies without the opt-in').toBeGreaterThan(
+      numRuns / 10,
+    );
   });
 
   it('the AWX launch: engine config, extra_vars and their JSON, or a ConfigurationError', () => {
