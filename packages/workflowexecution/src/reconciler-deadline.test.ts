@@ -108,6 +108,57 @@ describe('WorkflowExecutionReconciler deadline grace', () => {
     });
   });
 
+  it('fails an execution past its deadline whose engine refuses both the status read and the cleanup (a revoked token), and keeps its target locked until the cleanup succeeds', async () => {
+    const api = executionServer({
+      ...storedExecution('revoked'),
+      status: {
+        phase: 'Running',
+        startTime: '2026-01-01T00:00:00Z',
+        executionRef: { name: 'wfe-0123456789abcdef' },
+        conditions: [],
+      },
+    });
+    const revoked = () => new KubernetesApiError('Unauthorized', 'token revoked', 401);
+    let cleanupRefused = true;
+    const cleanup = vi.fn(async () => {
+      if (cleanupRefused) throw revoked();
+    });
+    let clock = new Date('2026-01-01T00:10:00Z');
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry({
+        getStatus: async () => {
+          throw revoked();
+        },
+        cleanup,
+      }),
+      defaultTimeoutMs: 60_000,
+      deadlineGraceMs: 0,
+      cooldownMs: 60_000,
+      now: () => clock,
+    });
+    await reconciler.reconcile('team-a/revoked', ctx());
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: {
+        reason: 'DeadlineExceeded',
+        message: expect.stringContaining('token revoked'),
+      },
+    });
+    const released = () =>
+      (
+        api.state.stored.status as { conditions?: { type: string; status: string }[] }
+      ).conditions?.find((c) => c.type === 'LockReleased')?.status;
+    // After the cooldown the cleanup is retried before the lock goes, and holds it while refused.
+    clock = new Date('2026-01-01T00:12:00Z');
+    await expect(reconciler.reconcile('team-a/revoked', ctx())).rejects.toMatchObject({
+      statusCode: 401,
+    });
+    expect(released()).not.toBe('True');
+    cleanupRefused = false;
+    await reconciler.reconcile('team-a/revoked', ctx());
+    expect(released()).toBe('True');
+  });
+
   it('retries a start whose first create fails long after the execution was created, and gives it up once the timeout has passed since that failure, with no spec.timesOutAt', async () => {
     // Created two hours ago and held back since (a busy target, a cooldown): its first create
     // is the first chance it had, and a transient 503 does not end it.

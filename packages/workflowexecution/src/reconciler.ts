@@ -1173,24 +1173,40 @@ export class WorkflowExecutionReconciler implements Reconciler {
       return this.#finish(wfe, live, ctx);
     }
     // A resource that must first finish something (a graceful cancel's finally) is left to;
-    // the execution fails all the same, and #release removes it before the lock goes.
+    // the execution fails all the same, and #release removes it before the lock goes. So is
+    // one the engine cannot remove now (an AWX token revoked refuses the status read and the
+    // cancel alike): retrying here would keep the execution Running past its deadline for as
+    // long as the engine refuses, while failing it changes nothing the lock protects, since
+    // #release retries the cleanup and keeps the target held until it succeeds.
+    let notStopped: string | undefined;
     await executor
       .cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal })
       .catch((error: unknown) => {
-        if (!(error instanceof CleanupPendingError) || ctx.signal.aborted) throw error;
+        if (ctx.signal.aborted) throw error;
+        if (error instanceof CleanupPendingError) return;
+        const reason = error instanceof RoundhouseError ? error.reason : 'unclassified';
+        ctx.logger.warn(
+          { wfe: wfe.metadata.name, reason, error },
+          'cannot stop it past the deadline',
+        );
+        notStopped = error instanceof Error ? error.message : String(error);
       });
     this.#polls.forget(key);
-    await this.#fail(wfe, this.#deadlineFailure(wfe), ctx);
+    await this.#fail(wfe, this.#deadlineFailure(wfe, notStopped), ctx);
     return { requeueAfter: this.#o.cooldownMs };
   }
 
-  #deadlineFailure(wfe: WorkflowExecution): Failure {
+  /** DeadlineExceeded; `notStopped` is why the engine could not stop the resource, if it could not. */
+  #deadlineFailure(wfe: WorkflowExecution, notStopped?: string): Failure {
     const limit = this.#deadline(wfe).byTimesOutAt
       ? `deadline (spec.timesOutAt ${wfe.spec.timesOutAt})`
       : this.#timeoutText(wfe);
     return {
       reason: 'DeadlineExceeded',
-      message: `the execution ran past its ${limit} and was stopped`,
+      message:
+        notStopped === undefined
+          ? `the execution ran past its ${limit} and was stopped`
+          : `the execution ran past its ${limit}; stopping it failed (${notStopped}), so its execution resource may still exist: the target stays locked until its cleanup succeeds`,
       wasExecutionFailure: true,
     };
   }
