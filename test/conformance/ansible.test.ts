@@ -5,6 +5,7 @@ import {
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import {
+  cleanUp,
   createSecret,
   jobsOf,
   makeExecution,
@@ -67,8 +68,8 @@ describeWithControlPlane('ansible engine conformance', () => {
         `${preset}-secret-${secret}`,
       );
       const wfe = withRef(created, resourceName);
-      await executor.cleanup(wfe, namespace);
-      await executor.cleanup(wfe, namespace);
+      await cleanUp(executor, wfe, namespace);
+      await cleanUp(executor, wfe, namespace);
       expect(bed.sim.state.liveCredentials({ origin: 'api' })).toEqual([]);
       expect(jobsOf(bed.sim, created)).toHaveLength(1);
       await vi.waitFor(async () => {

@@ -1,3 +1,4 @@
+import { conventionsPresets } from '@roundhouse/core';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { sessionAction } from './action.js';
 import { commanderOutput } from './commander-output.js';
@@ -60,7 +61,7 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
     )
     .addOption(
       new Option('--conventions <preset>', 'labels the controller stamps')
-        .choices(['roundhouse', 'kubernaut'])
+        .choices(Object.keys(conventionsPresets))
         .default('roundhouse'),
     )
     .option(
@@ -279,7 +280,7 @@ function completionSpec(program: Command): CompletionSpec {
     optionValues: {
       '--engine': knownEngines,
       '-o|--output': namedOutputs,
-      '--conventions': ['roundhouse', 'kubernaut'],
+      '--conventions': Object.keys(conventionsPresets),
       '--api-group': ['roundhouse.dev', 'kubernaut.ai'],
     },
     takesName: ['get', 'describe', 'watch', 'logs', 'delete'],
