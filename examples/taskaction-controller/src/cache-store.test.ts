@@ -136,6 +136,61 @@ describe('CacheStore', () => {
     ).rejects.toBe(cancelled);
   });
 
+  it('keeps each namespace within its bound: deletes its oldest entries, read from the informer, before storing one more', async () => {
+    const own = (key: string, created: string, uid: string) => {
+      const configMap = cacheEntryConfigMap(
+        cacheNamespace,
+        { ...identity, cacheKey: key },
+        's3://o',
+        {
+          name: key,
+        },
+      );
+      return { ...configMap, metadata: { ...configMap.metadata, uid, creationTimestamp: created } };
+    };
+    const older = own('k-old', '2026-01-01T00:00:00Z', 'uid-old');
+    const newer = own('k-new', '2026-01-01T00:00:01Z', 'uid-new');
+    const reader = { list: vi.fn(async () => ({ items: [newer, older], resourceVersion: '1' })) };
+    const client = fakeClient({});
+    const bounded = new CacheStore({
+      client: client as unknown as CacheStoreOptions['client'],
+      namespace: cacheNamespace,
+      heartbeatMs,
+      bound: { reader: reader as never, max: 2 },
+    });
+    await expect(bounded.populate(policy, 's3://out', { name: 'a' }, { now })).resolves.toEqual({
+      populated: true,
+    });
+    expect(reader.list).toHaveBeenCalledWith(expect.anything(), cacheNamespace, {
+      labelSelector: `roundhouse.dev/taskaction-cache=entry,roundhouse.dev/taskaction-cache-namespace=${identity.namespace}`,
+      signal: undefined,
+    });
+    expect(client.delete).toHaveBeenCalledTimes(1);
+    expect(client.delete).toHaveBeenCalledWith(
+      expect.anything(),
+      cacheNamespace,
+      older.metadata.name,
+      { preconditions: { uid: 'uid-old' }, signal: undefined },
+    );
+    expect(client.create).toHaveBeenCalledTimes(1);
+    expect(client.delete.mock.invocationCallOrder[0]).toBeLessThan(
+      client.create.mock.invocationCallOrder[0] ?? 0,
+    );
+
+    // Its own entry for the key there already: nothing to evict, nothing to store.
+    const present = own(identity.cacheKey, '2026-01-01T00:00:02Z', 'uid-k1');
+    reader.list.mockResolvedValueOnce({ items: [older, newer, present], resourceVersion: '2' });
+    const again = fakeClient({});
+    await new CacheStore({
+      client: again as unknown as CacheStoreOptions['client'],
+      namespace: cacheNamespace,
+      heartbeatMs,
+      bound: { reader: reader as never, max: 2 },
+    }).populate(policy, 's3://out', { name: 'a' }, { now });
+    expect(again.delete).not.toHaveBeenCalled();
+    expect(again.create).not.toHaveBeenCalled();
+  });
+
   it('releases only its own reservation, at the resourceVersion read', async () => {
     const mine = fakeClient({ lease: leaseOf('u1', '9') });
     await store(mine).release(policy, { now });

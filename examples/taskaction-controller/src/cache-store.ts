@@ -10,16 +10,20 @@ import {
   type KubeClient,
   type KubeObject,
   KubernetesApiError,
+  type Reader,
   resources,
 } from '@roundhouse/kube';
 import {
   type CachePolicy,
   cachedOutputUri,
   cacheEntryConfigMap,
+  cacheLabel,
+  cacheNamespaceLabel,
   cacheObjectName,
   type PopulatedBy,
   reservationLease,
 } from './cache.js';
+import { entriesToEvict } from './cache-bound.js';
 
 export interface CacheStoreOptions {
   readonly client: Pick<KubeClient, 'get' | 'create' | 'replace' | 'delete'>;
@@ -31,6 +35,12 @@ export interface CacheStoreOptions {
   readonly namespace: string;
   /** How often a holder renews its reservation: the controller's requeue period. */
   readonly heartbeatMs: number;
+  /**
+   * The most entries one action namespace keeps (`--max-cache-entries-per-namespace`), counted
+   * in `reader`: the controller's informer of the entries, so populating lists nothing on the
+   * API server. Without it, no bound.
+   */
+  readonly bound?: { readonly reader: Pick<Reader, 'list'>; readonly max: number } | undefined;
 }
 
 /** What `populate` did: stored the entry (or found one), or was refused with `error`. */
@@ -134,6 +144,7 @@ export class CacheStore {
     const { namespace } = this.#o;
     const configMap = cacheEntryConfigMap(namespace, policy.identity, outputUri, populatedBy);
     try {
+      if (await this.#makeRoom(policy, request)) return { populated: true };
       await this.#o.client.create(resources.configMaps, namespace, configMap, {
         signal: request.signal,
       });
@@ -143,6 +154,35 @@ export class CacheStore {
       return { populated: false, error };
     }
     return { populated: true };
+  }
+
+  /**
+   * Deletes the namespace's oldest entries until one more keeps it within the bound; true when
+   * its entry for this key is there already. Counted from the informer, which may lag a write
+   * or two: concurrent populates of one namespace may overshoot the bound by as many, and the
+   * next populate evicts them. Each delete is conditional on the uid read, so an entry
+   * re-created meanwhile is left alone.
+   */
+  async #makeRoom(policy: CachePolicy, request: Request): Promise<boolean> {
+    const { bound, namespace } = this.#o;
+    if (!bound) return false;
+    const { items } = await bound.reader.list<KubeObject>(resources.configMaps, namespace, {
+      labelSelector: `${cacheLabel}=entry,${cacheNamespaceLabel}=${policy.identity.namespace}`,
+      signal: request.signal,
+    });
+    const name = cacheObjectName(policy.identity);
+    if (items.some((entry) => entry.metadata?.name === name)) return true;
+    for (const entry of entriesToEvict(items, policy.identity.namespace, bound.max)) {
+      try {
+        await this.#o.client.delete(resources.configMaps, namespace, entry.metadata?.name ?? '', {
+          preconditions: { uid: entry.metadata?.uid },
+          signal: request.signal,
+        });
+      } catch (error) {
+        if (!isKubernetesError(error, 'Conflict')) throw error;
+      }
+    }
+    return false;
   }
 
   /**

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       jobResourceLimits: { cpu: '1', memory: '1Gi' },
       maxSystemFailures: 3,
       maxAttemptsPerNamespace: 20,
+      maxCacheEntriesPerNamespace: 1000,
       workers: 16,
       gcTtl: 0,
       gcInterval: 1_800_000,
@@ -28,6 +29,18 @@ describe('loadConfig', () => {
       healthPort: 8080,
       leaderElect: false,
     });
+  });
+
+  it('bounds the cache entries of a namespace at 1000 unless told: any whole number from 1', () => {
+    const bound = (flags: string[]) =>
+      loadConfig(['--events-file=/e', ...flags], {}).maxCacheEntriesPerNamespace;
+    expect(bound([])).toBe(1000);
+    expect(bound(['--max-cache-entries-per-namespace=5'])).toBe(5);
+    for (const refused of ['0', '-1', '1.5', 'none']) {
+      expect(() => bound([`--max-cache-entries-per-namespace=${refused}`])).toThrow(
+        /--max-cache-entries-per-namespace/,
+      );
+    }
   });
 
   it('caps the attempts in flight per namespace at 20 unless told: any whole number from 1, or none, never 0', () => {

@@ -12,6 +12,7 @@ import {
 } from '@roundhouse/core';
 import { z } from 'zod';
 import { defaultMaxAttemptsPerNamespace } from './attempt-slots.js';
+import { defaultMaxCacheEntriesPerNamespace } from './cache-bound.js';
 import { PodAnnotationsSchema } from './pod-annotations.js';
 import { defaultAttemptLimits } from './task-executor.js';
 import { defaultAttemptTimeouts } from './timeout-policy.js';
@@ -114,6 +115,13 @@ export const ConfigSchema = z.object({
   maxAttemptsPerNamespace: MaxAttemptsPerNamespaceSchema.describe(
     `attempts of one TaskAction namespace in flight at once; more wait Queued, first created first; ${unbounded} for no cap`,
   ),
+  maxCacheEntriesPerNamespace: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .describe(
+      "action cache entries one TaskAction namespace keeps in the execution namespace; storing one more deletes that namespace's oldest",
+    ),
   workers: z.coerce.number().int().min(1).max(512),
   /** Finished TaskActions are deleted this long after they finished; "0s" at the next sweep. */
   gcTtl: duration,
@@ -148,6 +156,7 @@ const defaults: Record<keyof Config, string | undefined> = {
     .join(','),
   maxSystemFailures: '3',
   maxAttemptsPerNamespace: String(defaultMaxAttemptsPerNamespace),
+  maxCacheEntriesPerNamespace: String(defaultMaxCacheEntriesPerNamespace),
   workers: '16',
   gcTtl: '1h',
   gcInterval: '30m',

@@ -9,10 +9,12 @@ import {
   type RateLimiter,
 } from '@roundhouse/controller';
 import { executionOwnerKey, type Logger, noopLogger, type Registry } from '@roundhouse/core';
-import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kube';
+import { type ClusterConfig, KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { actionKeyOf } from './attempt.js';
 import { AttemptSlots } from './attempt-slot-gate.js';
 import { defaultMaxAttemptsPerNamespace } from './attempt-slots.js';
+import { cacheLabel } from './cache.js';
+import { defaultMaxCacheEntriesPerNamespace } from './cache-bound.js';
 import { cachedAction } from './cached-action.js';
 import { conditionDeletedEvent } from './condition-deletion.js';
 import { type EngineInformer, engineInformers } from './engine-watches.js';
@@ -57,6 +59,11 @@ export interface TaskActionControllerOptions {
    * Queued, first created first. Default 20; `'none'` for no cap.
    */
   readonly maxAttemptsPerNamespace?: number | 'none' | undefined;
+  /**
+   * Action cache entries one TaskAction namespace keeps in the execution namespace; storing one
+   * more deletes its oldest. Default `defaultMaxCacheEntriesPerNamespace`.
+   */
+  readonly maxCacheEntriesPerNamespace?: number | undefined;
   readonly systemBackoffMs?: { readonly initial: number; readonly max: number } | undefined;
   /**
    * How often a running action is looked at again without an event (default 10 s), and the
@@ -97,6 +104,11 @@ export async function createTaskActionController(
     ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
     transform: cachedAction,
   });
+  // The cache's entries, counted per namespace when one is stored (see entriesToEvict).
+  cache.informerFor(resources.configMaps, {
+    namespace: options.executionNamespace,
+    labelSelector: `${cacheLabel}=entry`,
+  });
   // The engines' informers exist before the reconciler: the orphans' index is kept on them.
   const served: { informer: EngineInformer; watched: Informer<KubeObject> }[] = [];
   for (const informer of engineInformers(routing, options.registry, options.executionNamespace)) {
@@ -133,6 +145,8 @@ export async function createTaskActionController(
   const reconciler = new TaskActionReconciler({
     client,
     reader: cache,
+    maxCacheEntriesPerNamespace:
+      options.maxCacheEntriesPerNamespace ?? defaultMaxCacheEntriesPerNamespace,
     actions,
     registry: options.registry,
     routing,

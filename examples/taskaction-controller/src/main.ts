@@ -61,6 +61,7 @@ process.exit(
         maxTimeout: config.maxTimeout,
         maxSystemFailures: config.maxSystemFailures,
         maxAttemptsPerNamespace: config.maxAttemptsPerNamespace,
+        maxCacheEntriesPerNamespace: config.maxCacheEntriesPerNamespace,
         workers: config.workers,
         resyncMs: config.requeueDuration,
         metrics,

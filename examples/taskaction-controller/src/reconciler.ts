@@ -111,6 +111,11 @@ export interface TaskActionReconcilerOptions {
   readonly orphans?: Pick<OrphanedExecutions, 'has' | 'release'> | undefined;
   /** The per-namespace cap on attempts in flight (`--max-attempts-per-namespace`); none without. */
   readonly slots?: AttemptSlots | undefined;
+  /**
+   * The most cache entries one namespace keeps (`--max-cache-entries-per-namespace`), counted in
+   * `reader`, which must hold an informer of the entries; no bound without.
+   */
+  readonly maxCacheEntriesPerNamespace?: number | undefined;
   readonly now?: (() => Date) | undefined;
 }
 
@@ -158,6 +163,10 @@ export class TaskActionReconciler implements Reconciler {
       client: this.#o.client,
       namespace: this.#o.executionNamespace,
       heartbeatMs: this.#o.resyncMs,
+      bound:
+        this.#o.maxCacheEntriesPerNamespace === undefined
+          ? undefined
+          : { reader: this.#o.reader, max: this.#o.maxCacheEntriesPerNamespace },
     });
     this.#transitions = new TransitionWriter(
       this.#o.client,

@@ -68,6 +68,8 @@ export interface StartOptions {
   readonly maxSystemFailures?: number;
   /** Default the controller's. */
   readonly maxAttemptsPerNamespace?: number | 'none';
+  /** Default the controller's. */
+  readonly maxCacheEntriesPerNamespace?: number;
   /** Default `registry.invalid/*`, the registry of the tests' images. */
   readonly allowedImages?: readonly string[];
   /** The requeue period, also the cache reservation's heartbeat; default the controller's. */
@@ -115,6 +117,9 @@ async function startController(options: StartOptions): Promise<RunningController
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
     ...(options.maxAttemptsPerNamespace !== undefined
       ? { maxAttemptsPerNamespace: options.maxAttemptsPerNamespace }
+      : {}),
+    ...(options.maxCacheEntriesPerNamespace !== undefined
+      ? { maxCacheEntriesPerNamespace: options.maxCacheEntriesPerNamespace }
       : {}),
     ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
   });
