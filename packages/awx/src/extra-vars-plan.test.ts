@@ -108,6 +108,25 @@ describe('launchExtraVars', () => {
     expect(JSON.stringify(issues)).not.toContain('ProxyCommand');
   });
 
+  it("refuses awx_* and tower_* parameters, AWX's launch context, case-sensitively as AWX names them", () => {
+    const issues = parameterIssues({
+      awx_job_id: '1',
+      awx_workflow_job_id: '7',
+      tower_schedule_name: 'nightly',
+      AWX_JOB_ID: 'kept',
+      TOWER_USER: 'kept',
+      my_awx_job: 'kept',
+      awx: 'kept',
+    });
+    expect(issues.map((i) => i.path)).toEqual([
+      'spec.parameters.awx_job_id',
+      'spec.parameters.awx_workflow_job_id',
+      'spec.parameters.tower_schedule_name',
+    ]);
+    expect(issues[0]?.message).toMatch(/AWX passes its launch context as awx_\*.*e\.g\. JOB_ID/);
+    expect(issues[2]?.message).toMatch(/tower_\*.*e\.g\. SCHEDULE_NAME/);
+  });
+
   it('refuses two sources for one variable instead of letting one win', () => {
     const wfe = execution({ parameters: { ROUNDHOUSE_CONFIGMAP_A_B_C: '1' } });
     const issues = configurationIssuesOf(() =>

@@ -43,6 +43,17 @@ const parameterName = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 const ansibleVariablePrefix = 'ansible_';
 
+/**
+ * AWX passes its launch context to a playbook as `awx_*` and `tower_*` extra vars
+ * (JOB_VARIABLE_PREFIXES in awx/main/constants.py, `awx_meta_vars` in
+ * awx/main/models/unified_jobs.py): some it overwrites with its own values in silence, and the
+ * ones it sets only for a workflow, schedule or webhook launch (`awx_workflow_job_id`,
+ * `awx_schedule_id`, `awx_webhook_*`, ...) are never set for a direct API launch, so an author's
+ * value would stand in for the launch context. AWX builds these names in lower case and extra
+ * vars are case-sensitive, so the check is too.
+ */
+const awxMetaVariablePrefixes = ['awx_', 'tower_'] as const;
+
 /** kubernaut's rule for a name inside a variable name: upper case, `-` as `_`. */
 export function variableSegment(name: string): string {
   return name.toUpperCase().replaceAll('-', '_');
@@ -101,6 +112,12 @@ export function launchVariables(
       issues.push({
         path,
         message: `is not allowed: Ansible reads ${ansibleVariablePrefix}* variables as connection and privilege settings, which a launch must not override; pass the value under another name (e.g. ${name.slice(ansibleVariablePrefix.length).toUpperCase()})`,
+      });
+    } else if (awxMetaVariablePrefixes.some((prefix) => name.startsWith(prefix))) {
+      const prefix = name.slice(0, name.indexOf('_') + 1);
+      issues.push({
+        path,
+        message: `is not allowed: AWX passes its launch context as ${prefix}* extra vars, which a parameter would overwrite or stand in for; pass the value under another name (e.g. ${name.slice(prefix.length).toUpperCase()})`,
       });
     } else if (!parameterName.test(name)) {
       issues.push({
