@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { InformerCache } from '@roundhouse/controller';
 import { ConfigurationError, parseWorkflowExecution, Registry } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
@@ -35,8 +36,11 @@ describeWithControlPlane("serving kubernaut's API group", () => {
     await Promise.all(stops.splice(0).map((stop) => stop()));
   });
 
-  /** The controller as the example runs it with `--conventions kubernaut`. */
-  async function start(spaces: { watchNamespace: string; executionNamespace: string }) {
+  /** The controller as the example runs it with `--conventions kubernaut`, on `apiGroup`. */
+  async function start(
+    spaces: { watchNamespace: string; executionNamespace: string },
+    apiGroup: string = preset.apiGroup,
+  ) {
     const cache = new InformerCache(env.kubeConfig, { client: client() });
     const registry = new Registry().register(
       new JobExecutor(client(), {
@@ -50,7 +54,7 @@ describeWithControlPlane("serving kubernaut's API group", () => {
       registry,
       cache,
       ...spaces,
-      apiGroup: preset.apiGroup,
+      apiGroup,
       events: preset.events,
       cooldownMs: 1_000,
       workers: 2,
@@ -133,7 +137,10 @@ describeWithControlPlane("serving kubernaut's API group", () => {
 
   it("refuses to start on a CRD that would refuse its status writes, naming the field (kubernaut's failure reasons)", async () => {
     const spaces = await namespaces('group-crd');
-    const crd = structuredClone(workflowExecutionCrd({ apiGroup: preset.apiGroup }));
+    // A group of this case's own: swapping the shared kubernaut.ai CRD would fail the start-up
+    // check of controllers other files start on it meanwhile (test files share one control plane).
+    const group = `kubernaut-${randomBytes(4).toString('hex')}.example.com`;
+    const crd = structuredClone(workflowExecutionCrd({ apiGroup: group }));
     const schema = crd.spec.versions[0]!.schema.openAPIV3Schema as unknown as {
       properties: {
         status: { properties: { failureDetails: { properties: { reason: object } } } };
@@ -164,13 +171,15 @@ describeWithControlPlane("serving kubernaut's API group", () => {
       apply,
     );
     try {
-      const started = start(spaces);
+      const started = start(spaces, group);
       await expect(started).rejects.toThrow(ConfigurationError);
       await expect(started).rejects.toThrow(
-        /CustomResourceDefinition workflowexecutions\.kubernaut\.ai status\.failureDetails\.reason: .*ExecutionResourceDeleted/,
+        new RegExp(
+          `CustomResourceDefinition workflowexecutions\\.${group.replaceAll('.', '\\.')} status\\.failureDetails\\.reason: .*ExecutionResourceDeleted`,
+        ),
       );
     } finally {
-      await ensureWorkflowExecutionCrd(client(), { apiGroup: preset.apiGroup });
+      await client().delete(resources.customResourceDefinitions, undefined, crd.metadata.name);
     }
   });
 });
