@@ -24,6 +24,20 @@ describe('execution informer scopes', () => {
     expect(scope.labelSelector).not.toBe('');
   });
 
+  it("trims each watched resource with the engine's watch transform", () => {
+    const scope = executionWatchScope(
+      {
+        resource: resources.jobs,
+        conventions: roundhouseConventions,
+        transform: ({ spec: _, ...job }: { spec?: unknown }) => job,
+      },
+      'runs',
+    );
+    expect(scope.transform?.({ metadata: { name: 'j' }, spec: { template: {} } })).toEqual({
+      metadata: { name: 'j' },
+    });
+  });
+
   it('caches what an engine reads with its selectors and its transform', () => {
     const scope = executionReadScope(
       {

@@ -21,7 +21,13 @@ export function executionWatchSelector(watch: ExecutionWatch): string {
  * orphan of this engine's but its own resources.
  */
 export function executionWatchScope(watch: ExecutionWatch, namespace: string): InformerScope {
-  return { namespace, labelSelector: executionWatchSelector(watch) };
+  const { transform } = watch;
+  return {
+    namespace,
+    labelSelector: executionWatchSelector(watch),
+    // The contract has the transform keep the metadata a cached object needs.
+    ...(transform ? { transform: (obj: KubeObject) => transform(obj) as KubeObject } : {}),
+  };
 }
 
 /**

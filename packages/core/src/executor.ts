@@ -134,6 +134,17 @@ export interface ExecutionWatch {
         signal?: AbortSignal | undefined,
       ) => Promise<CleanupPendingError | undefined>)
     | undefined;
+  /**
+   * Trims each watched resource before a controller caches it (as `ExecutionRead.transform`
+   * does), for a kind whose objects carry much the engine never reads back (a Job's pod
+   * template, holding every parameter). It must keep what every reader of the cached object
+   * reads: the engine's status, adoption and cleanup, and the controller's, which maps a
+   * resource to its owner and deletes orphans by the whole `metadata` (finalizers,
+   * `deletionTimestamp`, owner labels and annotations). A controller's informer of a kind is
+   * shared by every watch with the same scope, and the first decides its transform. Default:
+   * the object without `metadata.managedFields`.
+   */
+  readonly transform?: ((object: object) => object) | undefined;
 }
 
 /**

@@ -107,6 +107,16 @@ describe('cachedJob', () => {
     expect(JSON.stringify(cached).length).toBeLessThan(JSON.stringify(job).length / 50);
   });
 
+  it("is the job engine's watch transform, so a controller caches its Jobs without the pod template", async () => {
+    const api = new MemoryKubeClient();
+    const executor = new JobExecutor(api);
+    const { resourceName } = await executor.create(largeExecution('watched'), 'workflows');
+    const job = api.object(resources.jobs, 'workflows', resourceName) as KubeObject;
+    const [watch] = executor.watches;
+    expect(watch?.transform?.(job)).toEqual(cachedJob(job));
+    expect(watch?.transform?.(job)).not.toHaveProperty('spec.template');
+  });
+
   it('keeps a Job it cannot read whole, for the engine to report as a live read would', () => {
     const odd = { metadata: { name: 'j' }, spec: 'not an object' };
     expect(cachedJob(odd)).toBe(odd);

@@ -18,6 +18,7 @@ import {
   resources,
   type StatusContext,
 } from '@roundhouse/kube';
+import { cachedJob } from './job-cache.js';
 import { jobPodStates, jobPodsRead } from './job-pods.js';
 import { buildJob, type JobSettings, jobEngine, workflowContainerName } from './job-spec.js';
 import { isManagedElsewhere } from './managed-elsewhere.js';
@@ -92,6 +93,9 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
             'spec.workflowRef.engineConfig is not used by the job engine: the Job runs the bundle image as it is, with the parameters in its environment',
           ]
         : [],
+    // A controller's cache holds each Job without its pod template, which carries every
+    // parameter: nothing reads it back once the Job exists.
+    watchTransform: cachedJob,
     isFinished: (job) => isJobFinished(JobStateSchema.parse(job)),
     vanished: (wfe, name, context) => readVanishedJob(name, wfe.status?.startTime, context),
     logSources: (job) => ({

@@ -64,4 +64,15 @@ describe('ResourceExecutor watch', () => {
     expect(watch).toBeDefined();
     expect(watch && 'deletionPending' in watch).toBe(false);
   });
+
+  it("carries the engine's watch transform, so a controller caches the trimmed resource", () => {
+    const watchTransform = ({ data: _, ...object }: { data?: unknown }) => object;
+    const [trimming] = new ResourceExecutor(client, { ...engine, watchTransform }, options).watches;
+    const [plain] = new ResourceExecutor(client, engine, options).watches;
+
+    expect(trimming?.transform?.({ metadata: { name: 'a' }, data: { big: 'x' } })).toEqual({
+      metadata: { name: 'a' },
+    });
+    expect(plain && 'transform' in plain).toBe(false);
+  });
 });

@@ -98,6 +98,8 @@ export interface ResourceEngine<T extends KubeObject> {
    * `ExecutionWatch.labelSelector`). Default none.
    */
   readonly watchLabelSelector?: string | undefined;
+  /** Trims each watched resource before a controller caches it (see `ExecutionWatch.transform`). */
+  readonly watchTransform?: ((object: object) => object) | undefined;
   /**
    * The pods (and containers) whose logs are the execution's output; engines that omit it
    * offer no `logs`.
@@ -153,6 +155,7 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
         deletion: spec.deletion ?? 'Background',
         ...(spec.finalizers?.length ? { finalizers: Object.freeze([...spec.finalizers]) } : {}),
         ...(spec.watchLabelSelector ? { labelSelector: spec.watchLabelSelector } : {}),
+        ...(spec.watchTransform ? { transform: spec.watchTransform } : {}),
         // The object is one the watch selected: of `spec.type`, this engine's.
         ...(deletionPending
           ? {
