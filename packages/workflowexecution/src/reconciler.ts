@@ -22,6 +22,7 @@ import {
   CleanupPendingError,
   type Condition,
   ConfigurationError,
+  ConventionsMismatchError,
   type CreateResult,
   DeadlinePassedError,
   type Dependencies,
@@ -93,6 +94,7 @@ import {
   workflowExecutionApi,
 } from './resource.js';
 import { salvagedExecution } from './salvaged-execution.js';
+import { markStalled } from './stalled.js';
 import {
   cleanedUp,
   conditionTypes,
@@ -125,6 +127,13 @@ import { type UnrecordedStart, unrecordedStart } from './unrecorded-start.js';
  * kubernaut has no deadline of its own and waits for the engine's verdict however long it takes.
  */
 export const defaultDeadlineGraceMs = 60_000;
+
+/**
+ * How often a stalled execution (#stalled) is looked at again: it changes only when the
+ * controller is restarted under other conventions, which looks at every execution anyway, so
+ * this only bounds how long one that another change freed waits.
+ */
+const stalledRecheckMs = 5 * 60_000;
 
 /**
  * How long an execution confirmed gone is taken for gone without asking the API server again
@@ -315,8 +324,42 @@ export class WorkflowExecutionReconciler implements Reconciler {
       // nothing: look again when it asks, and let the next real failure back off from scratch.
       if (error instanceof CleanupPendingError && !ctx.signal.aborted)
         return { requeueAfter: error.retryAfterSeconds * 1000 };
+      if (error instanceof ConventionsMismatchError && !ctx.signal.aborted)
+        return this.#stalled(key, error, ctx);
       throw error;
     }
+  }
+
+  /**
+   * The execution's own resource was made under the other conventions preset (a controller
+   * restarted with another `--conventions`), wherever this pass met it: a start, a status
+   * read, a stop, a cleanup. Nothing here can act on that resource, and nothing about the
+   * execution is decided from it: failing it, or marking its resource deleted, would leave the
+   * run going and the target locked under an execution that says it ended; a deletion keeps its
+   * finalizer, since the cleanup did not run. The execution says so (Stalled, with the error's
+   * reason and message, and one Warning Event) and is looked at again after a fixed while, not
+   * with a growing backoff: no watch event wakes it, the informers selecting only this preset's
+   * labels, and a controller restarted under the resource's preset picks it up at once.
+   */
+  async #stalled(
+    key: string,
+    error: ConventionsMismatchError,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult> {
+    ctx.logger.warn({ key, reason: error.reason }, error.message);
+    const { namespace, name } = splitKey(key);
+    const object = await this.#o.reader.get<KubeObject>(this.#o.api.resource, namespace, name, {
+      signal: ctx.signal,
+    });
+    if (object) {
+      await this.#writeReported(
+        statusView(object),
+        (c) => markStalled(c, error.reason, error.message, this.#o.now()),
+        [{ type: 'Warning', reason: error.reason, message: error.message, key: error.reason }],
+        ctx,
+      );
+    }
+    return { requeueAfter: stalledRecheckMs };
   }
 
   async #reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
@@ -945,6 +988,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
     ctx: ReconcileContext,
     adopting?: string,
   ): Promise<ReconcileResult | undefined> {
+    // Its own resource is there, made under the other conventions: not a failed start (#stalled).
+    if (error instanceof ConventionsMismatchError) throw error;
     const waitForLock = this.#o.lockPolicy === 'wait' && error instanceof ResourceLockedError;
     if (waitForLock || error instanceof PreviousExecutionNotCleanedError) {
       // The holder's release wakes this execution (see ExecutionsByTarget.keysToWake); backoff
@@ -1064,7 +1109,13 @@ export class WorkflowExecutionReconciler implements Reconciler {
       // A status read that keeps failing (an engine refusing a revoked token, say) is retried
       // with backoff, but never past the deadline: kubernaut keeps such an execution Running
       // for ever, holding its target.
-      if (ctx.signal.aborted || this.#msToDeadline(wfe) > 0) throw error;
+      // Nor one made under the other conventions: it is not ours to stop (#stalled).
+      if (
+        ctx.signal.aborted ||
+        error instanceof ConventionsMismatchError ||
+        this.#msToDeadline(wfe) > 0
+      )
+        throw error;
       const reason = error instanceof RoundhouseError ? error.reason : 'unclassified';
       ctx.logger.warn({ wfe: wfe.metadata.name, reason }, 'status unreadable past the deadline');
       return this.#stopOverdue(wfe, key, ctx);
@@ -1165,7 +1216,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const live = await executor
       .getStatus(wfe, this.#o.executionNamespace, { signal: ctx.signal, fresh: true })
       .catch((error: unknown) => {
-        if (ctx.signal.aborted) throw error;
+        if (ctx.signal.aborted || error instanceof ConventionsMismatchError) throw error;
         return null;
       });
     if (live?.phase === 'Completed' || live?.phase === 'Failed') {
@@ -1182,7 +1233,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     await executor
       .cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal })
       .catch((error: unknown) => {
-        if (ctx.signal.aborted) throw error;
+        if (ctx.signal.aborted || error instanceof ConventionsMismatchError) throw error;
         if (error instanceof CleanupPendingError) return;
         const reason = error instanceof RoundhouseError ? error.reason : 'unclassified';
         ctx.logger.warn(
@@ -1539,6 +1590,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
         }
         throw error;
       }
+      // Reported as what it is (#stalled), not as a cleanup that failed.
+      if (error instanceof ConventionsMismatchError) throw error;
       await this.#o.events?.record(
         wfe,
         'Warning',

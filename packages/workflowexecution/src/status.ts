@@ -23,6 +23,7 @@ import {
 } from './failure-report.js';
 import { failureSummary } from './failure-summary.js';
 import type { StatusView } from './resource.js';
+import { unstalled } from './stalled.js';
 import { statusMessage } from './status-message.js';
 
 type Status = WorkflowExecutionStatus;
@@ -286,16 +287,20 @@ export function markRunning(
     now,
     conditions,
   );
-  return {
-    ...wfe.status,
-    phase: 'Running',
-    startTime: formatKubeTime(
-      adopted === undefined ? now : adoptedStartTime(wfe, adopted.createdAt, now),
-    ),
-    executionRef: { name: resourceName },
-    observedGeneration: wfe.metadata.generation ?? 0,
-    conditions,
-  };
+  return unstalled(
+    wfe,
+    {
+      ...wfe.status,
+      phase: 'Running',
+      startTime: formatKubeTime(
+        adopted === undefined ? now : adoptedStartTime(wfe, adopted.createdAt, now),
+      ),
+      executionRef: { name: resourceName },
+      observedGeneration: wfe.metadata.generation ?? 0,
+      conditions,
+    },
+    now,
+  );
 }
 
 /**
@@ -363,13 +368,17 @@ export function markCompleted(
     now,
     readyLast(conditions),
   );
-  return {
-    ...wfe.status,
-    phase: 'Completed',
-    ...times,
-    executionStatus: summaryOf(result),
-    conditions,
-  };
+  return unstalled(
+    wfe,
+    {
+      ...wfe.status,
+      phase: 'Completed',
+      ...times,
+      executionStatus: summaryOf(result),
+      conditions,
+    },
+    now,
+  );
 }
 
 /**
@@ -445,38 +454,42 @@ export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status
     now,
     readyLast(conditions),
   );
-  return {
-    ...wfe.status,
-    phase: 'Failed',
-    ...times,
-    ...(result ? { executionStatus: summaryOf(result) } : {}),
-    // kubernaut's deprecated flat field, which it still mirrors for older readers.
-    failureReason: failure.reason,
-    ...(failure.deduplicatedBy ? { deduplicatedBy: failure.deduplicatedBy } : {}),
-    failureDetails: {
-      reason: failure.reason,
-      message: statusMessage(failure.message),
-      failedAt: formatKubeTime(now),
-      wasExecutionFailure: failure.wasExecutionFailure,
-      ...(result?.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
-      // Always, as kubernaut's Go struct writes them (no omitempty): its CRD requires both, and
-      // refuses a Failed status without them (a failure before any task ran, an engine that
-      // numbers none), so the execution would never end.
-      failedTaskName: result?.failedTaskName ?? '',
-      failedTaskIndex: result?.failedTaskIndex ?? 0,
-      ...(result?.failedStepName !== undefined ? { failedStepName: result.failedStepName } : {}),
-      ...(times.duration !== undefined ? { executionTimeBeforeFailure: times.duration } : {}),
-      naturalLanguageSummary: statusMessage(
-        failureSummary({
-          reason: failure.reason,
-          message: failure.message,
-          ranFor: times.duration,
-          ...failure.subject,
-        }),
-      ),
+  return unstalled(
+    wfe,
+    {
+      ...wfe.status,
+      phase: 'Failed',
+      ...times,
+      ...(result ? { executionStatus: summaryOf(result) } : {}),
+      // kubernaut's deprecated flat field, which it still mirrors for older readers.
+      failureReason: failure.reason,
+      ...(failure.deduplicatedBy ? { deduplicatedBy: failure.deduplicatedBy } : {}),
+      failureDetails: {
+        reason: failure.reason,
+        message: statusMessage(failure.message),
+        failedAt: formatKubeTime(now),
+        wasExecutionFailure: failure.wasExecutionFailure,
+        ...(result?.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+        // Always, as kubernaut's Go struct writes them (no omitempty): its CRD requires both, and
+        // refuses a Failed status without them (a failure before any task ran, an engine that
+        // numbers none), so the execution would never end.
+        failedTaskName: result?.failedTaskName ?? '',
+        failedTaskIndex: result?.failedTaskIndex ?? 0,
+        ...(result?.failedStepName !== undefined ? { failedStepName: result.failedStepName } : {}),
+        ...(times.duration !== undefined ? { executionTimeBeforeFailure: times.duration } : {}),
+        naturalLanguageSummary: statusMessage(
+          failureSummary({
+            reason: failure.reason,
+            message: failure.message,
+            ranFor: times.duration,
+            ...failure.subject,
+          }),
+        ),
+      },
+      conditions,
     },
-    conditions,
-  };
+    now,
+  );
 }
 
 /**
@@ -507,7 +520,7 @@ export function markLockReleased(
   if (!isTerminal(wfe)) return undefined;
   if (findCondition(wfe.status?.conditions, conditionTypes.lockReleased)?.status === 'True')
     return undefined;
-  return {
+  const released: Status = {
     ...wfe.status,
     observedGeneration: wfe.metadata.generation ?? 0,
     conditions: condition(
@@ -521,6 +534,7 @@ export function markLockReleased(
       now,
     ),
   };
+  return unstalled(wfe, released, now);
 }
 
 /**
