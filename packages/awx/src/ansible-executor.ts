@@ -1,5 +1,6 @@
 import {
   type Availability,
+  ConventionsMismatchError,
   type CreateOptions,
   type CreateResult,
   type ExecutionResult,
@@ -214,7 +215,13 @@ export class AnsibleExecutor implements Executor {
     yield* jobOutput(this.#awx, start.job.id, start.scrub, options);
   }
 
-  /** The lock's finished mark only decides how another execution waits: never worth failing for. */
+  /**
+   * The lock's finished mark only decides how another execution waits: never worth failing for,
+   * unless the lock was made under the other conventions preset. That is no passing failure of
+   * the mark but a controller that cannot clean up this execution, so the status says so (as a
+   * failed job's status does, which reads the lock to scrub its output, and as the other engines'
+   * status reads do); a running job's status answers without the lock, and its cleanup says it.
+   */
   async #markFinished(
     wfe: WorkflowExecution,
     lock: () => Promise<HeldLock>,
@@ -223,6 +230,7 @@ export class AnsibleExecutor implements Executor {
     try {
       await this.#lock.markFinished(await lock(), signal);
     } catch (error) {
+      if (error instanceof ConventionsMismatchError) throw error;
       this.#log.warn(
         {
           wfe: `${wfe.metadata.namespace}/${wfe.metadata.name}`,
