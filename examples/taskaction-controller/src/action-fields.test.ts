@@ -36,8 +36,12 @@ function jobRefusal(subject: TaskAction): unknown {
 
 describe('inActionTerms', () => {
   it("names the TaskAction's fields for a Job too large to store, not the attempt's spec.parameters", () => {
-    // 1 MiB of "$" fits in the TaskAction; doubled for the kubelet, not in the Job.
-    const subject = action({ env: { BLOB: '$'.repeat(1_048_576) } });
+    // 1.2 MB of "$" fits in the TaskAction; doubled for the kubelet, not in the Job. Each
+    // variable stays within the kernel's limit on one exec string, which is checked first.
+    const env = Object.fromEntries(
+      Array.from({ length: 10 }, (_, i) => [`BLOB_${i}`, '$'.repeat(120_000)]),
+    );
+    const subject = action({ env });
     const refused = jobRefusal(subject);
     expect(refused).toBeInstanceOf(ConfigurationError);
     expect((refused as ConfigurationError).issues[0]?.path).toBe('spec.parameters');
