@@ -1,3 +1,4 @@
+import { AwxAnswerTooLargeError } from './awx-errors.js';
 import type { JobEventsWindow } from './awx-roles.js';
 import type { Query } from './awx-transport.js';
 import type { PageProblem } from './page-bounds.js';
@@ -12,6 +13,20 @@ import { isJobActive } from './status.js';
 export const eventsLagBoundMs = 60_000;
 
 type EventsView = Pick<Job, 'status' | 'finished' | 'event_processing_finished'>;
+
+/**
+ * What `read` of a job's events gives, or undefined when an event is longer than the client
+ * reads even on a page of its own (AwxAnswerTooLargeError): the caller reads the txt download
+ * instead, which streams, so no event is too long for it.
+ */
+export async function unlessEventTooLarge<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    if (error instanceof AwxAnswerTooLargeError) return undefined;
+    throw error;
+  }
+}
 
 /**
  * Whether AWX may still be saving the events of a job that ended, so its stdout, built only

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AwxAnswerTooLargeError } from './awx-errors.js';
 import type { JobEventsWindow, JobReader } from './awx-roles.js';
 import { jobOutput } from './job-output.js';
 import { outputScrub, scrubbedMarker } from './output-scrub.js';
@@ -100,6 +101,28 @@ describe('jobOutput', () => {
       'ok',
     ]);
   });
+
+  it('follows the download when an event is larger than the client reads, even alone', async () => {
+    // What JobsApi.jobEvents throws once even a page of one event is past its bound.
+    const tooLarge = new AwxAnswerTooLargeError('GET jobs/7/job_events/', 64 << 20);
+    const oversized = (states: readonly State[]): JobReader => ({
+      ...awxOf(states).awx,
+      jobEvents: () => Promise.reject(tooLarge),
+    });
+    const states: State[] = [
+      { status: 'running', stdout: 'one\ntwo\n' },
+      { status: 'running', stdout: 'one\ntwo\nthree\n' },
+      { status: 'successful', stdout: 'one\ntwo\nthree\nfour\n' },
+    ];
+    expect(await collect(jobOutput(oversized(states), 7, unscrubbed, { follow: true }))).toEqual([
+      'one',
+      'two',
+      'three',
+      'four',
+    ]);
+    const tail = jobOutput(oversized(states), 7, unscrubbed, { follow: true, tailLines: 1 });
+    expect(await collect(tail)).toEqual(['two', 'three', 'four']);
+  }, 20_000);
 
   it('follows a running job by its events, giving each line once, in order, across polls', async () => {
     const all = events('PLAY [x]', '', 'TASK [a]\r\n\x1b[0;32mok: [web-1]\x1b[0m', 'PLAY RECAP');

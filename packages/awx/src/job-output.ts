@@ -2,11 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogLine, LogOptions } from '@roundhouse/core';
 import { AwxResponseError } from './awx-errors.js';
 import type { JobReader } from './awx-roles.js';
-import { eventLines, eventsPending, unbrokenEvents } from './job-events.js';
+import { eventLines, eventsPending, unbrokenEvents, unlessEventTooLarge } from './job-events.js';
 import { type OutputScrub, type OutputWithheld, scrubbedText } from './output-scrub.js';
 import { maxListPages } from './page-bounds.js';
 import { isJobActive } from './status.js';
-import { leftOutLine } from './stdout-reader.js';
+import { type LineSelection, leftOutLine } from './stdout-reader.js';
 
 /**
  * How much of the output the first read gives at most, and the longest line it holds, so a huge
@@ -62,7 +62,11 @@ async function* outputLines(
     yield* read.lines;
     return;
   }
-  const start = await followStart(awx, jobId, options.tailLines, signal);
+  const start = await unlessEventTooLarge(followStart(awx, jobId, options.tailLines, signal));
+  if (!start) {
+    yield* followDownload(awx, jobId, options, now);
+    return;
+  }
   yield* start.lines;
   let last = start.after;
   while (!signal?.aborted) {
@@ -88,6 +92,39 @@ async function* outputLines(
       );
     }
     if (settled) return;
+    await sleep(followIntervalMs, undefined, { signal }).catch(() => undefined);
+  }
+}
+
+/**
+ * A follow from the txt download, for a job whose events cannot be read (one is longer than the
+ * client reads even on a page of its own): the last `tailLines` lines within `firstReadBytes`,
+ * then on each poll the lines past those given, until the job ends and AWX has saved its events.
+ * Each poll reads the whole download, the cost the events spare, so only such a job pays it.
+ */
+async function* followDownload(
+  awx: JobReader,
+  jobId: number,
+  options: LogOptions,
+  now: () => number,
+): AsyncGenerator<string> {
+  const { signal } = options;
+  let selection: LineSelection = {
+    skip: 0,
+    lastLines: options.tailLines,
+    maxBytes: firstReadBytes,
+    maxLineBytes: firstReadBytes,
+  };
+  while (!signal?.aborted) {
+    const job = await awx.getJob(jobId, { signal });
+    if (!job) return;
+    // Judged before the read: the download holds every saved event, all there is once settled.
+    const settled = !isJobActive(job.status) && !eventsPending(job, now());
+    const read = await awx.jobStdoutLines(jobId, selection, { signal });
+    yield* read.lines;
+    if (settled) return;
+    // Past the first read every new line is given, as the events would give it.
+    selection = { skip: read.total, maxLineBytes: firstReadBytes };
     await sleep(followIntervalMs, undefined, { signal }).catch(() => undefined);
   }
 }

@@ -1,6 +1,5 @@
-import { AwxAnswerTooLargeError } from './awx-errors.js';
 import type { AwxRequestOptions, JobReader } from './awx-roles.js';
-import { downloadedText } from './job-events.js';
+import { downloadedText, unlessEventTooLarge } from './job-events.js';
 import { maxListPages } from './page-bounds.js';
 import type { Job } from './schemas.js';
 import { lastBytes } from './stdout-reader.js';
@@ -22,10 +21,7 @@ export async function outputTail(
 ): Promise<string> {
   const fromEvents =
     job.event_processing_finished === true
-      ? await eventsTail(awx, job.id, maxBytes, options).catch((error: unknown) => {
-          if (error instanceof AwxAnswerTooLargeError) return undefined;
-          throw error;
-        })
+      ? await unlessEventTooLarge(eventsTail(awx, job.id, maxBytes, options))
       : undefined;
   return fromEvents ?? awx.jobStdoutTail(job.id, maxBytes, options);
 }
