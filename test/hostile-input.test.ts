@@ -456,14 +456,14 @@ const resourceList = fc.dictionary(
   { maxKeys: 3 },
 );
 
+/** RFC 3339 times from an hour ago to two days ahead. */
+const nearTime = fc
+  .integer({ min: -3_600_000, max: 48 * 3_600_000 })
+  .map((offset) => new Date(Date.now() + offset).toISOString());
+
 /** RFC 3339 times around now, and strings that are not times. */
 const timesOutAt = fc.oneof(
-  {
-    weight: 4,
-    arbitrary: fc
-      .integer({ min: -3_600_000, max: 48 * 3_600_000 })
-      .map((offset) => new Date(Date.now() + offset).toISOString()),
-  },
+  { weight: 4, arbitrary: nearTime },
   fc.constantFrom('2026-13-45T99:99:99Z', '9999-12-31T23:59:59Z', 'tomorrow', ''),
   hostileString,
 );
@@ -587,6 +587,7 @@ const wellFormedExecution = fc
     ),
     dependencies: fc.option(validDependencies, { nil: undefined }),
     inWorkflowRef: fc.boolean(),
+    timesOutAt: fc.option(nearTime, { nil: undefined }),
   })
   .map(({ name, uid, workflowId, executionBundle, dependencies, inWorkflowRef, ...spec }) => ({
     apiVersion: 'roundhouse.dev/v1alpha1',
@@ -603,7 +604,37 @@ const wellFormedExecution = fc
       parameters: spec.parameters,
       ...(spec.timeout ? { executionConfig: { timeout: spec.timeout } } : {}),
       ...(!inWorkflowRef && dependencies ? { dependencies } : {}),
+      ...(spec.timesOutAt ? { timesOutAt: spec.timesOutAt } : {}),
     },
+  }));
+
+/** Four in five executions parse, so the builder's rules decide most runs; the fifth is hostile. */
+const mostlyWellFormed = fc.oneof(
+  { weight: 4, arbitrary: wellFormedExecution },
+  plausibleExecution,
+);
+
+/** An ansible engine config: mostly one AWX launches, sometimes anything (wrong types, missing). */
+const ansibleEngineConfig = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.record(
+      {
+        jobTemplateName: fc.string({ minLength: 1, maxLength: 20 }),
+        playbookPath: fc.string({ minLength: 1, maxLength: 20 }),
+        inventoryName: fc.string({ minLength: 1, maxLength: 10 }),
+      },
+      { requiredKeys: ['jobTemplateName', 'playbookPath'] },
+    ),
+  },
+  fc.constant(undefined),
+  engineConfig,
+);
+const wellFormedAnsibleExecution = fc
+  .tuple(wellFormedExecution, ansibleEngineConfig)
+  .map(([wfe, config]) => ({
+    ...wfe,
+    spec: { ...wfe.spec, workflowRef: { ...wfe.spec.workflowRef, engineConfig: config } },
   }));
 
 const hostileExecution = fc.record(
@@ -762,9 +793,10 @@ describe('hostile WorkflowExecutions', () => {
   });
 
   it('buildJob builds a valid Job or refuses with a ConfigurationError', () => {
-    const seen = tally();
+    const seen = tally(numRuns / 2);
+    let endsByTimesOutAt = 0;
     fc.assert(
-      fc.property(plausibleExecution, jobSettings, (input, settings) => {
+      fc.property(mostlyWellFormed, jobSettings, (input, settings) => {
         const result = outcome(() => {
           // As an executor builds it: declared parameters applied, the timeout ending by
           // spec.timesOutAt.
@@ -817,6 +849,7 @@ describe('hostile WorkflowExecutions', () => {
           expect(deadline!).toBeLessThanOrEqual(
             Math.max(1, Math.ceil((Date.parse(timesOutAt) - Date.now()) / 1000) + 1),
           );
+          endsByTimesOutAt += 1;
         }
         for (const list of [container.resources?.limits, container.resources?.requests]) {
           for (const [name, quantity] of Object.entries(list ?? {})) {
@@ -829,15 +862,20 @@ describe('hostile WorkflowExecutions', () => {
       { numRuns },
     );
     seen.expectBoth();
+    expect(endsByTimesOutAt, 'Jobs held to spec.timesOutAt').toBeGreaterThan(numRuns / 3);
   });
 
   it('buildPipelineRun builds a valid PipelineRun or refuses with a ConfigurationError', () => {
-    const seen = tally();
+    const seen = tally(numRuns / 2);
+    let withWorkspaces = 0;
     fc.assert(
-      fc.property(plausibleExecution, pipelineRunSettings, (input, settings) => {
+      fc.property(mostlyWellFormed, pipelineRunSettings, (input, settings) => {
         const result = outcome(() => {
-          const wfe = parseWorkflowExecution(input);
-          const run = buildPipelineRun(wfe, executionNamespace, wfe.spec.dependencies, settings);
+          // As the resource executor builds it: declared parameters applied, the timeout
+          // ending by spec.timesOutAt, the dependencies from whichever field lists them.
+          const { wfe } = preparedExecution(parseWorkflowExecution(input), {});
+          const dependencies = requestedDependencies(wfe).dependencies;
+          const run = buildPipelineRun(wfe, executionNamespace, dependencies, settings);
           return { wfe, run };
         });
         seen.record(result);
@@ -859,16 +897,27 @@ describe('hostile WorkflowExecutions', () => {
           expect(w.name).toBe(`${w.secret ? 'secret' : 'configmap'}-${dependency}`);
         }
         expect(new Set(workspaces.map((w) => w.name)).size).toBe(workspaces.length);
+        if (workspaces.length > 0) withWorkspaces += 1;
         const sa = run.spec.taskRunTemplate.serviceAccountName;
         expect(isDnsSubdomain(sa), sa).toBe(true);
         if (run.spec.timeouts) {
           const ns = goParseDuration(run.spec.timeouts.pipeline);
           expect(ns !== undefined && ns > 0n, run.spec.timeouts.pipeline).toBe(true);
         }
+        // The run ends by spec.timesOutAt, as kubernaut's PipelineRun timeout does.
+        const { timesOutAt } = wfe.spec;
+        if (timesOutAt !== undefined) {
+          const ns = goParseDuration(run.spec.timeouts?.pipeline ?? '');
+          expect(ns, run.spec.timeouts?.pipeline).toBeDefined();
+          expect(Number(ns) / 1e9).toBeLessThanOrEqual(
+            Math.max(1, Math.ceil((Date.parse(timesOutAt) - Date.now()) / 1000) + 1),
+          );
+        }
       }),
       { numRuns },
     );
     seen.expectBoth();
+    expect(withWorkspaces, 'PipelineRuns with dependency workspaces').toBeGreaterThan(numRuns / 4);
   });
 
   it('buildPod builds a valid Pod of allowed images, refuses dependencies without the opt-in, or refuses naming the field', () => {
@@ -1010,18 +1059,21 @@ describe('hostile WorkflowExecutions', () => {
   });
 
   it('the AWX launch: engine config, extra_vars and their JSON, or a ConfigurationError', () => {
-    const seen = tally();
+    const seen = tally(numRuns / 2);
+    let carriedConfigMaps = 0;
     fc.assert(
       fc.property(
-        plausibleExecution,
+        fc.oneof({ weight: 4, arbitrary: wellFormedAnsibleExecution }, plausibleExecution),
         conventions,
         fc.array(fc.dictionary(configMapKey, hostileString, { maxKeys: 4 }), { maxLength: 3 }),
         (input, conventions, data) => {
           const result = outcome(() => {
-            const wfe = parseWorkflowExecution(input);
+            const { wfe } = preparedExecution(parseWorkflowExecution(input), {});
             parseEngineConfig(wfe);
-            // ConfigMaps as the controller reads them: the dependencies that name valid objects.
-            const names = (wfe.spec.dependencies?.configMaps ?? []).map((c) => c.name);
+            // ConfigMaps as the controller reads them: the dependencies, from whichever field
+            // lists them, that name valid objects.
+            const requested = requestedDependencies(wfe).dependencies;
+            const names = (requested?.configMaps ?? []).map((c) => c.name);
             const configMaps: ConfigMapValues[] = names
               .filter(isDnsSubdomain)
               .map((name, i) => ({ name, data: data[i] ?? {} }));
@@ -1043,11 +1095,13 @@ describe('hostile WorkflowExecutions', () => {
           expect(parsed.WFE_NAMESPACE).toBe(wfe.metadata.namespace);
           const values = configMaps.flatMap((c) => Object.values(c.data));
           for (const value of values) expect(Object.values(parsed)).toContain(value);
+          if (values.length > 0) carriedConfigMaps += 1;
         },
       ),
       { numRuns },
     );
     seen.expectBoth();
+    expect(carriedConfigMaps, 'launches carrying ConfigMap values').toBeGreaterThan(numRuns / 15);
   });
 
   it('buildExtraVars and serializeExtraVars: JSON AWX reads, or a ConfigurationError', () => {
