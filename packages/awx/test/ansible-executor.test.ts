@@ -117,9 +117,9 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
       summary: { status: 'True' },
     });
 
-    await executor.cleanup(wfe, env.namespace);
+    await cleanUp(executor, wfe, env.namespace);
     expect(apiCredentials()).toEqual([]);
-    await executor.cleanup(wfe, env.namespace);
+    await cleanUp(executor, wfe, env.namespace);
     expect(bed.sim.state.job(job!.id)?.status).toBe('successful');
   });
 

@@ -58,7 +58,7 @@ describeWithControlPlane('AnsibleExecutor cleanup', () => {
     expect(await lockOf(bed.kube, env.namespace, wfe)).not.toBeNull();
 
     bed.sim.faults.clear();
-    await executor.cleanup(wfe, env.namespace);
+    await cleanUp(executor, wfe, env.namespace);
     expect(credentialsOf(bed.sim, wfe)).toEqual([]);
     expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
   });
@@ -116,7 +116,7 @@ describeWithControlPlane('AnsibleExecutor cleanup', () => {
         annotations: { 'kubernaut.ai/awx-ephemeral-credentials': `${own.id},${mine.id}` },
       },
     };
-    await bed.executor({ conventions: kubernautConventions }).cleanup(wfe, env.namespace);
+    await cleanUp(bed.executor({ conventions: kubernautConventions }), wfe, env.namespace);
     const live = state.liveCredentials().map((c) => c.id);
     expect(live).toContain(own.id);
     expect(live).toContain(another.id);

@@ -143,7 +143,7 @@ describeWithControlPlane('AnsibleExecutor after crashes and lost answers', () =>
       // The credential could not be deleted: the lock keeps the target and the record of it.
       expect(credentialsOf(bed.sim, wfe)).toHaveLength(1);
       expect(await lockOf(bed.kube, env.namespace, wfe)).not.toBeNull();
-      await bed.executor().cleanup(wfe, env.namespace);
+      await cleanUp(bed.executor(), wfe, env.namespace);
       expect(credentialsOf(bed.sim, wfe)).toEqual([]);
       expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
       expect(jobsOf(bed.sim, wfe)).toEqual([]);

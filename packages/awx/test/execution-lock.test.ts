@@ -8,6 +8,7 @@ import {
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
 import {
+  cleanUp,
   credentialsOf,
   interceptAwx,
   jobsOf,
@@ -60,11 +61,11 @@ describeWithControlPlane('the ansible engine’s lock per target and claim per e
     await expect(executor.create(second, env.namespace)).rejects.toBeInstanceOf(
       PreviousExecutionNotCleanedError,
     );
-    await executor.cleanup(withRef(first, resourceName), env.namespace);
+    await cleanUp(executor, withRef(first, resourceName), env.namespace);
     expect(await lockOf(bed.kube, env.namespace, first)).toBeNull();
     const { resourceName: next } = await executor.create(second, env.namespace);
     expect(jobsOf(bed.sim, second).map((j) => awxJobRef(j.id))).toEqual([next]);
-    await executor.cleanup(withRef(second, next), env.namespace);
+    await cleanUp(executor, withRef(second, next), env.namespace);
   });
 
   it('lets two creates of one execution at once launch one job, whose credentials stay', async () => {
@@ -92,7 +93,7 @@ describeWithControlPlane('the ansible engine’s lock per target and claim per e
       credentialsOf(bed.sim, wfe).map((c) => c.id),
     );
     expect(strandedJobs(bed.sim)).toEqual([]);
-    await replicas[0]!.cleanup(withRef(wfe, ref), env.namespace);
+    await cleanUp(replicas[0]!, withRef(wfe, ref), env.namespace);
     expect(credentialsOf(bed.sim, wfe)).toEqual([]);
   });
 
@@ -135,7 +136,7 @@ describeWithControlPlane('the ansible engine’s lock per target and claim per e
       bed.sim.state.job(jobs[0]!.id)?.credentials,
     );
     expect(strandedJobs(bed.sim)).toEqual([]);
-    await newLeader.cleanup(withRef(wfe, resourceName), env.namespace);
+    await cleanUp(newLeader, withRef(wfe, resourceName), env.namespace);
     expect(credentialsOf(bed.sim, wfe)).toEqual([]);
     expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
   });

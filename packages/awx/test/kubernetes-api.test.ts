@@ -130,7 +130,7 @@ describeWithControlPlane('AnsibleExecutor giving jobs the Kubernetes API', () =>
       K8S_AUTH_VERIFY_SSL: 'True',
       K8S_AUTH_SSL_CA_CERT: expect.stringMatching(/^\/runner\/env\/tmp/),
     });
-    await engine.cleanup(wfe, env.namespace);
+    await cleanUp(engine, wfe, env.namespace);
     expect(apiCredentials()).toEqual([]);
     expect(bed.log.lines.filter((line) => line.includes(token as string))).toEqual([]);
   });

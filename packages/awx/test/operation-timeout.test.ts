@@ -1,6 +1,7 @@
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import {
+  cleanUp,
   createSecret,
   credentialsOf,
   lockOf,
@@ -42,7 +43,7 @@ describeWithControlPlane('operationTimeoutMs on the ansible engine', () => {
     expect(await lockOf(bed.kube, env.namespace, wfe)).not.toBeNull();
 
     bed.sim.faults.clear();
-    await executor.cleanup(wfe, env.namespace);
+    await cleanUp(executor, wfe, env.namespace);
     expect(credentialsOf(bed.sim, wfe)).toEqual([]);
     expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
     expect(strandedJobs(bed.sim)).toEqual([]);

@@ -3,6 +3,7 @@ import { ConfigurationError } from '@roundhouse/core';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it } from 'vitest';
 import {
+  cleanUp,
   createSecret,
   jobsOf,
   makeExecution,
@@ -37,7 +38,7 @@ describeWithControlPlane('the AWX engine with a token that is not a System Admin
     );
     expect((error as Error).message).not.toContain(bed.sim.token);
     expect(jobsOf(bed.sim, wfe)).toEqual([]);
-    await bed.executor().cleanup(wfe, env.namespace);
+    await cleanUp(bed.executor(), wfe, env.namespace);
   });
 
   it('says a template the user may not read is not visible to it', async () => {
@@ -77,8 +78,8 @@ describeWithControlPlane('the AWX engine with a token that is not a System Admin
     const { resourceName } = await executor.create(created, env.namespace, { dependencies });
     const wfe = withRef(created, resourceName);
     expect(await settle(executor, wfe, env.namespace)).toMatchObject({ phase: 'Completed' });
-    await executor.cleanup(wfe, env.namespace);
-    await executor.cleanup(refused, env.namespace);
+    await cleanUp(executor, wfe, env.namespace);
+    await cleanUp(executor, refused, env.namespace);
     expect(bed.sim.state.liveCredentials({ origin: 'api' })).toEqual([]);
   });
 });
@@ -97,6 +98,6 @@ describeWithControlPlane('the AWX engine with a token of Read scope', () => {
     expect((error as Error).message).toContain('if the token has Read scope');
     expect((error as Error).message).toContain('use a token of Write scope');
     expect(jobsOf(bed.sim, wfe)).toEqual([]);
-    await bed.executor().cleanup(wfe, env.namespace);
+    await cleanUp(bed.executor(), wfe, env.namespace);
   });
 });

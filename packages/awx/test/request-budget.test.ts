@@ -3,6 +3,7 @@ import { resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it } from 'vitest';
 import {
+  cleanUp,
   createSecret,
   makeExecution,
   seedTemplate,
@@ -32,7 +33,7 @@ describeWithControlPlane('AWX requests per launch', () => {
       const before = bed.sim.requests.length;
       const { resourceName } = await executor.create(wfe, env.namespace, { dependencies });
       sent.push(bed.sim.requests.slice(before).map((r) => `${r.method} ${r.path.split('?')[0]}`));
-      await executor.cleanup(withRef(wfe, resourceName), env.namespace);
+      await cleanUp(executor, withRef(wfe, resourceName), env.namespace);
     }
     return sent;
   }
@@ -81,7 +82,7 @@ describeWithControlPlane('AWX requests per launch', () => {
       expect(await executor.getStatus(wfe, env.namespace)).toMatchObject({ phase: 'Failed' });
       expect(leaseReads).toHaveLength(1);
     }
-    await executor.cleanup(withRef(created, resourceName), env.namespace);
+    await cleanUp(executor, withRef(created, resourceName), env.namespace);
     // Once the lock is gone, a read that found none is not made again.
     for (const wfe of [withRef(created, resourceName), created]) {
       leaseReads.length = 0;

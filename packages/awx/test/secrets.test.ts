@@ -3,6 +3,7 @@ import type { LogLine } from '@roundhouse/core';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it } from 'vitest';
 import {
+  cleanUp,
   createSecret,
   jobsOf,
   makeExecution,
@@ -51,7 +52,7 @@ describeWithControlPlane('Secret values and the AWX engine', () => {
       expect(lines.at(-1)?.text).toContain(`denied: ${scrubbedMarker}`);
       seen.push(lines);
     }
-    await executor.cleanup(wfe, env.namespace);
+    await cleanUp(executor, wfe, env.namespace);
 
     // AWX answers a refused credential with messages that may quote the input (twice: the
     // engine tries once more with a fresh credential type, in case the one it knew was deleted).
@@ -101,6 +102,6 @@ describeWithControlPlane('Secret values and the AWX engine', () => {
       ROUNDHOUSE_SECRET_JINJA_KEYS_SELF: '**********',
       ROUNDHOUSE_SECRET_JINJA_KEYS_AND: '**********',
     });
-    await executor.cleanup(wfe, env.namespace);
+    await cleanUp(executor, wfe, env.namespace);
   });
 });

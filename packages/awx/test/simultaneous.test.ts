@@ -56,7 +56,7 @@ describeWithControlPlane('a job AWX holds behind another job of its template', (
     );
     expect(bed.sim.state.job(held!.id)?.status).toBe('pending');
 
-    await executor.cleanup(second, env.namespace);
+    await cleanUp(executor, second, env.namespace);
     expect(bed.sim.state.job(held!.id)).toMatchObject({ status: 'canceled', started: null });
     expect(bed.sim.state.job(firstJob!.id)?.status).toBe('running');
     await cleanUp(executor, first, env.namespace);

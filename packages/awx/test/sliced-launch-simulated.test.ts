@@ -8,6 +8,7 @@ import { ConfigurationError, type WorkflowExecution } from '@roundhouse/core';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
 import {
+  cleanUp,
   createSecret,
   credentialsOf,
   interceptAwx,
@@ -75,7 +76,7 @@ async function expectClearedOnceCanceled(
     ...patience,
     timeout: cancelMs + patience.timeout,
   });
-  await executor.cleanup(wfe, namespace);
+  await cleanUp(executor, wfe, namespace);
   expect(credentialsOf(bed.sim, wfe)).toEqual([]);
   expect(await lockOf(bed.kube, namespace, wfe)).toBeNull();
   expect(slicesOf(bed.sim, template).map((j) => j.status)).toEqual(['canceled', 'canceled']);

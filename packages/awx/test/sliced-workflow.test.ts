@@ -8,6 +8,7 @@ import { ConfigurationError } from '@roundhouse/core';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
 import {
+  cleanUp,
   createSecret,
   credentialsOf,
   interceptAwx,
@@ -123,7 +124,7 @@ describeWithControlPlane('AnsibleExecutor and the workflow job of a sliced launc
       ...patience,
       timeout: cancelMs + patience.timeout,
     });
-    await executor.cleanup(wfe, env.namespace);
+    await cleanUp(executor, wfe, env.namespace);
     expect(credentialsOf(bed.sim, wfe)).toEqual([]);
     expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
     expect(launches()).toBe(1);

@@ -1,6 +1,7 @@
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
 import {
+  cleanUp,
   jobsOf,
   makeExecution,
   manualClock,
@@ -30,7 +31,7 @@ describeWithControlPlane('executionConfig.timeout on the ansible engine', () => 
       reason: 'AWXJobFailed',
       failureReason: 'DeadlineExceeded',
     });
-    await executor.cleanup(wfe, env.namespace);
+    await cleanUp(executor, wfe, env.namespace);
   });
 
   it('leaves a job AWX holds pending to the deadline, whose cleanup cancels it', async () => {
@@ -52,7 +53,7 @@ describeWithControlPlane('executionConfig.timeout on the ansible engine', () => 
       phase: 'Pending',
       reason: 'AWXJobPending',
     });
-    await executor.cleanup(wfe, env.namespace);
+    await cleanUp(executor, wfe, env.namespace);
     expect(bed.sim.state.job(job!.id)?.status).toBe('canceled');
   });
 
@@ -67,7 +68,7 @@ describeWithControlPlane('executionConfig.timeout on the ansible engine', () => 
     const [job] = jobsOf(bed.sim, created);
     expect(job?.timeout).toBe(0);
     // No launch-time timeout reached AWX, so nothing of it shows in ignored_fields either.
-    await executor.cleanup(withRef(created, resourceName), env.namespace);
+    await cleanUp(executor, withRef(created, resourceName), env.namespace);
   });
 
   it("ends at spec.timesOutAt when that comes first, counted by the executor's clock", async () => {
@@ -83,6 +84,6 @@ describeWithControlPlane('executionConfig.timeout on the ansible engine', () => 
     const { resourceName, warnings } = await executor.create(created, env.namespace);
     expect(warnings).toEqual([]);
     expect(jobsOf(bed.sim, created)[0]?.timeout).toBe(90 * 60);
-    await executor.cleanup(withRef(created, resourceName), env.namespace);
+    await cleanUp(executor, withRef(created, resourceName), env.namespace);
   });
 });

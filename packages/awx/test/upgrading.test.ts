@@ -2,6 +2,7 @@ import type { Logger } from '@roundhouse/core';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { afterEach, expect, it } from 'vitest';
 import {
+  cleanUp,
   credentialsOf,
   jobsOf,
   makeExecution,
@@ -55,7 +56,7 @@ describeWithControlPlane('the ansible engine against an AWX applying its migrati
     expect(bed.sim.requests.slice(before).filter((r) => r.status === 302)).toHaveLength(1);
     expect((await settle(executor, wfe, env.namespace)).phase).toBe('Completed');
     expect(jobsOf(bed.sim, wfe)).toHaveLength(1);
-    await executor.cleanup(wfe, env.namespace);
+    await cleanUp(executor, wfe, env.namespace);
     expect(credentialsOf(bed.sim, wfe)).toEqual([]);
   });
 });
