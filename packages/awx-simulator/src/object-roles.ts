@@ -101,7 +101,7 @@ export interface RoleSummary {
   readonly description: string;
   readonly name: string;
   readonly id: number;
-  readonly user_only?: true;
+  readonly user_only?: true | undefined;
 }
 
 /** How many role rows an object of the model has, so how many ids its creation takes. */
