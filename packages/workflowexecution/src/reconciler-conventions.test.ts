@@ -1,8 +1,4 @@
-import {
-  ConventionsMismatchError,
-  kubernautConventions,
-  roundhouseConventions,
-} from '@roundhouse/core';
+import { ConventionsMismatchError } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { executionServer, storedExecution } from './execution-server.test-support.js';
@@ -127,30 +123,5 @@ describe('WorkflowExecutionReconciler under the other conventions', () => {
       'roundhouse.dev/execution-cleanup',
     ]);
     expect(stalled(deleting.state.stored)).toMatchObject({ status: 'True' });
-  });
-});
-
-describe("WorkflowExecutionReconciler and its engines' default runner", () => {
-  it("starts an execution naming its engine's default runner, and refuses one naming the other preset's", async () => {
-    const watches = [
-      {
-        resource: { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true },
-        conventions: kubernautConventions,
-      },
-    ];
-    const naming = (serviceAccountName: string) =>
-      executionServer(storedExecution('w', { executionConfig: { serviceAccountName } }));
-    const own = naming(kubernautConventions.defaultServiceAccountName);
-    await reconcilerOver(own, { registry: jobRegistry({ watches }) }).reconcile('team-a/w', ctx());
-    expect(own.state.stored.status).toMatchObject({ phase: 'Running' });
-    const other = naming(roundhouseConventions.defaultServiceAccountName);
-    await reconcilerOver(other, { registry: jobRegistry({ watches }) }).reconcile(
-      'team-a/w',
-      ctx(),
-    );
-    expect(other.state.stored.status).toMatchObject({
-      phase: 'Failed',
-      failureDetails: { reason: 'Forbidden' },
-    });
   });
 });
