@@ -1,15 +1,8 @@
-import {
-  type Conventions,
-  type Executor,
-  executionImage,
-  kubernautConventions,
-  roundhouseConventions,
-} from '@roundhouse/core';
+import { executionImage } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   allowsNamespace,
-  defaultRunners,
   ExecutionPolicySchema,
   enforceExecutionPolicy,
 } from './execution-policy.js';
@@ -97,47 +90,6 @@ describe('enforceExecutionPolicy', () => {
     expect(
       refusal(() => enforceExecutionPolicy(asDefault, policy({ bundles: ['*'] }), now)),
     ).toBeUndefined();
-  });
-
-  it("lets an execution name its engine's default runner, under either preset, in either field", () => {
-    const engineUnder = (conventions: Conventions): Executor => ({
-      engine: 'job',
-      watches: [
-        {
-          resource: {
-            group: 'batch',
-            version: 'v1',
-            plural: 'jobs',
-            kind: 'Job',
-            namespaced: true,
-          },
-          conventions,
-        },
-      ],
-      create: async () => ({ resourceName: 'r', warnings: [] }),
-      getStatus: async () => null,
-      cleanup: async () => {},
-    });
-    const naming = (serviceAccountName: string) => [
-      sampleExecution({ spec: { executionConfig: { serviceAccountName } } }),
-      sampleExecution({
-        spec: { workflowRef: { ...sampleExecution().spec.workflowRef, serviceAccountName } },
-      }),
-    ];
-    const bundles = policy({ bundles: ['*'] });
-    for (const conventions of [roundhouseConventions, kubernautConventions]) {
-      const runners = defaultRunners(engineUnder(conventions));
-      for (const wfe of naming(conventions.defaultServiceAccountName)) {
-        expect(refusal(() => enforceExecutionPolicy(wfe, bundles, now, runners))).toBeUndefined();
-      }
-    }
-    // The other preset's runner is another ServiceAccount, allowed only if listed.
-    const roundhouse = defaultRunners(engineUnder(roundhouseConventions));
-    for (const wfe of naming(kubernautConventions.defaultServiceAccountName)) {
-      expect(refusal(() => enforceExecutionPolicy(wfe, bundles, now, roundhouse))).toMatchObject({
-        reason: 'Forbidden',
-      });
-    }
   });
 
   it('refuses a timesOutAt past the ceiling, counted from now, naming it', () => {

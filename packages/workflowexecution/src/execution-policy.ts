@@ -1,6 +1,5 @@
 import {
   ExecutionForbiddenError,
-  type Executor,
   isAllowedSource,
   isBundleImageReference,
   parseTimeout,
@@ -53,32 +52,17 @@ export type ExecutionPolicy = z.output<typeof ExecutionPolicySchema>;
 export type ExecutionPolicyInput = z.input<typeof ExecutionPolicySchema>;
 
 /**
- * The ServiceAccounts an engine runs an execution as when it names none: its conventions'
- * default runner, read from the conventions its watched resources carry. Naming that runner
- * explicitly asks for nothing more than omitting it, so the policy allows it.
- */
-export function defaultRunners(executor: Executor): readonly string[] {
-  return [...new Set((executor.watches ?? []).map((w) => w.conventions.defaultServiceAccountName))];
-}
-
-/**
  * Throws ExecutionForbiddenError when `wfe` names a ServiceAccount or a bundle the policy does
- * not allow, or would run longer than it allows when started at `now`. A ServiceAccount in
- * `defaultRunners` (what the engine runs as when none is named) is always allowed. Pure: it
- * reads nothing but the execution, the policy and the values given.
+ * not allow, or would run longer than it allows when started at `now`. Pure: it reads nothing
+ * but the execution, the policy and the time given.
  */
 export function enforceExecutionPolicy(
   wfe: WorkflowExecution,
   policy: ExecutionPolicy,
   now: Date,
-  defaultRunners: readonly string[] = [],
 ): void {
   const serviceAccount = requestedServiceAccount(wfe);
-  if (
-    serviceAccount !== undefined &&
-    !defaultRunners.includes(serviceAccount) &&
-    !policy.serviceAccounts.includes(serviceAccount)
-  ) {
+  if (serviceAccount !== undefined && !policy.serviceAccounts.includes(serviceAccount)) {
     throw new ExecutionForbiddenError(
       serviceAccountField(wfe),
       `ServiceAccount "${serviceAccount}" is not among those this controller lets executions run as; omit it to run as the default runner, or ask the operator to allow it`,

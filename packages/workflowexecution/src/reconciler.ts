@@ -53,11 +53,7 @@ import {
 } from '@roundhouse/kube';
 import { AdoptedResourceGoneError } from './adopted-resource-gone.js';
 import { DependencyCheck } from './dependency-check.js';
-import {
-  defaultRunners,
-  type ExecutionPolicy,
-  enforceExecutionPolicy,
-} from './execution-policy.js';
+import { type ExecutionPolicy, enforceExecutionPolicy } from './execution-policy.js';
 import type { ExecutionsByTarget } from './executions-by-target.js';
 import {
   classifyResult,
@@ -713,11 +709,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     if (deadline !== undefined && deadline <= now.getTime())
       return new DeadlinePassedError(wfe.spec.timesOutAt as string);
     try {
-      const engine = wfe.spec.executionEngine;
-      const runners = this.#o.registry.has(engine)
-        ? defaultRunners(this.#o.registry.get(engine))
-        : [];
-      enforceExecutionPolicy(wfe, this.#o.policy, now, runners);
+      enforceExecutionPolicy(wfe, this.#o.policy, now);
       return undefined;
     } catch (error) {
       if (error instanceof RoundhouseError) return error;
