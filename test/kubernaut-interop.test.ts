@@ -20,7 +20,7 @@ import {
 } from '@roundhouse/testenv/vitest';
 import { ensureWorkflowExecutionCrd } from '@roundhouse/workflowexecution';
 import { afterEach, beforeAll, expect, it, vi } from 'vitest';
-import { lockReleased, waitForRelease } from './support/lock.js';
+import { waitForRelease } from './support/lock.js';
 import { type TektonDriver, tektonDriver } from './support/tekton.js';
 import {
   apply,
@@ -236,7 +236,7 @@ describeWithControlPlane('kubernaut interop', () => {
     });
   }
 
-  it('a roundhouse-preset controller neither adopts nor deletes a kubernaut-preset Job, and reports the target locked', async () => {
+  it('a roundhouse-preset controller neither adopts nor deletes a kubernaut-preset Job made for its execution, and says it is stalled on the other preset', async () => {
     const spaces = await namespaces('interop-locked');
     const wfe = await apply(client(), spaces.watchNamespace, manifest({ engine: 'job', target }));
     // A kubernaut controller created the Job for this very execution; its pod runs for ten minutes.
@@ -258,38 +258,16 @@ describeWithControlPlane('kubernaut interop', () => {
       registry: jobRegistry(env.kubeConfig),
       cooldownMs: 1_000,
     });
-    const failed = await waitForPhase(client(), spaces.watchNamespace, wfe.metadata.name, 'Failed');
-    // The Job names its owner under kubernaut's labels, which this preset does not read: a
-    // holder named by no execution is Unknown, as kubernaut writes it (UT-WE-190-003).
-    expect(failed.status?.failureDetails).toMatchObject({
-      reason: 'Unknown',
-      wasExecutionFailure: false,
-    });
-    expect(failed.status?.deduplicatedBy).toBeUndefined();
-    expect(failed.status?.failureDetails?.message).toContain(lock);
-    // Conditions and summary in kubernaut's words (MarkFailedWithReason): a refusal before the
-    // start is a creation that failed, whatever the engine.
-    const conditions = new Map(failed.status?.conditions?.map((c) => [c.type, c]));
-    expect(conditions.get('ExecutionCreated')).toMatchObject({
-      status: 'False',
-      reason: 'ExecutionCreationFailed',
-      message: expect.stringContaining(
-        `Failed to create PipelineRun: Execution resource ${lock} already exists (target resource locked)`,
-      ),
-    });
-    expect(conditions.get('Ready')).toMatchObject({
-      status: 'False',
-      reason: 'NotReady',
-      message: 'Workflow execution failed',
-    });
-    expect(failed.status?.failureDetails?.naturalLanguageSummary).toMatch(
-      /^Workflow 'restart-app' failed on target 'default\/deployment\/my-app'\.\nReason: Unknown\n/,
-    );
-
-    // Its cooldown over, the roundhouse controller releases its own claim and leaves the Job be.
-    await vi.waitFor(async () => {
-      expect(await lockReleased(client(), spaces.watchNamespace, wfe.metadata.name)).toBe('True');
+    // The Job names this very execution under kubernaut's labels: made under the other preset,
+    // not another holder's. The execution is neither started nor failed; it says why it waits.
+    const stalled = await vi.waitFor(async () => {
+      const stored = await read(client(), spaces.watchNamespace, wfe.metadata.name);
+      const condition = stored?.status?.conditions?.find((c) => c.type === 'Stalled');
+      expect(condition).toMatchObject({ status: 'True', reason: 'ConventionsMismatch' });
+      return stored;
     }, patience);
+    expect(stalled?.status?.phase).not.toBe('Failed');
+    expect(stalled?.status?.phase).not.toBe('Running');
     const { items } = await client().list<KubeObject>(resources.jobs, spaces.executionNamespace);
     expect(items).toHaveLength(1);
     expect(items[0]?.metadata).toMatchObject({
