@@ -83,6 +83,13 @@ describeWithControlPlane('TaskAction controller: condition actions (human in the
     ]);
     expect(writer.of(name).map((r) => r.event.attempt)).toEqual([1, 1]);
 
+    // Finished: labelled for garbage collection like a task. Waited for first: that label's patch
+    // would otherwise change the resourceVersion the next check compares.
+    await vi.waitFor(async () => {
+      const action = await read(client(), env.namespace, name);
+      expect(action?.metadata.labels?.['roundhouse.dev/termination-status']).toBe('terminated');
+    }, patience);
+
     // The same signal again changes nothing, by anyone; a different one is refused.
     const before = await read(client(), env.namespace, name);
     expect(await signal(name, 'true', 'bob')).toBe('unchanged');
@@ -91,12 +98,6 @@ describeWithControlPlane('TaskAction controller: condition actions (human in the
     );
     await refusedWith(signal(name, 'false'), 'AlreadySignalled');
     await invalid(writeSignalDirectly(name, 'false'), 'immutable once signalValue is set');
-
-    // Finished: labelled for garbage collection like a task.
-    await vi.waitFor(async () => {
-      const action = await read(client(), env.namespace, name);
-      expect(action?.metadata.labels?.['roundhouse.dev/termination-status']).toBe('terminated');
-    }, patience);
     expect(writer.of(name)).toHaveLength(2);
   });
 
