@@ -1,3 +1,4 @@
+import { KubeConfig } from '@kubernetes/client-node';
 import {
   conventionKeys,
   executionMetadata,
@@ -5,13 +6,14 @@ import {
   roundhouseConventions,
 } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
-import { resources } from '@roundhouse/kube';
+import { type KubeClient, resources } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import {
   executionReadScope,
   executionWatchScope,
   executionWatchSelector,
 } from './execution-scopes.js';
+import { InformerCache } from './informer-cache.js';
 import { matchesLabels, parseLabelSelector } from './label-selector.js';
 
 describe('execution informer scopes', () => {
@@ -59,6 +61,25 @@ describe('execution informer scopes', () => {
     });
     const plain = executionReadScope({ resource: resources.pods, labelSelector: 'a' }, 'runs');
     expect(plain).toEqual({ namespace: 'runs', labelSelector: 'a' });
+  });
+  it("gives every scope of one engine's watch or read the same transform, so they share an informer", () => {
+    // Two engines that watch a kind alike (two job engines under one conventions preset) share
+    // the informer: a transform made anew for each scope would make the second conflict.
+    const watch = {
+      resource: resources.jobs,
+      conventions: roundhouseConventions,
+      transform: ({ spec: _, ...job }: { spec?: unknown }) => job,
+    };
+    const read = {
+      resource: resources.pods,
+      labelSelector: 'owned-by',
+      transform: (pod: object) => ({ ...pod, spec: undefined }),
+    };
+    const cache = new InformerCache(new KubeConfig(), { client: {} as KubeClient });
+    const jobs = cache.informerFor(resources.jobs, executionWatchScope(watch, 'runs'));
+    expect(cache.informerFor(resources.jobs, executionWatchScope(watch, 'runs'))).toBe(jobs);
+    const pods = cache.informerFor(resources.pods, executionReadScope(read, 'runs'));
+    expect(cache.informerFor(resources.pods, executionReadScope(read, 'runs'))).toBe(pods);
   });
 });
 

@@ -21,12 +21,10 @@ export function executionWatchSelector(watch: ExecutionWatch): string {
  * orphan of this engine's but its own resources.
  */
 export function executionWatchScope(watch: ExecutionWatch, namespace: string): InformerScope {
-  const { transform } = watch;
   return {
     namespace,
     labelSelector: executionWatchSelector(watch),
-    // The contract has the transform keep the metadata a cached object needs.
-    ...(transform ? { transform: (obj: KubeObject) => transform(obj) as KubeObject } : {}),
+    ...cacheTransform(watch.transform),
   };
 }
 
@@ -35,12 +33,21 @@ export function executionWatchScope(watch: ExecutionWatch, namespace: string): I
  * Job's pods) in the execution namespace, so those reads are answered from memory.
  */
 export function executionReadScope(read: ExecutionRead, namespace: string): InformerScope {
-  const { transform } = read;
   return {
     namespace,
     labelSelector: read.labelSelector,
     ...(read.fieldSelector ? { fieldSelector: read.fieldSelector } : {}),
-    // The contract has the transform keep the metadata a cached object needs.
-    ...(transform ? { transform: (obj: KubeObject) => transform(obj) as KubeObject } : {}),
+    ...cacheTransform(read.transform),
   };
+}
+
+/**
+ * The engine's own function, not a wrapper around it: engines whose scopes coincide share one
+ * informer, which `InformerCache.informerFor` allows only for the very same transform.
+ */
+function cacheTransform(
+  transform: ((object: object) => object) | undefined,
+): Pick<InformerScope, 'transform'> {
+  // The contract has the transform keep the metadata a cached object needs.
+  return transform ? { transform: transform as (obj: KubeObject) => KubeObject } : {};
 }

@@ -138,6 +138,7 @@ export {
   InformerCache,
   type InformerCacheOptions,
   type InformerScope,
+  InformerTransformConflictError,
 } from './informer-cache.js';
 export {
   createLogger,

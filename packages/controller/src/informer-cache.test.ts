@@ -11,7 +11,7 @@ import {
 } from '@roundhouse/kube';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultPageSize } from './informer.js';
-import { InformerCache } from './informer-cache.js';
+import { InformerCache, InformerTransformConflictError } from './informer-cache.js';
 import { matchesLabels, parseLabelSelector } from './label-selector.js';
 
 const cm = (namespace: string, name: string, labels: Record<string, string> = {}): KubeObject => ({
@@ -285,6 +285,40 @@ describe('InformerCache.informerFor', () => {
     expect(cache.informerFor(resources.secrets, { namespace: 'ns', labelSelector: 'a' })).not.toBe(
       first,
     );
+  });
+
+  it('refuses a second scope that would read the informer through a different transform', () => {
+    const { cache } = informerCache([]);
+    const trim = ({ metadata }: KubeObject): KubeObject => ({ metadata });
+    const scope = { namespace: 'ns', labelSelector: 'app=x', fieldSelector: 'metadata.name!=y' };
+    const first = cache.informerFor(resources.configMaps, { ...scope, transform: trim });
+    // The same function again is the same informer: every caller reads what it trims to.
+    expect(cache.informerFor(resources.configMaps, { ...scope, transform: trim })).toBe(first);
+    for (const transform of [(obj: KubeObject) => ({ ...obj }), undefined]) {
+      const second = () => cache.informerFor(resources.configMaps, { ...scope, transform });
+      expect(second).toThrow(InformerTransformConflictError);
+      expect(second).toThrow(
+        'the ConfigMap informer of namespace "ns", label selector "app=x" and field selector "metadata.name!=y"',
+      );
+    }
+    let refused: unknown;
+    try {
+      cache.informerFor(resources.configMaps, scope);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({
+      reason: 'InformerTransformConflict',
+      resource: resources.configMaps,
+      namespace: 'ns',
+      labelSelector: 'app=x',
+      fieldSelector: 'metadata.name!=y',
+    });
+    // An untrimmed informer is no more shared with a trimming caller.
+    cache.informerFor(resources.secrets, { namespace: 'ns' });
+    expect(() =>
+      cache.informerFor(resources.secrets, { namespace: 'ns', transform: trim }),
+    ).toThrow(InformerTransformConflictError);
   });
 
   it('starts an informer registered after start, and serves from it once synced', async () => {

@@ -1,4 +1,4 @@
-import type { Logger } from '@roundhouse/core';
+import { type Logger, RoundhouseError } from '@roundhouse/core';
 import type {
   ClusterConfig,
   KubeClient,
@@ -34,8 +34,9 @@ export interface InformerScope {
    */
   readonly fieldSelector?: string | undefined;
   /**
-   * Trims each object before it is cached (see `InformerOptions.transform`); the first
-   * `informerFor` of a type, namespace and selector decides it.
+   * Trims each object before it is cached (see `InformerOptions.transform`). Every
+   * `informerFor` of one type, namespace and selector shares the informer, so each must pass
+   * the same function (or none): another is refused with an InformerTransformConflictError.
    */
   readonly transform?: ((obj: KubeObject) => KubeObject) | undefined;
   /**
@@ -51,7 +52,29 @@ interface Entry {
   /** The informer's own selector, parsed; `undefined` when it is not equality-based. */
   readonly requirements: readonly Requirement[] | undefined;
   readonly fieldSelector: string | undefined;
+  readonly transform: InformerScope['transform'];
   readonly informer: Informer<KubeObject>;
+}
+
+/**
+ * `informerFor` asked for an informer that exists with another transform (or none where one
+ * was given, or one where none was): the informer is shared, so its objects would not be what
+ * this caller trims them to, and it would read fields that are not there.
+ */
+export class InformerTransformConflictError extends RoundhouseError {
+  readonly reason = 'InformerTransformConflict';
+
+  constructor(
+    readonly resource: ResourceType,
+    readonly namespace: string | undefined,
+    readonly labelSelector: string | undefined,
+    readonly fieldSelector: string | undefined,
+  ) {
+    const quoted = (value: string | undefined) => (value === undefined ? 'none' : `"${value}"`);
+    super(
+      `the ${resource.kind} informer of ${namespace === undefined ? 'every namespace' : `namespace "${namespace}"`}, label selector ${quoted(labelSelector)} and field selector ${quoted(fieldSelector)} is registered already with another transform: pass the same transform function for every registration of this scope (one function, not a closure made per call), or narrow one of them with its own selector`,
+    );
+  }
 }
 
 /**
@@ -78,6 +101,7 @@ export class InformerCache implements Reader {
   /**
    * The informer for this type, namespace and selector, created on first use. One registered
    * after `start` starts at once; until it has synced, reads it would cover go to the client.
+   * Throws InformerTransformConflictError when the informer exists with another transform.
    */
   informerFor<T extends KubeObject>(type: ResourceOf<T>, scope: InformerScope = {}): Informer<T> {
     const namespace = type.namespaced ? scope.namespace : undefined;
@@ -107,10 +131,13 @@ export class InformerCache implements Reader {
         namespace,
         requirements: parseLabelSelector(labelSelector),
         fieldSelector,
+        transform: scope.transform,
         informer,
       };
       this.#entries.set(key, entry);
       if (this.#started) void informer.start();
+    } else if (entry.transform !== scope.transform) {
+      throw new InformerTransformConflictError(type, namespace, labelSelector, fieldSelector);
     }
     return entry.informer as unknown as Informer<T>;
   }
