@@ -5,21 +5,22 @@ import {
 } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
-import { buildJob } from './job-spec.js';
+import { buildJob, type ContainerCommand } from './job-spec.js';
 
 /** MAX_ARG_STRLEN, 32 pages, holds `NAME=value` and its NUL: 131,071 bytes of text at most. */
 const limit = 32 * 4096 - 1;
 
-const build = (spec: Partial<WorkflowExecution['spec']>) =>
+const build = (spec: Partial<WorkflowExecution['spec']>, run?: ContainerCommand) =>
   buildJob(sampleExecution({ spec }), 'ns', undefined, {
     conventions: roundhouseConventions,
     serviceAccountName: 'runner',
     securityProfile: 'restricted',
+    ...(run ? { containerCommand: () => run } : {}),
   });
 
-const refusal = (spec: Partial<WorkflowExecution['spec']>) => {
+const refusal = (spec: Partial<WorkflowExecution['spec']>, run?: ContainerCommand) => {
   try {
-    build(spec);
+    build(spec, run);
   } catch (error) {
     return error;
   }
@@ -71,6 +72,50 @@ describe('buildJob: what the kernel refuses to exec', () => {
     expect((error as ConfigurationError).issues.map((i) => i.path)).toEqual([
       'spec.parameters.A',
       'spec.parameters.C',
+    ]);
+  });
+});
+
+describe("buildJob: what the kernel refuses to exec of an embedding controller's containerCommand", () => {
+  it('makes the Job of a command and arguments exactly at the limit', () => {
+    const at = 'x'.repeat(limit);
+    const container = build({}, { command: [at], args: ['run', at] }).spec?.template.spec
+      ?.containers[0];
+    expect(container?.command).toEqual([at]);
+    expect(container?.args).toEqual(['run', at]);
+  });
+
+  it('refuses an argument one byte over, naming the option, the argument and the fix', () => {
+    const over = 'x'.repeat(limit + 1);
+    const error = refusal({}, { command: ['sh', over], args: ['-c', 'true', over] });
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).issues).toEqual([
+      {
+        path: 'containerCommand.command.1',
+        message: expect.stringMatching(
+          /^is 131072 bytes; the kernel passes at most 131071 bytes as one argument: have the embedding controller's containerCommand pass/,
+        ),
+      },
+      { path: 'containerCommand.args.2', message: expect.any(String) },
+    ]);
+  });
+
+  it('measures the argument the container gets, not the "$"-doubled one the Job stores', () => {
+    const dollars = '$'.repeat(limit);
+    expect(build({}, { args: [dollars] }).spec?.template.spec?.containers[0]?.args).toEqual([
+      '$'.repeat(2 * limit),
+    ]);
+    expect(() => build({}, { args: [`${dollars}$`] })).toThrow(ConfigurationError);
+  });
+
+  it('names an argument and a parameter over the limit in one refusal', () => {
+    const error = refusal(
+      { parameters: { BIG: 'x'.repeat(limit) } },
+      { args: ['é'.repeat((limit + 1) / 2)] },
+    );
+    expect((error as ConfigurationError).issues.map((i) => i.path)).toEqual([
+      'spec.parameters.BIG',
+      'containerCommand.args.0',
     ]);
   });
 });

@@ -157,6 +157,18 @@ describe('JobExecutor', () => {
     expect((await embedded.create(wfe, 'workflows')).warnings).toEqual([]);
   });
 
+  it('refuses an execution whose containerCommand argument the kernel would not pass, creating nothing', async () => {
+    const server = new RecordingServer();
+    const embedded = new JobExecutor(server, {
+      containerCommand: (execution) => ({ args: [execution.spec.targetResource.repeat(20_000)] }),
+    });
+    await expect(embedded.create(sampleExecution({}), 'workflows')).rejects.toMatchObject({
+      reason: 'ConfigurationError',
+      issues: [{ path: 'containerCommand.args.0' }],
+    });
+    expect(server.created).toEqual([]);
+  });
+
   it('keeps the task counts of a summary when a Job that cannot create its pod fails', async () => {
     const wfe = sampleExecution({});
     const job = builtJob(wfe, {});

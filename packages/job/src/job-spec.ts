@@ -86,7 +86,9 @@ export interface JobSettings {
    * The command an execution runs, decided by the embedding controller (a TaskAction's task
    * template, say); undefined runs the image's entrypoint. A WorkflowExecution's author names a
    * bundle, not a command, so the WorkflowExecution controller sets none: with one, whoever
-   * writes the resource chooses what runs in an allowed image.
+   * writes the resource chooses what runs in an allowed image. An argument longer than one
+   * `execve` string (as the container gets it, before the kubelet escaping) is refused as a
+   * ConfigurationError, with no Job created.
    */
   readonly containerCommand?:
     | ((wfe: WorkflowExecution) => ContainerCommand | undefined)
@@ -135,7 +137,8 @@ export function buildJob(
   const meta = executionMetadata(wfe, jobEngine, conventions);
   const mounts = dependencyMounts(dependencies, conventions);
   const env = parameterEnv(wfe.spec.targetResource, wfe.spec.parameters);
-  checkExecLimits(env);
+  const run = settings.containerCommand?.(wfe);
+  checkExecLimits(env, run);
   const profile =
     settings.securityProfile === 'restricted' ? restrictedSecurityProfile() : undefined;
   const containerSecurity = { ...profile?.container, ...settings.containerSecurityContext };
@@ -149,7 +152,6 @@ export function buildJob(
   const timeout = wfe.spec.executionConfig?.timeout
     ? deadlineSeconds(wfe.spec.executionConfig.timeout, 'spec.executionConfig.timeout')
     : deadlineSeconds(settings.defaultTimeout, 'defaultTimeout');
-  const run = settings.containerCommand?.(wfe);
   const resources = executionResources(wfe.spec.workflowRef.resources, settings.resources);
 
   const job: V1Job = {
