@@ -118,8 +118,15 @@ describeWithControlPlane('WorkflowExecution cooldown between executions on a tar
     const running = await cluster.waitForPhase(wfe.metadata.name, 'Running');
     const job = running.status?.executionRef?.name as string;
     await markEnded(client(), env.namespace, wfe.metadata.name, 'Completed');
-    await new Promise((resolve) => setTimeout(resolve, cooldownMs / 2));
-    expect(await jobExists(job)).toBe(true);
+    // When the Job was first seen gone, set against the completionTime after the fact: the Job
+    // went before that moment, so a slow machine's late read cannot make the check fail.
+    const goneBy = await vi.waitFor(
+      async () => {
+        expect(await jobExists(job)).toBe(false);
+        return Date.now();
+      },
+      { ...patience, interval: 100 },
+    );
     await vi.waitFor(async () => {
       expect(await jobExists(job)).toBe(false);
       const items = await eventsAbout(client(), env.namespace, wfe.metadata.name);
@@ -129,5 +136,7 @@ describeWithControlPlane('WorkflowExecution cooldown between executions on a tar
       expect(released?.status?.phase).toBe('Completed');
       expect(condition(released, 'LockReleased')?.status).toBe('True');
     }, patience);
+    const ended = (await cluster.read(wfe.metadata.name))?.status?.completionTime as string;
+    expect(goneBy).toBeGreaterThanOrEqual(Date.parse(ended) + cooldownMs - 1_000);
   });
 });
