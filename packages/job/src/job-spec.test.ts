@@ -296,6 +296,16 @@ describe('buildJob', () => {
     );
   });
 
+  it("names the embedding controller's containerCommand when its arguments, each one the kernel passes, make the Job too large to store", () => {
+    // Sixteen arguments of 100 KB, each under the kernel's limit for one: 1.6 MB, more than the
+    // API server stores.
+    const args = Array.from({ length: 16 }, () => 'x'.repeat(100_000));
+    const embedded = settings({ containerCommand: () => ({ args }) });
+    expect(() => buildJob(wfe(), 'ns', undefined, embedded)).toThrowError(
+      /^spec\.parameters: make a Job of 1\d{6} bytes as stored .*: .*use smaller parameter values, or have the embedding controller's containerCommand pass fewer or shorter arguments$/,
+    );
+  });
+
   it('refuses a Job whose JSON fits but whose managedFields, one entry per variable, take it past what etcd stores', () => {
     // 256 parameters of 200-character names: the API server's managedFields name each variable
     // in a key of its own, some 65 KB on top of the Job's JSON.

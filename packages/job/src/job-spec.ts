@@ -212,11 +212,13 @@ export function buildJob(
       },
     },
   };
+  // The embedder's arguments are stored, escaped, beside the parameters: either can be the fix.
+  const embedded = run?.command?.length || run?.args?.length;
   checkStoredObjectSize(
     job,
     'Job',
     'spec.parameters',
-    'the Job carries every parameter, each "$" in it doubled so the kubelet passes it on unexpanded; use smaller parameter values',
+    `the Job carries every parameter, each "$" in it doubled so the kubelet passes it on unexpanded; use smaller parameter values${embedded ? ", or have the embedding controller's containerCommand pass fewer or shorter arguments" : ''}`,
   );
   return job;
 }
