@@ -11,6 +11,7 @@ import {
   markWaitingForSlot,
   mayFreeSlot,
   slotEntryOf,
+  slotRecheckMs,
   waitingForSlotMessage,
 } from './attempt-slots.js';
 
@@ -81,5 +82,13 @@ describe('markWaitingForSlot', () => {
     expect(markWaitingForSlot(waiting ?? {}, message, { now })).toBeUndefined();
     const running = { conditions: setActionPhase(undefined, 'Executing', 'running', { now }) };
     expect(markWaitingForSlot(running, message, { now })).toBeUndefined();
+  });
+});
+
+describe('slotRecheckMs', () => {
+  it('looks again after six requeue periods, spread over half as long again', () => {
+    expect(slotRecheckMs(10_000, () => 0)).toBe(60_000);
+    expect(slotRecheckMs(10_000, () => 0.999_999)).toBe(90_000);
+    expect(slotRecheckMs(1_000, () => 0.5)).toBe(7_500);
   });
 });

@@ -106,6 +106,18 @@ export function mayFreeSlot(object: KubeObject): boolean {
   return phase !== undefined && phase !== 'Queued';
 }
 
+/**
+ * How long a waiting action waits for its wake before it looks at the line again. Not how it
+ * normally starts: a slot that frees wakes the next in line at once. It bounds a wake that never
+ * came (a CI run once kept an action waiting past 90 s behind a freed slot, cause not found), which
+ * would otherwise keep the action, and everyone behind it, waiting for ever; the look costs a
+ * reconcile from the cache that writes nothing. Spread over half as long again, so a burst of
+ * waiting actions does not come back in step.
+ */
+export function slotRecheckMs(resyncMs: number, random: () => number = Math.random): number {
+  return Math.round(resyncMs * 6 * (1 + random() / 2));
+}
+
 /** The message of an action waiting for a slot: the same while it waits, so one event says it. */
 export function waitingForSlotMessage(namespace: string, max: number): string {
   return `WaitingForAttemptSlot: namespace ${namespace} has ${max} attempts in flight, the most --max-attempts-per-namespace allows; this action starts by itself when one of them ends, first created first (ending or deleting one of them frees a slot sooner)`;

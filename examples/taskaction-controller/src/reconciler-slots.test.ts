@@ -36,7 +36,10 @@ function capped(max: number, job: KubeObject | null = null) {
 describe('TaskActionReconciler under --max-attempts-per-namespace', () => {
   it('keeps an action over its namespace cap Queued, saying why and what frees it, and launches nothing', async () => {
     const { reconcile, client, executor } = capped(1);
-    expect(await reconcile()).toBeUndefined();
+    // Looked at again after 6 to 9 requeue periods (10 s by default) should its wake never come.
+    const result = await reconcile();
+    expect(result?.requeueAfter).toBeGreaterThanOrEqual(60_000);
+    expect(result?.requeueAfter).toBeLessThanOrEqual(90_000);
     expect(executor.create).not.toHaveBeenCalled();
     const written = lastWritten(client);
     expect(phaseOf(written.status as never)).toBe('Queued');

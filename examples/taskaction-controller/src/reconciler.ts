@@ -46,6 +46,7 @@ import {
   attemptResourceState,
 } from './attempt-resource.js';
 import { type AttemptSlots, passSlotGate } from './attempt-slot-gate.js';
+import { slotRecheckMs } from './attempt-slots.js';
 import { cachePolicyOf } from './cache.js';
 import { passCacheGate } from './cache-gate.js';
 import { CacheStore } from './cache-store.js';
@@ -410,7 +411,9 @@ export class TaskActionReconciler implements Reconciler {
     const launched = () => attemptLaunched(executor, wfe, executionNamespace, reader, ctx.signal);
     if (slots) {
       const gate = { slots, transitions: this.#transitions, launched };
-      if ((await passSlotGate(action, expected, ctx, gate)) !== 'run') return undefined;
+      if ((await passSlotGate(action, expected, ctx, gate)) !== 'run') {
+        return { requeueAfter: slotRecheckMs(this.#o.resyncMs) };
+      }
     }
     try {
       return await this.#launchAttempt(action, engine, expected, launched, ctx);

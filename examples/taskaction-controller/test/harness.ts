@@ -294,7 +294,9 @@ export async function waitForPhase(
 ) {
   return vi.waitFor(async () => {
     const action = await read(client, namespace, name);
-    expect(action && phaseOf(action.status)).toBe(phase);
+    // The conditions say why it is not there yet: what a failure on a loaded CI run needs.
+    const why = `${namespace}/${name}: ${JSON.stringify(action?.status.conditions ?? null)}`;
+    expect(action && phaseOf(action.status), why).toBe(phase);
     return action as KubeObject & TaskActionView;
   }, patience);
 }
