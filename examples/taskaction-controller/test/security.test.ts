@@ -206,7 +206,18 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
       controllerUsers: [controllerUser],
       name: `${env.namespace}-signallers`,
     });
-    const [policyObject, binding] = policy as [KubeObject, KubeObject];
+    const [policyObject, unscoped] = policy as [KubeObject, KubeObject];
+    // The control plane is shared with files that run the controller as a ServiceAccount, not
+    // this file's admin: unscoped, the binding would refuse their controllers' status writes.
+    const binding = {
+      ...unscoped,
+      spec: {
+        ...(unscoped.spec as object),
+        matchResources: {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': env.namespace } },
+        },
+      },
+    };
     const forgeSucceeded = async (name: string) => {
       const current = await read(admin(), env.namespace, name);
       const forged = markSucceeded(current?.status ?? {}, 'done', {
