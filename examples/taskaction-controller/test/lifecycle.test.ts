@@ -2,7 +2,7 @@ import { completedTimeLabelValue } from '@roundhouse/controller';
 import { isKubernetesError, type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
-import { omittedAnnotationBytesKey } from '../src/cached-action.js';
+import { cachedAction, omittedAnnotationBytesKey } from '../src/cached-action.js';
 import { abortFinalizer, taskActions } from '../src/resource.js';
 import {
   apply,
@@ -113,7 +113,7 @@ describeWithControlPlane('TaskAction controller: lifecycle, validation and event
     expect(executing.metadata.annotations).toEqual(annotations);
     expect(executing.metadata.finalizers).toContain(abortFinalizer);
     const cached = cache
-      .informerFor(taskActions, { namespace: env.namespace })
+      .informerFor(taskActions, { namespace: env.namespace, transform: cachedAction })
       .get(env.namespace, name);
     expect(cached?.metadata?.uid).toBe(executing.metadata.uid);
     expect(cached?.metadata?.annotations).toEqual({
