@@ -85,8 +85,9 @@ describeWithControlPlane('WorkflowExecution starts after a controller died mid-s
 
   it("adopts the Job a start made before the controller died, though its spec.timesOutAt passed while no controller ran, and reports that Job's own outcome", async () => {
     const late = manifest();
-    // Long enough for the first controller to create, short enough to pass while none runs.
-    late.spec.timesOutAt = formatKubeTime(new Date(Date.now() + 15_000));
+    // Long enough for the first controller to create, and the Job to succeed, on a loaded
+    // machine; short enough to pass while none runs.
+    late.spec.timesOutAt = formatKubeTime(new Date(Date.now() + 45_000));
     const deadline = Date.parse(late.spec.timesOutAt);
     const { controller: killed, created } = await startDyingAfterCreate(1, 600_000);
     await cluster.apply(late);
