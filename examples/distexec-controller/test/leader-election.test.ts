@@ -31,10 +31,11 @@ const leaseNamespace = 'roundhouse-distexec';
 const fast = { leaseDurationSeconds: 8, renewDeadlineSeconds: 6, retryPeriodSeconds: 0.25 };
 
 /**
- * How long the standby may take to lead once the leader stopped: well inside the lease
- * duration, so only a released Lease, not one left to expire, lets it in that soon.
+ * How long the standby may take to lead once the leader stopped: inside the lease duration, so
+ * only a released Lease, not one left to expire, lets it in that soon (and the holder read right
+ * after the stop must already be empty or the standby), with room for a loaded machine.
  */
-const takeover = { timeout: 4_000, interval: 50 };
+const takeover = { timeout: 7_000, interval: 50 };
 
 type Lease = KubeObject & { spec?: { holderIdentity?: string } };
 type Written = KubeObject & {
