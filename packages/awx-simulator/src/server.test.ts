@@ -76,6 +76,15 @@ describe('HTTP surface', () => {
     expect(await (await fetch(sim.apiUrl)).json()).toMatchObject({ jobs: '/api/v2/jobs/' });
   });
 
+  it('records the bytes of each body it answered, none for a reset', async () => {
+    const body = Buffer.from(await (await call('/api/v2/me/')).arrayBuffer());
+    expect(sim.requests.at(-1)).toMatchObject({ path: '/api/v2/me/', bytes: body.length });
+    expect(body.length).toBeGreaterThan(0);
+    sim.faults.resetNext(1);
+    await expect(call('/api/v2/me/')).rejects.toThrow();
+    expect(sim.requests.at(-1)).toMatchObject({ status: null, bytes: 0 });
+  });
+
   it('redirects a path without its trailing slash with 301, before authentication', async () => {
     const response = await fetch(`${sim.apiUrl}jobs?status=running`, { redirect: 'manual' });
     expect(response.status).toBe(301);
@@ -455,10 +464,15 @@ describe('fault injection', () => {
     sim.faults.latency(0);
   });
 
-  it('logs method, path and status of every request and never a body', async () => {
-    await call('/api/v2/credential_types/?name=x');
+  it('logs method, path, status and size of every request and never a body', async () => {
+    const body = await (await call('/api/v2/credential_types/?name=x')).arrayBuffer();
     const last = sim.requests.at(-1);
-    expect(last).toEqual({ method: 'GET', path: '/api/v2/credential_types/?name=x', status: 200 });
+    expect(last).toEqual({
+      method: 'GET',
+      path: '/api/v2/credential_types/?name=x',
+      status: 200,
+      bytes: body.byteLength,
+    });
   });
 });
 

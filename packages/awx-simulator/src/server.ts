@@ -72,6 +72,11 @@ export interface RequestRecord {
   /** `null` when the connection was reset instead of answered. */
   readonly status: number | null;
   readonly fault?: Fault['kind'] | undefined;
+  /**
+   * The bytes of the body answered, all of them, though a client may stop reading before the
+   * end; 0 for none or a reset.
+   */
+  readonly bytes: number;
 }
 
 /** The simulator's data, to seed before a test and to inspect after it. */
@@ -186,7 +191,8 @@ async function readBody(request: IncomingMessage): Promise<Decoded> {
   return decodeUtf8(Buffer.concat(chunks));
 }
 
-function write(response: ServerResponse, reply: Reply, startedAt: number): void {
+/** Answers `reply`; the bytes of its body. */
+function write(response: ServerResponse, reply: Reply, startedAt: number): number {
   const contentType = reply.headers['Content-Type'] ?? '';
   const body =
     reply.body === undefined
@@ -200,6 +206,7 @@ function write(response: ServerResponse, reply: Reply, startedAt: number): void 
     'X-API-Total-Time': `${((performance.now() - startedAt) / 1000).toFixed(3)}s`,
   });
   response.end(body);
+  return body === undefined ? 0 : Buffer.byteLength(body);
 }
 
 export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Promise<AwxSimulator> {
@@ -217,17 +224,16 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
     const method = request.method ?? 'GET';
     const path = request.url ?? '/';
     const fault = faults.take(method, path);
-    const record = (status: number | null) =>
-      requests.push({ method, path, status, ...(fault ? { fault: fault.kind } : {}) });
+    const record = (status: number | null, bytes: number) =>
+      requests.push({ method, path, status, bytes, ...(fault ? { fault: fault.kind } : {}) });
     const strike = (stage: 'before' | 'after'): boolean => {
       // A deferred request is answered only after the body is read, so it can be acted on later.
       if (fault?.when !== stage || fault.kind === 'defer') return false;
       if (fault.kind === 'reset') {
         request.socket.destroy();
-        record(null);
+        record(null, 0);
       } else {
-        write(response, fault.reply, startedAt);
-        record(fault.reply.status);
+        record(fault.reply.status, write(response, fault.reply, startedAt));
       }
       return true;
     };
@@ -263,14 +269,12 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
     };
     if (fault?.kind === 'defer') {
       faults.hold(act);
-      write(response, fault.reply, startedAt);
-      record(fault.reply.status);
+      record(fault.reply.status, write(response, fault.reply, startedAt));
       return;
     }
     const reply = act();
     if (strike('after')) return;
-    write(response, reply, startedAt);
-    record(reply.status);
+    record(reply.status, write(response, reply, startedAt));
   });
 
   server.on('connection', () => {

@@ -96,12 +96,18 @@ export interface JobEventsPage {
   readonly events: JobEvent[];
   /** AWX has more past this page (its `next` is set): its page size may be below the one asked. */
   readonly more: boolean;
+  /** The `page_size` this page was asked with: 1 when a page of more was too large to read. */
+  readonly pageSize: number;
 }
 
-/** Which of a job's events to read: a page of those after a counter, or the newest before one. */
-export type JobEventsWindow =
+/**
+ * Which of a job's events to read: a page of those after a counter, or the newest before one,
+ * `pageSize` a page (AWX's default MAX_PAGE_SIZE unless given).
+ */
+export type JobEventsWindow = (
   | { readonly after: number | undefined }
-  | { readonly newestBefore: number | undefined };
+  | { readonly newestBefore: number | undefined }
+) & { readonly pageSize?: number | undefined };
 
 export interface JobReader {
   /** The job, or `null` when AWX has no job with this id. */
@@ -121,8 +127,9 @@ export interface JobReader {
     options?: AwxRequestOptions,
   ): Promise<OutputLines>;
   /**
-   * One page (up to `jobEventsPageSize`) of the job's saved events in `window`, in the order it
-   * names, with their whole `stdout`; none when the job is gone.
+   * One page of the job's saved events in `window`, in the order it names, with their whole
+   * `stdout`; none when the job is gone. A page too large to read is asked for again as one
+   * event; when that one is too large too, AwxAnswerTooLargeError.
    */
   jobEvents(
     id: number,

@@ -88,7 +88,7 @@ function fake(
     findWorkflowJob: async (_query, matches) => workflowJobs.find(matches) ?? null,
     jobStdoutTail: async () => '',
     jobStdoutLines: async () => ({ lines: [], total: 0 }),
-    jobEvents: async () => ({ events: [], more: false }),
+    jobEvents: async () => ({ events: [], more: false, pageSize: 200 }),
   };
   const catalog = new TemplateCatalog(awx, 0, Date.now);
   return { lookups: new ExecutionJobs(awx, catalog, settings, log), catalog, seen, warnings };

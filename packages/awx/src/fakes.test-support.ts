@@ -235,7 +235,7 @@ export class FakeAwx
     return { lines: [], total: 0 };
   }
   async jobEvents() {
-    return { events: [], more: false };
+    return { events: [], more: false, pageSize: 200 };
   }
   async cancelJob(id: number): Promise<CancelOutcome> {
     this.canceled.push(id);

@@ -55,7 +55,14 @@ describe('a follow of a job whose AWX sends pages no AWX sends', () => {
       .get(eventsPath)
       .query(true)
       .times(10)
-      .reply(200, page([{ counter: 1, stdout: 'ok: [web-1]' }], `${eventsPath}?page=2`, 2));
+      .reply(
+        200,
+        page(
+          [{ counter: 1, stdout: 'ok: [web-1]', start_line: 0, end_line: 1 }],
+          `${eventsPath}?page=2`,
+          2,
+        ),
+      );
     const { lines, error } = await follow(new JobsApi(onceTransport()), 0);
     expect(lines).toEqual([]);
     expect(error).toBeInstanceOf(AwxResponseError);
@@ -88,8 +95,8 @@ describe('a follow of a job whose AWX sends pages no AWX sends', () => {
         200,
         page(
           [
-            { counter: 5, stdout: 'a' },
-            { counter: 6, stdout: 'b' },
+            { counter: 5, stdout: 'a', start_line: 4, end_line: 5 },
+            { counter: 6, stdout: 'b', start_line: 5, end_line: 6 },
           ],
           null,
           2,
@@ -105,9 +112,10 @@ describe('a follow of a job whose AWX sends pages no AWX sends', () => {
     // Newest first, each page one counter lower, none printing a line, more always said.
     let counter = 1_000_000_000;
     const reader = endedJob((window) => {
-      if ('after' in window) return Promise.resolve({ events: [], more: false });
+      if ('after' in window) return Promise.resolve({ events: [], more: false, pageSize: 200 });
       counter -= 1;
-      return Promise.resolve({ events: [{ counter, stdout: '' }], more: true });
+      const event = { counter, stdout: '', start_line: 0, end_line: 0 };
+      return Promise.resolve({ events: [event], more: true, pageSize: 200 });
     });
     const { lines, error } = await follow(reader);
     expect(error).toBeUndefined();
@@ -118,9 +126,16 @@ describe('a follow of a job whose AWX sends pages no AWX sends', () => {
   it('fails, after a bound, an ended job whose events never end', async () => {
     let counter = 0;
     const reader = endedJob((window) => {
-      if ('newestBefore' in window) return Promise.resolve({ events: [], more: false });
+      if ('newestBefore' in window)
+        return Promise.resolve({ events: [], more: false, pageSize: 200 });
       counter += 1;
-      return Promise.resolve({ events: [{ counter, stdout: `line ${counter}` }], more: true });
+      const event = {
+        counter,
+        stdout: `line ${counter}`,
+        start_line: counter - 1,
+        end_line: counter,
+      };
+      return Promise.resolve({ events: [event], more: true, pageSize: 200 });
     });
     const { lines, error } = await follow(reader);
     expect(error).toBeInstanceOf(AwxResponseError);

@@ -51,14 +51,26 @@ function awxOf(states: readonly State[], pageSize = 200) {
           : saved
               .filter((e) => window.newestBefore === undefined || e.counter < window.newestBefore)
               .sort((a, b) => b.counter - a.counter);
-      return { events: chosen.slice(0, pageSize), more: chosen.length > pageSize };
+      const asked = Math.min(window.pageSize ?? 200, pageSize);
+      return {
+        events: chosen.slice(0, asked),
+        more: chosen.length > asked,
+        pageSize: window.pageSize ?? 200,
+      };
     },
   };
   return { awx, windows };
 }
 
-const events = (...stdouts: string[]): JobEvent[] =>
-  stdouts.map((stdout, index) => ({ counter: index + 1, stdout }));
+/** Events numbered as ansible-runner numbers them: counters from 1, lines from 0. */
+const events = (...stdouts: string[]): JobEvent[] => {
+  let line = 0;
+  return stdouts.map((stdout, index) => {
+    const start_line = line;
+    line += stdout === '' ? 0 : stdout.split('\n').length;
+    return { counter: index + 1, stdout, start_line, end_line: line };
+  });
+};
 
 async function collect(lines: AsyncIterable<{ source: string; text: string }>) {
   const texts: string[] = [];
@@ -139,9 +151,9 @@ describe('jobOutput', () => {
     ]);
     expect(windows).toEqual([
       { newestBefore: undefined },
-      { after: 2 },
-      { after: 2 },
-      { after: 3 },
+      { after: 2, pageSize: 200 },
+      { after: 2, pageSize: 200 },
+      { after: 3, pageSize: 200 },
     ]);
   }, 20_000);
 
@@ -179,7 +191,10 @@ describe('jobOutput', () => {
     const tail = awxOf(states());
     const given = await collect(jobOutput(tail.awx, 7, unscrubbed, { follow: true, tailLines: 2 }));
     expect(given).toEqual(['two', 'three', 'four', 'five']);
-    expect(tail.windows.slice(0, 2)).toEqual([{ newestBefore: undefined }, { after: 2 }]);
+    expect(tail.windows.slice(0, 2)).toEqual([
+      { newestBefore: undefined },
+      { after: 2, pageSize: 200 },
+    ]);
   }, 20_000);
 
   it('counts from the first counter: a follow waits for the first events AWX has not saved', async () => {

@@ -2,9 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogLine, LogOptions } from '@roundhouse/core';
 import { AwxResponseError } from './awx-errors.js';
 import type { JobReader } from './awx-roles.js';
-import { eventLines, eventsPending, unbrokenEvents, unlessEventTooLarge } from './job-events.js';
+import {
+  eventLines,
+  eventsPending,
+  jobEventsPageSize,
+  unbrokenEvents,
+  unlessEventTooLarge,
+} from './job-events.js';
 import { type OutputScrub, type OutputWithheld, scrubbedText } from './output-scrub.js';
 import { maxListPages } from './page-bounds.js';
+import type { JobEvent } from './schemas.js';
 import { isJobActive } from './status.js';
 import { type LineSelection, leftOutLine } from './stdout-reader.js';
 
@@ -52,36 +59,53 @@ async function* outputLines(
 ): AsyncGenerator<string> {
   const { signal } = options;
   if (!options.follow) {
-    const selection = {
-      skip: 0,
-      lastLines: options.tailLines,
-      maxBytes: firstReadBytes,
-      maxLineBytes: firstReadBytes,
-    };
-    const read = await awx.jobStdoutLines(jobId, selection, { signal });
+    const read = await awx.jobStdoutLines(jobId, firstRead(options.tailLines), { signal });
     yield* read.lines;
     return;
   }
   const start = await unlessEventTooLarge(followStart(awx, jobId, options.tailLines, signal));
   if (!start) {
-    yield* followDownload(awx, jobId, options, now);
+    yield* followDownload(awx, jobId, firstRead(options.tailLines), options, now);
     return;
   }
   yield* start.lines;
-  let last = start.after;
+  let { place, pageSize } = start;
+  // The first saved event after `place` is too large to read: a poll looks past it.
+  let blocked = false;
   while (!signal?.aborted) {
     const job = await awx.getJob(jobId, { signal });
     if (!job) return;
     // Judged before the read: the events saved by then are all there is once it is settled.
     const settled = !isJobActive(job.status) && !eventsPending(job, now());
     for (let pages = 1; ; pages++) {
-      const { events, more } = await awx.jobEvents(jobId, { after: last }, { signal });
-      const taken = settled ? events : unbrokenEvents(events, last);
+      const page = blocked
+        ? undefined
+        : await unlessEventTooLarge(
+            awx.jobEvents(jobId, { after: place.counter, pageSize }, { signal }),
+          );
+      if (!page) {
+        blocked = true;
+        const past = await pastTooLarge(awx, jobId, place, settled, signal);
+        if (past === 'unreadable') {
+          const rest = { skip: place.endLine, maxLineBytes: firstReadBytes };
+          yield* followDownload(awx, jobId, rest, options, now);
+          return;
+        }
+        if (!past) break;
+        yield* past.lines;
+        if (!past.after) return;
+        place = past.after;
+        blocked = false;
+        continue;
+      }
+      // Once a page was too large, pages of one event: each too large a page costs 64 MiB read.
+      pageSize = page.pageSize;
+      const taken = settled ? page.events : unbrokenEvents(page.events, place.counter);
       for (const event of taken) {
         yield* shownLines(event.stdout);
-        last = event.counter;
+        place = { counter: event.counter, endLine: event.end_line };
       }
-      if (!more || taken.length < events.length) break;
+      if (!page.more || taken.length < page.events.length) break;
       if (pages < maxListPages) continue;
       // A running job may print that fast; the next poll goes on. An ended one's events end.
       if (!settled) break;
@@ -97,24 +121,70 @@ async function* outputLines(
 }
 
 /**
+ * Where a follow is: the counter of the last event given, and the line of the output after its
+ * lines (the next event's `start_line`).
+ */
+interface Place {
+  readonly counter: number;
+  readonly endLine: number;
+}
+
+/** Before the first event: counters start at 1, lines at 0. */
+const start: Place = { counter: 0, endLine: 0 };
+
+/** The first read of a job's output: its last `tailLines` lines within `firstReadBytes`. */
+function firstRead(tailLines: number | undefined): LineSelection {
+  return { skip: 0, lastLines: tailLines, maxBytes: firstReadBytes, maxLineBytes: firstReadBytes };
+}
+
+/**
+ * The lines of the event after `place` that is too large to read even alone, from the txt
+ * download, and where the follow goes on (none when the job's events end with it). The event
+ * after it tells where its lines end: its `start_line`. A download line is the output's line of
+ * that number, as ansible-runner numbers each line an event printed; AWX's stdout view takes a
+ * line range only in the formats that refuse an output over STDOUT_MAX_BYTES_DISPLAY (1 MiB),
+ * which one of these always is, so the download is read from the start, up to the range's end.
+ * Undefined while the next event is not saved yet (or a hole before it), when the job may still
+ * save it; 'unreadable' when the next event read is too large too.
+ */
+async function pastTooLarge(
+  awx: JobReader,
+  jobId: number,
+  place: Place,
+  settled: boolean,
+  signal: AbortSignal | undefined,
+): Promise<{ lines: readonly string[]; after: Place | undefined } | undefined | 'unreadable'> {
+  const window = { after: place.counter + 1, pageSize: 1 };
+  const page = await unlessEventTooLarge(awx.jobEvents(jobId, window, { signal }));
+  if (!page) return 'unreadable';
+  const next = page.events[0];
+  // Settled, the events saved are all there is: the download has their lines whatever holes.
+  if (!settled && next?.counter !== place.counter + 2) return undefined;
+  const selection = {
+    skip: place.endLine,
+    until: next?.start_line,
+    maxLineBytes: firstReadBytes,
+  };
+  const { lines } = await awx.jobStdoutLines(jobId, selection, { signal });
+  const after = next && { counter: next.counter - 1, endLine: next.start_line };
+  return { lines, after };
+}
+
+/**
  * A follow from the txt download, for a job whose events cannot be read (one is longer than the
- * client reads even on a page of its own): the last `tailLines` lines within `firstReadBytes`,
- * then on each poll the lines past those given, until the job ends and AWX has saved its events.
- * Each poll reads the whole download, the cost the events spare, so only such a job pays it.
+ * client reads even on a page of its own): the lines `first` selects, then on each poll the
+ * lines past those given, until the job ends and AWX has saved its events. Each poll reads the
+ * whole download, the cost the events spare, so only such a job pays it.
  */
 async function* followDownload(
   awx: JobReader,
   jobId: number,
+  first: LineSelection,
   options: LogOptions,
   now: () => number,
 ): AsyncGenerator<string> {
   const { signal } = options;
-  let selection: LineSelection = {
-    skip: 0,
-    lastLines: options.tailLines,
-    maxBytes: firstReadBytes,
-    maxLineBytes: firstReadBytes,
-  };
+  let selection = first;
   while (!signal?.aborted) {
     const job = await awx.getJob(jobId, { signal });
     if (!job) return;
@@ -147,46 +217,58 @@ function shownLines(stdout: string): string[] {
  * one: the lines stop at the first hole in the counters (counting from 1, the first counter,
  * when the read reached the start), and the follow goes on after the last event before it, so
  * the missing one is given when saved, and nothing twice. With `tailLines` 0 the follow starts after the newest event.
+ * Also the page size the reads came to (see `JobReader.jobEvents`), for the follow to go on with.
  */
 async function followStart(
   awx: JobReader,
   jobId: number,
   tailLines: number | undefined,
   signal: AbortSignal | undefined,
-): Promise<{ lines: string[]; after: number }> {
+): Promise<{ lines: string[]; place: Place; pageSize: number }> {
   if (tailLines !== undefined && tailLines <= 0) {
-    const { events } = await awx.jobEvents(jobId, { newestBefore: undefined }, { signal });
-    return { lines: [], after: events[0]?.counter ?? 0 };
+    const window = { newestBefore: undefined };
+    const { events, pageSize } = await awx.jobEvents(jobId, window, { signal });
+    const [newest] = events;
+    const place = newest ? { counter: newest.counter, endLine: newest.end_line } : start;
+    return { lines: [], place, pageSize };
   }
   const wanted = tailLines ?? Number.POSITIVE_INFINITY;
-  const newestFirst: Array<{ counter: number; lines: string[] }> = [];
+  const newestFirst: Array<{ event: JobEvent; lines: string[] }> = [];
   let before: number | undefined;
+  let pageSize: number | undefined;
   let count = 0;
   let bytes = 0;
   let reachedStart = false;
   // Pages, not only lines: events that printed nothing (AWX saves those too) add no line.
   reading: for (let pages = 1; pages <= maxListPages; pages++) {
-    const { events, more } = await awx.jobEvents(jobId, { newestBefore: before }, { signal });
-    for (const event of events) {
+    const window = { newestBefore: before, pageSize };
+    const page = await awx.jobEvents(jobId, window, { signal });
+    pageSize = page.pageSize;
+    for (const event of page.events) {
       before = event.counter;
       const lines = shownLines(event.stdout);
-      newestFirst.push({ counter: event.counter, lines });
+      newestFirst.push({ event, lines });
       count += lines.length;
       bytes += lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
       if (count >= wanted || bytes >= firstReadBytes) break reading;
     }
-    if (!more) {
+    if (!page.more) {
       reachedStart = true;
       break;
     }
   }
-  const read = newestFirst.reverse();
-  const from = reachedStart ? 0 : (read[0]?.counter ?? 1) - 1;
-  const taken = unbrokenEvents(read, from);
+  const read = newestFirst.reverse().map(({ event, lines }) => ({ ...event, lines }));
+  // Each event's lines start where the one before it ends (ansible-runner numbers them so).
+  const oldest = read[0];
+  const from =
+    reachedStart || !oldest ? start : { counter: oldest.counter - 1, endLine: oldest.start_line };
+  const taken = unbrokenEvents(read, from.counter);
   const lines = taken.flatMap((event) => event.lines);
+  const last = taken.at(-1);
   return {
     lines: withinBudget(lines.slice(Math.max(0, lines.length - wanted))),
-    after: taken.at(-1)?.counter ?? from,
+    place: last ? { counter: last.counter, endLine: last.end_line } : from,
+    pageSize: pageSize ?? jobEventsPageSize,
   };
 }
 

@@ -100,10 +100,23 @@ describe('JobsApi', () => {
     nock(awxBase)
       .get('/api/v2/jobs/7/job_events/')
       .query({ order_by: 'counter', counter__gt: '41', page_size: '200', no_truncate: '1' })
-      .reply(200, page([{ id: 900, counter: 42, event: 'verbose', stdout: 'ok: [web-1]' }]));
+      .reply(
+        200,
+        page([
+          {
+            id: 900,
+            counter: 42,
+            event: 'verbose',
+            stdout: 'ok: [web-1]',
+            start_line: 50,
+            end_line: 51,
+          },
+        ]),
+      );
     expect(await jobs().jobEvents(7, { after: 41 })).toEqual({
-      events: [{ counter: 42, stdout: 'ok: [web-1]' }],
+      events: [{ counter: 42, stdout: 'ok: [web-1]', start_line: 50, end_line: 51 }],
       more: false,
+      pageSize: 200,
     });
   });
 
@@ -111,16 +124,27 @@ describe('JobsApi', () => {
     nock(awxBase)
       .get('/api/v2/jobs/7/job_events/')
       .query({ order_by: '-counter', page_size: '200', no_truncate: '1' })
-      .reply(200, page([{ counter: 3, stdout: 'c' }], '/api/v2/jobs/7/job_events/?page=2'))
+      .reply(
+        200,
+        page(
+          [{ counter: 3, stdout: 'c', start_line: 2, end_line: 3 }],
+          '/api/v2/jobs/7/job_events/?page=2',
+        ),
+      )
       .get('/api/v2/jobs/8/job_events/')
       .query({ order_by: '-counter', counter__lt: '3', page_size: '200', no_truncate: '1' })
       .reply(404, { detail: 'Not found.' });
     // A short page with `next` is not the last: AWX's MAX_PAGE_SIZE may be below 200.
     expect(await jobs().jobEvents(7, { newestBefore: undefined })).toEqual({
-      events: [{ counter: 3, stdout: 'c' }],
+      events: [{ counter: 3, stdout: 'c', start_line: 2, end_line: 3 }],
       more: true,
+      pageSize: 200,
     });
-    expect(await jobs().jobEvents(8, { newestBefore: 3 })).toEqual({ events: [], more: false });
+    expect(await jobs().jobEvents(8, { newestBefore: 3 })).toEqual({
+      events: [],
+      more: false,
+      pageSize: 200,
+    });
   });
 
   it('reads the lines of an output through the download, counting the skipped ones', async () => {

@@ -80,21 +80,24 @@ export class JobsApi implements JobReader, Pick<JobCanceler, 'cancelJob'> {
 
   /**
    * A page of the job's saved events; see `jobEventsQuery`. A page longer than the client reads
-   * (events of hundreds of KiB each) is asked for again with half as many rows, down to one:
-   * the window is a counter bound, so a shorter page is the start of the same one.
+   * (an event of tens of MiB, or many of hundreds of KiB) is asked for again as one event, not
+   * halved down to one: each answer found too large was read to the client's bound, 64 MiB, so
+   * halving could read eight of them before it found the one event that is too large alone.
+   * The window is a counter bound, so a shorter page is the start of the same one; the page
+   * says the size it was asked with, for the caller to go on with.
    */
   async jobEvents(
     id: number,
     window: JobEventsWindow,
     options: AwxRequestOptions = {},
   ): Promise<JobEventsPage> {
-    for (let pageSize = jobEventsPageSize; ; pageSize = Math.floor(pageSize / 2)) {
-      try {
-        return await this.#eventsPage(id, window, pageSize, options);
-      } catch (error) {
-        if (!(error instanceof AwxAnswerTooLargeError) || pageSize === 1) throw error;
-      }
+    const asked = window.pageSize ?? jobEventsPageSize;
+    try {
+      return await this.#eventsPage(id, window, asked, options);
+    } catch (error) {
+      if (!(error instanceof AwxAnswerTooLargeError) || asked === 1) throw error;
     }
+    return this.#eventsPage(id, window, 1, options);
   }
 
   async #eventsPage(
@@ -108,7 +111,11 @@ export class JobsApi implements JobReader, Pick<JobCanceler, 'cancelJob'> {
     const page = await this.#http.json({ ...call, quotesOutput: true }, eventPage, {
       missingIsNull: true,
     });
-    const read = { events: page?.results ?? [], more: page !== null && page.next !== null };
+    const read = {
+      events: page?.results ?? [],
+      more: page !== null && page.next !== null,
+      pageSize,
+    };
     const wrong = eventsPageProblem(window, read.events, read.more);
     if (wrong) throw new AwxResponseError(this.#http.endpoint(call), wrong.field, wrong.problem);
     return read;

@@ -177,9 +177,19 @@ export type JobRow = z.infer<typeof JobRowSchema>;
 /**
  * An event of `jobs/{id}/job_events/` (JobEventSerializer): `counter` numbers the job's events
  * in the order Ansible emitted them; `stdout` is the text the event printed, lines joined by
- * `\r\n`, with ANSI sequences, `''` for an event that printed nothing.
+ * `\r\n`, with ANSI sequences, `''` for an event that printed nothing; `start_line` and
+ * `end_line` place its lines in the output.
  */
-export const JobEventSchema = z.object({ counter: z.number().int(), stdout: z.string() });
+export const JobEventSchema = z.object({
+  counter: z.number().int(),
+  stdout: z.string(),
+  /**
+   * The event's lines in the output as ansible-runner numbered them (OutputEventFilter), from 0:
+   * `end_line` is past its last, so the next event starts at it.
+   */
+  start_line: z.number().int().nonnegative(),
+  end_line: z.number().int().nonnegative(),
+});
 
 export type JobEvent = z.infer<typeof JobEventSchema>;
 

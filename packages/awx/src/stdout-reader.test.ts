@@ -33,6 +33,22 @@ describe('readLines', () => {
     });
   });
 
+  it('stops at the line `until` names: keeps none from it on, nor reads past it', async () => {
+    let chunks = 0;
+    async function* counted(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of chunked(output, 4)) {
+        chunks += 1;
+        yield chunk;
+      }
+    }
+    expect(await readLines(counted(), { skip: 1, until: 3 })).toEqual({
+      lines: ['TASK [a]', 'ok: [web-1]'],
+      total: 3,
+    });
+    // 'ok: [web-1]\n' ends in the eighth chunk of four bytes; the output has eleven.
+    expect(chunks).toBe(8);
+  });
+
   it('keeps the last lines within a count and within a byte budget', async () => {
     expect((await readLines(chunked(output, 4), { skip: 0, lastLines: 2 })).lines).toEqual([
       'ok: [web-1]',

@@ -6,13 +6,15 @@
 /** What a read of a job's output kept, and how many lines the whole output has. */
 export interface OutputLines {
   readonly lines: readonly string[];
-  /** Every line of the output, the skipped and dropped ones included. */
+  /** Every line of the output (up to `until`), the skipped and dropped ones included. */
   readonly total: number;
 }
 
 export interface LineSelection {
   /** Lines at the start that were given before. */
   readonly skip: number;
+  /** The line before which reading stops: lines from it on are not kept, nor read. */
+  readonly until?: number | undefined;
   /** Keep only the last this many lines. */
   readonly lastLines?: number | undefined;
   /** Keep only the last lines that fit in this many bytes (the last line always). */
@@ -69,6 +71,7 @@ export async function readLines(
       window.add(line.take());
     }
     line.add(parts.at(-1) ?? '');
+    if (window.full) break;
   }
   line.add(decoder.decode());
   if (!line.empty) window.add(line.take());
@@ -123,7 +126,13 @@ class LineWindow {
     this.#selection = selection;
   }
 
+  /** Whether no later line is kept: the selection ends before it. */
+  get full(): boolean {
+    return this.total >= (this.#selection.until ?? Number.POSITIVE_INFINITY);
+  }
+
   add(line: string): void {
+    if (this.full) return;
     this.total += 1;
     if (this.total <= this.#selection.skip) return;
     this.#kept.push(line);
