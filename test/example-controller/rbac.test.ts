@@ -18,6 +18,7 @@ import {
   apply,
   jobRegistry,
   manifest,
+  patience,
   type RunningController,
   startController,
   waitForPhase,
@@ -223,19 +224,16 @@ describeWithControlPlane('the controller under its own least-privilege RBAC', ()
         wfe.metadata.name,
       )
     )?.status?.executionRef?.name as string;
-    await vi.waitFor(
-      async () => {
-        const pod = await admin().get(resources.pods, 'roundhouse-workflows', podName);
-        expect(pod).not.toBeNull();
-        expect(pod?.metadata?.finalizers ?? []).toEqual([]);
-      },
-      { timeout: 30_000, interval: 250 },
-    );
+    await vi.waitFor(async () => {
+      const pod = await admin().get(resources.pods, 'roundhouse-workflows', podName);
+      expect(pod).not.toBeNull();
+      expect(pod?.metadata?.finalizers ?? []).toEqual([]);
+    }, patience);
     await admin().delete(workflowExecutions, env.namespace, wfe.metadata.name);
     await vi.waitFor(
       async () =>
         expect(await admin().get(resources.pods, 'roundhouse-workflows', podName)).toBeNull(),
-      { timeout: 60_000, interval: 250 },
+      patience,
     );
   });
 
