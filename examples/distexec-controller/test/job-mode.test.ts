@@ -484,6 +484,11 @@ describeWithControlPlane('the Job-per-node mode with pods the test ends', () => 
     await world.waitForResults('flaky', (results) => {
       expect(results[failing]).toMatchObject({ phase: 'Running', attempts: 2 });
     });
+    // Once attempt 2 is recorded, attempt 1's Job goes: a node keeps one Job, not one a retry.
+    const first = executionResourceName(nodeTarget(world.env.namespace, 'flaky', failing, 1, 1));
+    await vi.waitFor(async () => {
+      expect(await world.admin.get(resources.jobs, executionNamespace, first)).toBeNull();
+    }, patience);
     await endPod('flaky', failing, 2, 3, 'boom: disk full');
     const { results } = await world.waitForResults('flaky', (_, summary) => {
       expect(summary).toEqual({ nodes: 2, succeeded: 1, failed: 1, pending: 0 });

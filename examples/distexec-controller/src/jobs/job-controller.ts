@@ -10,7 +10,6 @@ import {
   defineConventions,
   type Logger,
   noopLogger,
-  ownedResourcesSelector,
   roundhouseConventions,
 } from '@roundhouse/core';
 import { type JobSettings, jobPodsRead } from '@roundhouse/job';
@@ -23,14 +22,8 @@ import {
 } from '@roundhouse/kube';
 import { NodeDirectory } from '../nodes.js';
 import { distExecs } from '../resource.js';
-import {
-  jobsByOwner,
-  jobsInFlightByNamespace,
-  jobsInFlightByOwner,
-  namespaceOfJobInFlight,
-  ownerOfJob,
-  ownerOfJobInFlight,
-} from './job-index.js';
+import { ownerOfJob } from './job-index.js';
+import { nodeJobsInformer } from './job-informer.js';
 import { JobModeReconciler } from './job-reconciler.js';
 import { nodeJobResourceEngine } from './node-job.js';
 import type { TimeoutPolicy } from './timeout-policy.js';
@@ -120,15 +113,7 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
   const execs = cache.informerFor<KubeObject>(distExecs, {
     ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
   });
-  const owner = ownerOfJob(conventions);
-  const jobs = cache
-    .informerFor<KubeObject>(resources.jobs, {
-      namespace: options.executionNamespace,
-      labelSelector: ownedResourcesSelector(conventions),
-    })
-    .addIndex(jobsByOwner, owner)
-    .addIndex(jobsInFlightByNamespace, namespaceOfJobInFlight(conventions))
-    .addIndex(jobsInFlightByOwner, ownerOfJobInFlight(conventions));
+  const jobs = nodeJobsInformer(cache, conventions, options.executionNamespace);
   // buildJob labels a node Job's pods as the job engine's own, so its pod read applies.
   const pods = cache.informerFor<KubeObject>(
     resources.pods,
@@ -163,7 +148,7 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
   };
   controller
     .watch(execs)
-    .watch(jobs, owner)
+    .watch(jobs, ownerOfJob(conventions))
     // Cached for the status checks of failed Jobs; a Job's own events say when to look.
     .watch(pods, () => [])
     .watch(nodes.informer, () => []);

@@ -265,6 +265,104 @@ describe('JobModeReconciler, a retry on a node cordoned or down since its attemp
   });
 });
 
+describe("JobModeReconciler, an earlier attempt's Job", () => {
+  /** The node Job of `attempt` on worker-1 of `object`, finished or running. */
+  function attemptJob(object: KubeObject, attempt: number, finished: boolean): KubeObject {
+    const view = distExecView(object);
+    const spec = view.spec.valid ? view.spec.value : { command: '' };
+    const job = buildNodeJob(
+      nodeExecution(view, spec, 'worker-1', attempt, 'busybox:1.37'),
+      executionNamespace,
+      jobSettings,
+    );
+    return {
+      ...job,
+      metadata: { ...job.metadata, uid: `job-a${attempt}` },
+      status: finished ? { failed: 1 } : { active: 1 },
+    } as KubeObject;
+  }
+
+  /** ops/hello with 2 retries, whose worker-1 entry records `attempts`, running. */
+  function retrying(attempts: number): KubeObject {
+    return {
+      ...distExec('u-1', { finalizers: [jobsFinalizer] }),
+      spec: { command: 'echo hello', retries: 2 },
+      status: {
+        results: {
+          'worker-1': {
+            phase: 'Running',
+            startedAt: '2026-01-01T00:00:00Z',
+            attempts,
+            observedGeneration: 1,
+          },
+        },
+      },
+    };
+  }
+
+  function reconcilerOf(api: FakeDistExecApi, jobs: KubeObject[], current: 'running' | 'failed') {
+    const deleted: string[] = [];
+    const created: string[] = [];
+    const reconciler = reconcilerOver(api, {
+      client: {
+        ...api.client,
+        patch: api.client.patch,
+        get: api.client.get,
+        async delete(_type: unknown, _namespace: unknown, name: string) {
+          deleted.push(name);
+        },
+      } as unknown as KubeClient,
+      jobs: {
+        byIndex: () => jobs.filter((job) => !deleted.includes(job.metadata?.name ?? '')),
+        get: () => undefined,
+        on: () => {},
+        resourceVersion: '',
+      },
+      nodes: {
+        selected: () => ['worker-1'],
+        known: () => new Set(['worker-1']),
+        missing: async () => [],
+      } as unknown as NodeDirectory,
+      executor: {
+        create: async (wfe: { spec: { targetResource: string } }) => {
+          created.push(wfe.spec.targetResource);
+          return { status: 'created' };
+        },
+        getStatus: async () =>
+          current === 'running'
+            ? { phase: 'Running' }
+            : { phase: 'Failed', reason: 'Failed', exitCode: 1 },
+      } as unknown as Executor,
+    });
+    return { reconciler, deleted, created };
+  }
+
+  it('is deleted once the status records a later attempt, and the current one is kept', async () => {
+    const object = retrying(2);
+    const first = attemptJob(object, 1, true);
+    const second = attemptJob(object, 2, false);
+    const api = new FakeDistExecApi(object);
+    const { reconciler, deleted } = reconcilerOf(api, [first, second], 'running');
+
+    await reconciler.reconcile('ops/hello', reconcileContext());
+
+    expect(deleted).toEqual([first.metadata?.name]);
+  });
+
+  it('is kept while the attempt after it is only being started, until its entry is written', async () => {
+    const object = retrying(1);
+    const first = attemptJob(object, 1, true);
+    const api = new FakeDistExecApi(object);
+    const { reconciler, deleted, created } = reconcilerOf(api, [first], 'failed');
+
+    await reconciler.reconcile('ops/hello', reconcileContext());
+
+    expect(created).toEqual(['ops/distexec/hello.worker-1.n8.g1.a2']);
+    expect(deleted).toEqual([]);
+    expect(api.stored.status).toMatchObject({ results: { 'worker-1': { attempts: 2 } } });
+  });
+});
+
 describe('JobModeReconciler, Jobs the API server refuses (a full quota)', () => {
   const quotaRefusal = () =>
     new KubernetesApiError(
@@ -310,6 +408,11 @@ describe('JobModeReconciler, Jobs the API server refuses (a full quota)', () => 
       expect(results[node]).toMatchObject({ phase: 'Running', reason: 'JobRefused', attempts: 1 });
       expect(results[node]?.message).toContain('exceeded quota: jobs');
     }
+    // The execution namespace's usage is every tenant's: the quota and resource, no figures.
+    expect(results['worker-2']?.message).toBe(
+      'the API server refused the node\'s Job: create Job distexec-jobs/x: jobs.batch "x" is forbidden: exceeded quota: jobs, resources: count/jobs.batch',
+    );
+    expect(results['worker-3']?.message).not.toContain('used');
     expect(api.stored.metadata?.finalizers).toEqual([jobsFinalizer]);
 
     // Room frees up: the refused nodes' attempt 1 is created, and their entries lose the refusal.

@@ -45,6 +45,7 @@ import {
   isJobRefusal,
   JobsRefusedError,
   jobRefused,
+  refusalText,
   refusedJobEntry,
   refusedJobObservation,
 } from './job-refusal.js';
@@ -231,7 +232,7 @@ export class JobModeReconciler implements Reconciler {
         // request, and a DistExec of thousands of nodes would send thousands on every retry.
         held.set(
           node,
-          `not created while the API server refuses this DistExec's Jobs: ${errorText(refusal)}`,
+          `not created while the API server refuses this DistExec's Jobs: ${refusalText(refusal)}`,
         );
         continue;
       }
@@ -263,7 +264,7 @@ export class JobModeReconciler implements Reconciler {
         }
         if (isJobRefusal(error)) {
           refusal = error;
-          held.set(node, `the API server refused the node's Job: ${errorText(error)}`);
+          held.set(node, `the API server refused the node's Job: ${refusalText(error)}`);
           continue;
         }
         // A Job that cannot be built now never will be from this spec: recorded, not retried.
@@ -354,13 +355,22 @@ export class JobModeReconciler implements Reconciler {
       const observation = await this.#observeJob(view, node, signal);
       steps.set(node, { step: decide(node, observation), observation });
     }
-    // Jobs of an older generation, or of a node no longer selected (or gone), are cancelled.
+    // Jobs of an older generation, or of a node no longer selected (or gone), are cancelled;
+    // an earlier attempt's Job goes once the status records a later attempt, so a node keeps
+    // one Job (in the cache, in etcd, against a count/jobs quota), not one per retry. Told from
+    // the recorded entry, never from the attempt being started: a crash before that entry is
+    // written leaves the earlier Job, which the next reconcile still reads.
     const { namespace, name, uid } = view.metadata;
     const target = conventionKeys(this.#o.conventions).targetResourceAnnotation;
     const chosen = new Set(selected);
     const staleJobs = this.#jobsOf(namespace, name, uid).filter((job) => {
       const of = parseNodeTarget(job.metadata?.annotations?.[target], namespace, name);
-      return of !== undefined && (of.generation < view.generation || !chosen.has(of.node));
+      return (
+        of !== undefined &&
+        (of.generation < view.generation ||
+          !chosen.has(of.node) ||
+          supersededAttempt(of, view.results[of.node], view.generation))
+      );
     });
     return {
       view,
@@ -526,6 +536,18 @@ export class JobModeReconciler implements Reconciler {
   }
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/**
+ * Whether a Job of `of`'s attempt is an earlier one than the attempt `entry` records for the
+ * current generation: that attempt's outcome is in the entry already, and no read asks for it.
+ */
+function supersededAttempt(
+  of: { generation: number; attempt: number },
+  entry: NodeResult | undefined,
+  generation: number,
+): boolean {
+  return (
+    of.generation === generation &&
+    entry?.observedGeneration === generation &&
+    entry.attempts > of.attempt
+  );
 }
