@@ -1,15 +1,13 @@
 import { Controller, type ControllerMetrics, InformerCache } from '@roundhouse/controller';
 import {
-  type Conventions,
   defineConventions,
-  executionOwnerKey,
   type Logger,
   noopLogger,
-  ownedResourcesSelector,
   roundhouseConventions,
 } from '@roundhouse/core';
 import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kube';
 import { PodExecutor, type PodExecutorOptions, taskRuns, tasks } from '@roundhouse/pod';
+import { byOwner, ownerKeys, podInformers } from './pod-informers.js';
 import { TaskRunReconciler } from './reconciler.js';
 import type { TimeoutLimits } from './run-spec.js';
 
@@ -34,20 +32,9 @@ export interface TaskRunControllerOptions {
 
 const fieldManager = 'roundhouse-taskrun-controller';
 const byTaskRef = 'spec.taskRef';
-const byOwner = 'owner';
 
 const taskRefOf = (run: KubeObject) =>
   (run.spec as { taskRef?: { name?: unknown } | undefined } | undefined)?.taskRef?.name;
-
-/**
- * The key of the run a Pod belongs to, by its owner labels. A run's Pod lives beside it, so a
- * Pod whose labels claim a run of another namespace belongs to none: whoever may create Pods in
- * one namespace must not wake, or make the controller read for, the runs of another.
- */
-const ownerKeys = (conventions: Conventions) => (pod: KubeObject) => {
-  const key = executionOwnerKey(pod.metadata, conventions);
-  return key?.startsWith(`${pod.metadata?.namespace}/`) ? [key] : [];
-};
 
 const phaseOf = (run: KubeObject) => (run.status as { phase?: unknown } | undefined)?.phase;
 
@@ -88,15 +75,7 @@ export function createTaskRunController(options: TaskRunControllerOptions): {
     const ref = taskRefOf(run);
     return typeof ref === 'string' ? [`${run.metadata?.namespace}/${ref}`] : [];
   });
-  const pods = executor.watches.map((watch) => ({
-    informer: cache
-      .informerFor(watch.resource, {
-        ...scope,
-        labelSelector: ownedResourcesSelector(watch.conventions),
-      })
-      .addIndex(byOwner, ownerKeys(watch.conventions)),
-    conventions: watch.conventions,
-  }));
+  const pods = podInformers(cache, executor.watches, scope);
   const reconciler = new TaskRunReconciler({
     client,
     reader: cache,
