@@ -201,5 +201,6 @@ describeWithControlPlane('the example controllers with a kubeconfig', () => {
       stops.push({ code, last: proc.lines.at(-1)?.msg, stderr: proc.stderr });
     }
     expect(stops).toEqual(Array(20).fill({ code: 0, last: 'stopped', stderr: '' }));
-  });
+    // Twenty tsx starts take well over the default timeout on a loaded 2-core machine.
+  }, 300_000);
 });
