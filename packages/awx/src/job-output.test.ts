@@ -20,9 +20,14 @@ interface State {
 /**
  * AWX as seen by one job: each read of the job moves to the next state (the last one repeated);
  * its events are served as `jobs/{id}/job_events/` serves the saved ones, `pageSize` a page
- * (AWX's MAX_PAGE_SIZE).
+ * (AWX's MAX_PAGE_SIZE). An event whose stdout is in `tooLarge` makes a page holding it too
+ * large to read, as JobsApi.jobEvents finds it: asked again as one event, then refused.
  */
-function awxOf(states: readonly State[], pageSize = 200) {
+function awxOf(
+  states: readonly State[],
+  pageSize = 200,
+  tooLarge: ReadonlySet<string> = new Set(),
+) {
   let reads = 0;
   const state = () => states[Math.min(Math.max(reads - 1, 0), states.length - 1)] as State;
   const windows: JobEventsWindow[] = [];
@@ -51,12 +56,17 @@ function awxOf(states: readonly State[], pageSize = 200) {
           : saved
               .filter((e) => window.newestBefore === undefined || e.counter < window.newestBefore)
               .sort((a, b) => b.counter - a.counter);
-      const asked = Math.min(window.pageSize ?? 200, pageSize);
-      return {
-        events: chosen.slice(0, asked),
-        more: chosen.length > asked,
-        pageSize: window.pageSize ?? 200,
-      };
+      const page = (size: number) => ({
+        events: chosen.slice(0, Math.min(size, pageSize)),
+        more: chosen.length > Math.min(size, pageSize),
+        pageSize: size,
+      });
+      const readable = (size: number) =>
+        page(size).events.every((event) => !tooLarge.has(event.stdout));
+      const asked = window.pageSize ?? 200;
+      if (readable(asked)) return page(asked);
+      if (asked > 1 && readable(1)) return page(1);
+      throw new AwxAnswerTooLargeError('GET jobs/7/job_events/', 64 << 20);
     },
   };
   return { awx, windows };
@@ -298,4 +308,60 @@ describe('jobOutput', () => {
       expect(windows).toEqual([]);
     });
   });
+});
+
+describe('a follow that meets an event too large to read', () => {
+  const big = 'big-a\r\nbig-b';
+
+  it('waits for the event after it, gives its lines from the download, then goes on with the events', async () => {
+    const all = events('one', 'two', big, 'four');
+    const stdout = 'one\ntwo\nbig-a\nbig-b\nfour\n';
+    const { awx, windows } = awxOf(
+      [
+        { status: 'running', events: all.slice(0, 2), stdout: 'one\ntwo\n' },
+        { status: 'running', events: all.slice(0, 3), stdout: 'one\ntwo\nbig-a\nbig-b\n' },
+        { status: 'running', events: all, stdout },
+        { status: 'successful', events: all, stdout },
+      ],
+      200,
+      new Set([big]),
+    );
+    expect(await collect(jobOutput(awx, 7, unscrubbed, { follow: true }))).toEqual([
+      'one',
+      'two',
+      'big-a',
+      'big-b',
+      'four',
+    ]);
+    // Once known too large, a poll looks only past it, and pages are of one event after.
+    expect(windows.slice(1)).toEqual([
+      { after: 2, pageSize: 200 },
+      { after: 2, pageSize: 200 },
+      { after: 3, pageSize: 1 },
+      { after: 3, pageSize: 1 },
+      { after: 3, pageSize: 200 },
+      { after: 4, pageSize: 200 },
+    ]);
+  }, 20_000);
+
+  it('follows the download past it when the event after it is too large too', async () => {
+    const all = events('one', 'two', big, 'big-c', 'five');
+    const stdout = 'one\ntwo\nbig-a\nbig-b\nbig-c\nfive\n';
+    const { awx } = awxOf(
+      [
+        { status: 'running', events: all.slice(0, 2), stdout: 'one\ntwo\n' },
+        { status: 'successful', events: all, stdout },
+      ],
+      200,
+      new Set([big, 'big-c']),
+    );
+    expect(await collect(jobOutput(awx, 7, unscrubbed, { follow: true }))).toEqual([
+      'one',
+      'two',
+      'big-a',
+      'big-b',
+      'big-c',
+      'five',
+    ]);
+  }, 20_000);
 });
