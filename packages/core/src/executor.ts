@@ -141,8 +141,9 @@ export interface ExecutionWatch {
    * reads: the engine's status, adoption and cleanup, and the controller's, which maps a
    * resource to its owner and deletes orphans by the whole `metadata` (finalizers,
    * `deletionTimestamp`, owner labels and annotations). A controller's informer of a kind is
-   * shared by every watch with the same scope, and the first decides its transform. Default:
-   * the object without `metadata.managedFields`.
+   * shared by every watch with the same scope, so each must pass this same function (a
+   * module-level one, not a closure made per call) or the controller refuses the second
+   * (`InformerTransformConflictError`). Default: the object without `metadata.managedFields`.
    */
   readonly transform?: ((object: object) => object) | undefined;
 }
