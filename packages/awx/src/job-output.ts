@@ -130,7 +130,7 @@ interface Place {
 }
 
 /** Before the first event: counters start at 1, lines at 0. */
-const start: Place = { counter: 0, endLine: 0 };
+const beforeFirst: Place = { counter: 0, endLine: 0 };
 
 /** The first read of a job's output: its last `tailLines` lines within `firstReadBytes`. */
 function firstRead(tailLines: number | undefined): LineSelection {
@@ -229,7 +229,7 @@ async function followStart(
     const window = { newestBefore: undefined };
     const { events, pageSize } = await awx.jobEvents(jobId, window, { signal });
     const [newest] = events;
-    const place = newest ? { counter: newest.counter, endLine: newest.end_line } : start;
+    const place = newest ? { counter: newest.counter, endLine: newest.end_line } : beforeFirst;
     return { lines: [], place, pageSize };
   }
   const wanted = tailLines ?? Number.POSITIVE_INFINITY;
@@ -261,7 +261,9 @@ async function followStart(
   // Each event's lines start where the one before it ends (ansible-runner numbers them so).
   const oldest = read[0];
   const from =
-    reachedStart || !oldest ? start : { counter: oldest.counter - 1, endLine: oldest.start_line };
+    reachedStart || !oldest
+      ? beforeFirst
+      : { counter: oldest.counter - 1, endLine: oldest.start_line };
   const taken = unbrokenEvents(read, from.counter);
   const lines = taken.flatMap((event) => event.lines);
   const last = taken.at(-1);
