@@ -95,6 +95,16 @@ describe('ResourceExecutor adopt', () => {
     });
   });
 
+  it('says when the resource a create made was created, not adopted, so the start counts from it', async () => {
+    const client = new MemoryKubeClient();
+    const made = await createdBefore(client, sampleExecution());
+    const stored = client.object(resources.configMaps, namespace, made.resourceName) as KubeObject;
+
+    expect(stored.metadata?.creationTimestamp).toBeDefined();
+    expect(made.createdAt).toBe(stored.metadata?.creationTimestamp);
+    expect(made.adoptedKind).toBeUndefined();
+  });
+
   it('says when the resource a create adopted was created', async () => {
     const client = new MemoryKubeClient();
     const wfe = sampleExecution();

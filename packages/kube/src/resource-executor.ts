@@ -201,7 +201,10 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
           ...(this.#spec.unusedFields?.(declared.wfe) ?? []),
           ...warnings,
         ],
-        ...(adopted ? adoptedFields(this.#spec.type.kind, object) : {}),
+        ...(adopted ? { adoptedKind: this.#spec.type.kind } : {}),
+        // Made or adopted alike: a controller counts the start from it, on the API server's
+        // clock, as the engine's own records of the run are (see `createdAtOf`).
+        ...createdAtOf(object),
         ...(object.metadata?.resourceVersion
           ? { resourceVersion: object.metadata.resourceVersion }
           : {}),
@@ -256,7 +259,8 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
     return {
       resourceName: name,
       warnings: [],
-      ...adoptedFields(kind, object),
+      adoptedKind: kind,
+      ...createdAtOf(object),
       ...(metadata?.resourceVersion ? { resourceVersion: metadata.resourceVersion } : {}),
     };
   }
@@ -347,13 +351,12 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
 }
 
 /**
- * What a result says of a resource that was this execution's already: its kind, and its
- * creation time, from which a controller counts the adopted execution's start.
+ * When the resource was created, from which a controller counts the execution's start: an
+ * adopted one's by a start before a restart, and a new one's even so, since the create's answer
+ * can come seconds after the API server made it (and this process's clock may run ahead of the
+ * cluster's), while the engine's records of the run (a Job's Events) carry the cluster's times.
  */
-function adoptedFields(
-  kind: string,
-  object: KubeObject,
-): Pick<CreateResult, 'adoptedKind' | 'createdAt'> {
+function createdAtOf(object: KubeObject): Pick<CreateResult, 'createdAt'> {
   const createdAt = object.metadata?.creationTimestamp;
-  return { adoptedKind: kind, ...(createdAt ? { createdAt } : {}) };
+  return createdAt ? { createdAt } : {};
 }

@@ -625,16 +625,13 @@ export class WorkflowExecutionReconciler implements Reconciler {
       return this.#startFailed(wfe, created.reason, ctx, unrecorded?.name);
     const { resourceName, warnings, adoptedKind } = created.value;
     const namespace = this.#o.executionNamespace;
-    // The creation time the engine read on adopting the resource (after a create lost its race
-    // to the cache, or for a resource nothing watches), else the cache's of the resource it
-    // adopted, else none: the start counts from now.
+    // When the resource was created, from which the start counts: the engine's answer (the
+    // resource it made, or one it adopted after a create lost its race to the cache, or one
+    // nothing watches), else the cache's of the resource it adopted, else none: from now.
     const createdAt =
       created.value.createdAt ??
       (unrecorded?.name === resourceName ? unrecorded.createdAt : undefined);
-    const adopted =
-      adoptedKind === undefined
-        ? undefined
-        : { kind: adoptedKind, ...(createdAt !== undefined ? { createdAt } : {}) };
+    const resource = { adoptedKind, createdAt };
     // kubernaut's race path (HandleAlreadyExists): the execution's own resource was there
     // already. kubernaut has it for PipelineRuns only (its Job path fails such an execution as
     // locked, a resource it created itself included); Roundhouse reports every engine's alike,
@@ -644,7 +641,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     // under the same key, and an execution without any records nothing more.
     await this.#writeReported(
       wfe,
-      (c) => markRunning(c, engine, resourceName, namespace, this.#o.now(), adopted),
+      (c) => markRunning(c, engine, resourceName, namespace, this.#o.now(), resource),
       [
         ...this.#lifecycle(
           adoptedKind !== undefined

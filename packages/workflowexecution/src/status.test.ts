@@ -75,7 +75,8 @@ describe('status transitions', () => {
       metadata: { ...wfe().metadata, creationTimestamp: formatKubeTime(later(seconds)) },
     });
     const startOf = (view: WorkflowExecution, createdAt: string | undefined) =>
-      markRunning(view, 'job', 'wfe-1', 'ns', later(300), { kind: 'Job', createdAt })?.startTime;
+      markRunning(view, 'job', 'wfe-1', 'ns', later(300), { adoptedKind: 'Job', createdAt })
+        ?.startTime;
     // A start before a restart made the Job at t0+20; the adoption comes at t0+300.
     expect(startOf(created(10), formatKubeTime(later(20)))).toBe(formatKubeTime(later(20)));
     // An API server whose clock ran behind stamped the Job before the execution existed.
@@ -88,9 +89,20 @@ describe('status transitions', () => {
     expect(startOf(wfe(), formatKubeTime(later(20)))).toBe(formatKubeTime(later(20)));
   });
 
+  it('starts a new execution when the API server made its resource, not when the create answered', () => {
+    // The Job was made at t0+2; its create's answer, and the Running write, came at t0+6.
+    const status = markRunning(wfe(), 'job', 'wfe-1', 'ns', later(6), {
+      createdAt: formatKubeTime(later(2)),
+    });
+    expect(status?.startTime).toBe(formatKubeTime(later(2)));
+    expect(conditionOf(status, conditionTypes.created)?.message).toBe(
+      'job execution resource wfe-1 created in ns namespace',
+    );
+  });
+
   it("says, as kubernaut's race path does, that the PipelineRun was the execution's already", () => {
     const status = markRunning(wfe(), 'tekton', 'wfe-123', 'workflows', t0, {
-      kind: 'PipelineRun',
+      adoptedKind: 'PipelineRun',
     });
     expect(status).toMatchObject({ phase: 'Running', executionRef: { name: 'wfe-123' } });
     expect(conditionOf(status, conditionTypes.created)).toMatchObject({

@@ -204,23 +204,25 @@ function waitedOnRun(
   };
 }
 
-/** A resource that was the execution's already when its start came to create it. */
-export interface AdoptedResource {
-  /** Its kind (see `resourceAdopted`). */
-  readonly kind: string;
+/** The execution's resource as its start made or found it. */
+export interface StartedResource {
+  /** Its kind, set when it was the execution's already (see `resourceAdopted`). */
+  readonly adoptedKind?: string | undefined;
   /** When it was created, where the engine (`CreateResult.createdAt`) or the cache said. */
   readonly createdAt?: string | undefined;
 }
 
 /**
- * When an adopted execution started: when its resource was created, by a start before a
- * restart, not when it was adopted, so its deadline (`startTime` plus its timeout) and its
- * duration count from when the workflow began, as the engine's own deadline does. Never
- * before the execution itself was created, since no resource of it can be older (an API
- * server whose clock runs behind another's is), nor after `now` (one whose clock runs ahead of
- * this process's); `now` when the creation time is unknown.
+ * When an execution started: when its resource was created, whether by this start or by one
+ * before a restart, not when the controller came to record it. An adopted execution's deadline
+ * (`startTime` plus its timeout) and duration then count from when the workflow began, as the
+ * engine's own deadline does; and a new one's start is on the cluster's clock, with the
+ * engine's records of the run (a Job's Events), though the create's answer came late or this
+ * process's clock runs ahead. Never before the execution itself was created, since no resource
+ * of it can be older (an API server whose clock runs behind another's is), nor after `now`
+ * (one whose clock runs ahead of this process's); `now` when the creation time is unknown.
  */
-function adoptedStartTime(wfe: StatusView, createdAt: string | undefined, now: Date): Date {
+function startTimeOf(wfe: StatusView, createdAt: string | undefined, now: Date): Date {
   const created = createdAt === undefined ? Number.NaN : Date.parse(createdAt);
   if (Number.isNaN(created)) return now;
   const own = wfe.metadata.creationTimestamp ? Date.parse(wfe.metadata.creationTimestamp) : 0;
@@ -233,9 +235,9 @@ export function markRunning(
   resourceName: string,
   namespace: string,
   now: Date,
-  /** Set when the resource was this execution's already (see `AdoptedResource`). */
-  adopted?: AdoptedResource,
+  resource: StartedResource = {},
 ): Status | undefined {
+  const { adoptedKind } = resource;
   if (wfe.status?.phase && wfe.status.phase !== 'Pending') return undefined;
   let conditions = condition(
     wfe,
@@ -243,8 +245,8 @@ export function markRunning(
     'True',
     conditionReasons.created,
     // kubernaut's words in each path: finalizePendingToRunning's, and HandleAlreadyExists's.
-    adopted !== undefined
-      ? `${adopted.kind} ${resourceName} already exists (race condition)`
+    adoptedKind !== undefined
+      ? `${adoptedKind} ${resourceName} already exists (race condition)`
       : `${engine} execution resource ${resourceName} created in ${namespace} namespace`,
     now,
   );
@@ -292,9 +294,7 @@ export function markRunning(
     {
       ...wfe.status,
       phase: 'Running',
-      startTime: formatKubeTime(
-        adopted === undefined ? now : adoptedStartTime(wfe, adopted.createdAt, now),
-      ),
+      startTime: formatKubeTime(startTimeOf(wfe, resource.createdAt, now)),
       executionRef: { name: resourceName },
       observedGeneration: wfe.metadata.generation ?? 0,
       conditions,
