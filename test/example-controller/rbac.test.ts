@@ -235,7 +235,7 @@ describeWithControlPlane('the controller under its own least-privilege RBAC', ()
         expect(await admin().get(resources.pods, 'roundhouse-workflows', podName)).toBeNull(),
       patience,
     );
-  });
+  }, 300_000);
 
   it('is refused what the manifests do not grant', async () => {
     const identity = await env.userKubeConfig(
