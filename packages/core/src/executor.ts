@@ -60,11 +60,12 @@ export interface CreateResult {
    */
   readonly resourceVersion?: string | undefined;
   /**
-   * When the adopted resource was created (RFC 3339; a Kubernetes object's
-   * `metadata.creationTimestamp`, a task's creation time), so a controller counts an adopted
-   * execution's start, its deadline and its duration from when the workflow began, not from
-   * the adoption: the resource was made by a start before a restart, or by a writer whose
-   * create this one lost. Set only with `adoptedKind`, and unset by engines that cannot tell.
+   * When the resource was created (RFC 3339; a Kubernetes object's
+   * `metadata.creationTimestamp`, a task's creation time), made by this create or adopted, so a
+   * controller counts the start, its deadline and its duration from when the workflow began on
+   * the cluster's clock, not from when the create's answer arrived or from the adoption (the
+   * resource made by a start before a restart, or by a writer whose create this one lost).
+   * Unset by engines that cannot tell.
    */
   readonly createdAt?: string | undefined;
 }
