@@ -72,6 +72,19 @@ describe('vanishedJobResult', () => {
     );
   });
 
+  it("prefers the Job first seen from the start's second on to a previous one deleted within the two seconds before it", () => {
+    const result = vanishedJobResult(
+      [
+        event('previous', '2026-12-02T09:59:58Z', 'SuccessfulCreate'),
+        event('previous', '2026-12-02T09:59:59Z', 'BackoffLimitExceeded'),
+        event('own', '2026-12-02T10:00:00Z', 'SuccessfulCreate'),
+        event('own', '2026-12-02T10:00:03Z', 'Completed'),
+      ],
+      started,
+    );
+    expect(result?.phase).toBe('Completed');
+  });
+
   it("ignores the previous execution's Job of the same name, and a later one", () => {
     const result = vanishedJobResult(
       [

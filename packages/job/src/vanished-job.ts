@@ -37,8 +37,10 @@ const failureReasons = new Set([
 ]);
 
 /**
- * Event times are whole seconds, and an execution's start is taken after its Job's create
- * returned: the Job's first event may carry the second before the start's.
+ * Event times are whole seconds. An execution's start is its Job's `creationTimestamp`, so its
+ * Job's first event is never before the start's second; a start an older controller wrote was
+ * taken after the create returned, on its own clock, and the Job's first event may carry a
+ * second or two before it.
  */
 const startSlackMs = 2_000;
 
@@ -58,7 +60,7 @@ function isVerdict(event: JobEvent): boolean {
  * The verdict the events of the Jobs named for the lock record for the execution started at
  * `startedAt`, or undefined when they record none (the Job was deleted before it finished, or
  * its events expired). The name is reused target after target, so the events are grouped by
- * Job uid: the execution's Job is the first to appear after its start. Every earlier one's
+ * Job uid: the execution's Job is the first to appear from its start on. Every earlier one's
  * events predate its deletion, which came before this execution could create its Job; a later
  * one is another execution's, created after this one's Job was gone.
  */
@@ -73,11 +75,16 @@ export function vanishedJobResult(
     const uid = event.involvedObject?.uid;
     if (uid) byJob.set(uid, [...(byJob.get(uid) ?? []), event]);
   }
-  let own: { first: number; events: JobEvent[] } | undefined;
+  // A Job first seen before the start's second is taken only when none is seen from it on: a
+  // previous execution's Job deleted within the slack would otherwise pass for this one's.
+  const startSecond = Math.floor(Date.parse(startedAt ?? '') / 1000) * 1000;
+  let own: { first: number; early: boolean; events: JobEvent[] } | undefined;
   for (const jobEvents of byJob.values()) {
     const first = Math.min(...jobEvents.map(firstSeen));
     if (!(first >= since)) continue;
-    if (!own || first < own.first) own = { first, events: jobEvents };
+    const early = first < startSecond;
+    const better = !own || (own.early && !early) || (own.early === early && first < own.first);
+    if (better) own = { first, early, events: jobEvents };
   }
   const verdict = own?.events.find(isVerdict);
   if (!verdict) return undefined;
