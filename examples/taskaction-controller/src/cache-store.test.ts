@@ -150,7 +150,10 @@ describe('CacheStore', () => {
     };
     const older = own('k-old', '2026-01-01T00:00:00Z', 'uid-old');
     const newer = own('k-new', '2026-01-01T00:00:01Z', 'uid-new');
-    const reader = { list: vi.fn(async () => ({ items: [newer, older], resourceVersion: '1' })) };
+    const reader = {
+      list: vi.fn(async () => ({ items: [newer, older], resourceVersion: '1' })),
+      get: vi.fn(async () => ({ metadata: { name: identity.namespace, uid: 'ns-uid' } })),
+    };
     const client = fakeClient({});
     const bounded = new CacheStore({
       client: client as unknown as CacheStoreOptions['client'],
@@ -173,6 +176,8 @@ describe('CacheStore', () => {
       { preconditions: { uid: 'uid-old' }, signal: undefined },
     );
     expect(client.create).toHaveBeenCalledTimes(1);
+    // The entry records its namespace's uid, read from the informer of Namespaces.
+    expect(client.create.mock.calls[0]?.[2]).toMatchObject({ data: { namespaceUid: 'ns-uid' } });
     expect(client.delete.mock.invocationCallOrder[0]).toBeLessThan(
       client.create.mock.invocationCallOrder[0] ?? 0,
     );
@@ -189,6 +194,28 @@ describe('CacheStore', () => {
     }).populate(policy, 's3://out', { name: 'a' }, { now });
     expect(again.delete).not.toHaveBeenCalled();
     expect(again.create).not.toHaveBeenCalled();
+  });
+
+  it("reads an entry populated in an earlier namespace of the action's name as a miss", async () => {
+    const configMap = cacheEntryConfigMap(cacheNamespace, identity, 's3://out', {
+      name: 'a',
+      namespaceUid: 'ns-uid-1',
+    });
+    const lookup = async (uid: string) => {
+      const reader = {
+        list: vi.fn(),
+        get: vi.fn(async () => ({ metadata: { name: identity.namespace, uid } })),
+      };
+      const result = await new CacheStore({
+        client: fakeClient({ configMap }) as unknown as CacheStoreOptions['client'],
+        namespace: cacheNamespace,
+        heartbeatMs,
+        bound: { reader: reader as never, max: 2 },
+      }).lookup({ ...policy, serializable: false }, { now });
+      return result.lookup.outputUri;
+    };
+    expect(await lookup('ns-uid-1')).toBe('s3://out');
+    expect(await lookup('ns-uid-2')).toBeUndefined();
   });
 
   it('releases only its own reservation, at the resourceVersion read', async () => {

@@ -38,9 +38,13 @@ export interface CacheStoreOptions {
   /**
    * The most entries one action namespace keeps (`--max-cache-entries-per-namespace`), counted
    * in `reader`: the controller's informer of the entries, so populating lists nothing on the
-   * API server. Without it, no bound.
+   * API server. `reader` also holds the controller's informer of Namespaces: an entry records
+   * the uid of its action's namespace, and serves only that namespace, not a later one of its
+   * name (`cachedOutputUri`). Without it, no bound, and entries are judged by name alone.
    */
-  readonly bound?: { readonly reader: Pick<Reader, 'list'>; readonly max: number } | undefined;
+  readonly bound?:
+    | { readonly reader: Pick<Reader, 'list' | 'get'>; readonly max: number }
+    | undefined;
 }
 
 /** What `populate` did: stored the entry (or found one), or was refused with `error`. */
@@ -78,7 +82,8 @@ export class CacheStore {
       name,
       opts,
     );
-    const outputUri = cachedOutputUri(configMap, policy.identity);
+    const namespaceUid = configMap ? await this.#namespaceUid(policy, request) : undefined;
+    const outputUri = cachedOutputUri(configMap, policy.identity, namespaceUid);
     if (outputUri !== undefined || !policy.serializable) {
       return { lookup: { outputUri, reservation: undefined }, lease: null };
     }
@@ -142,8 +147,12 @@ export class CacheStore {
     request: Request,
   ): Promise<PopulateResult> {
     const { namespace } = this.#o;
-    const configMap = cacheEntryConfigMap(namespace, policy.identity, outputUri, populatedBy);
     try {
+      const namespaceUid = await this.#namespaceUid(policy, request);
+      const configMap = cacheEntryConfigMap(namespace, policy.identity, outputUri, {
+        ...populatedBy,
+        namespaceUid,
+      });
       if (await this.#makeRoom(policy, request)) return { populated: true };
       await this.#o.client.create(resources.configMaps, namespace, configMap, {
         signal: request.signal,
@@ -204,6 +213,19 @@ export class CacheStore {
         signal: request.signal,
       },
     );
+  }
+
+  /** The uid of the action's namespace now, from the Namespaces informer; undefined unknown. */
+  async #namespaceUid(policy: CachePolicy, request: Request): Promise<string | undefined> {
+    const reader = this.#o.bound?.reader;
+    if (!reader) return undefined;
+    const current = await reader.get<KubeObject>(
+      resources.namespaces,
+      undefined,
+      policy.identity.namespace,
+      { signal: request.signal },
+    );
+    return current?.metadata?.uid;
   }
 
   async #readReservation(policy: CachePolicy, request: Request) {

@@ -116,6 +116,17 @@ describe('cache entries', () => {
     ).toBeUndefined();
   });
 
+  it('reads an entry populated in an earlier namespace of the name as no entry', () => {
+    const populatedBy = { name: 'run1-a0', namespaceUid: 'ns-uid-1' };
+    const recorded = cacheEntryConfigMap(cacheNamespace, identity, 's3://out', populatedBy);
+    expect(recorded.data.namespaceUid).toBe('ns-uid-1');
+    expect(cachedOutputUri(recorded, identity, 'ns-uid-1')).toBe('s3://out');
+    expect(cachedOutputUri(recorded, identity, 'ns-uid-2')).toBeUndefined();
+    // Without the namespace's uid now, or an entry of before entries recorded it: by name.
+    expect(cachedOutputUri(recorded, identity)).toBe('s3://out');
+    expect(cachedOutputUri(entry, identity, 'ns-uid-2')).toBe('s3://bucket/run1/a0/1/outputs.pb');
+  });
+
   it('reads an entry whose URI no valid action could have written as no entry', () => {
     const populatedBy = { name: 'run1-a0' };
     const long = cacheEntryConfigMap(

@@ -79,6 +79,12 @@ export function cacheObjectName(identity: CacheIdentity): string {
 export interface PopulatedBy {
   readonly name: string;
   readonly uid?: string | undefined;
+  /**
+   * The uid of the action's namespace when it populated the entry: a namespace deleted and
+   * created again under its name is another tenant, who must not read the first one's outputs
+   * (see `cachedOutputUri`, `entriesToCollect`).
+   */
+  readonly namespaceUid?: string | undefined;
 }
 
 /**
@@ -106,6 +112,7 @@ export function cacheEntryConfigMap(
       outputUri,
       populatedBy: populatedBy.name,
       ...(populatedBy.uid ? { populatedByUid: populatedBy.uid } : {}),
+      ...(populatedBy.namespaceUid ? { namespaceUid: populatedBy.namespaceUid } : {}),
     },
   };
 }
@@ -119,21 +126,31 @@ const CacheEntrySchema = z.object({
     // Whoever may write ConfigMaps in the cache's namespace may write this one, and every event
     // quotes the URI: no longer than what `outputPrefix` can make of a valid `runOutputBase`.
     outputUri: z.string().min(1).max(outputUriMaxLength),
+    namespaceUid: z.string().optional(),
   }),
 });
 
 /**
  * The cached output URI in an entry's ConfigMap; undefined for none, or for a ConfigMap under
- * that name that is not the entry of exactly this namespace, project, domain and key.
+ * that name that is not the entry of exactly this namespace, project, domain and key. With
+ * `namespaceUid`, the uid of the action's namespace now, an entry populated in an earlier
+ * namespace of that name is none either; an entry that records no uid (populated before entries
+ * did) is judged by the name alone.
  */
 export function cachedOutputUri(
   configMap: KubeObject | null,
   identity: CacheIdentity,
+  namespaceUid?: string | undefined,
 ): string | undefined {
   const parsed = CacheEntrySchema.safeParse(configMap);
   if (!parsed.success) return undefined;
   const { data } = parsed.data;
+  const sameNamespace =
+    namespaceUid === undefined ||
+    data.namespaceUid === undefined ||
+    data.namespaceUid === namespaceUid;
   const same =
+    sameNamespace &&
     data.namespace === identity.namespace &&
     data.project === identity.project &&
     data.domain === identity.domain &&

@@ -13,8 +13,9 @@ import { type ClusterConfig, KubeClient, type KubeObject, resources } from '@rou
 import { actionKeyOf } from './attempt.js';
 import { AttemptSlots } from './attempt-slot-gate.js';
 import { defaultMaxAttemptsPerNamespace } from './attempt-slots.js';
-import { cacheLabel } from './cache.js';
+import { cacheLabel, cacheNamespaceLabel } from './cache.js';
 import { defaultMaxCacheEntriesPerNamespace } from './cache-bound.js';
+import { CacheCollector } from './cache-collector.js';
 import { cachedAction } from './cached-action.js';
 import { conditionDeletedEvent } from './condition-deletion.js';
 import { type EngineInformer, engineInformers } from './engine-watches.js';
@@ -105,9 +106,16 @@ export async function createTaskActionController(
     transform: cachedAction,
   });
   // The cache's entries, counted per namespace when one is stored (see entriesToEvict).
-  cache.informerFor(resources.configMaps, {
+  const entries = cache.informerFor(resources.configMaps, {
     namespace: options.executionNamespace,
     labelSelector: `${cacheLabel}=entry`,
+  });
+  // The namespaces whose actions use the cache, for their uids (an entry serves the namespace
+  // it was populated in, not a later one of its name) and their deletion (see CacheCollector).
+  // With --watch-namespace, that one only: another namespace's entries are another controller's.
+  const namespaces = cache.informerFor(resources.namespaces, {
+    ...(options.watchNamespace ? { fieldSelector: `metadata.name=${options.watchNamespace}` } : {}),
+    transform: namespaceIdentity,
   });
   // The engines' informers exist before the reconciler: the orphans' index is kept on them.
   const served: { informer: EngineInformer; watched: Informer<KubeObject> }[] = [];
@@ -203,6 +211,29 @@ export async function createTaskActionController(
       );
     });
   });
+  // Started and synced with the controller, so with its leadership: only the leader deletes.
+  const collector = new CacheCollector({
+    client,
+    reader: cache,
+    namespace: options.executionNamespace,
+    logger,
+  });
+  const collect = (namespace: string | undefined) => {
+    if (!namespace) return;
+    if (options.watchNamespace && namespace !== options.watchNamespace) return;
+    collector.collect(namespace);
+  };
+  // An entry seen (each as the informer starts, so whatever a crash or a stopped controller
+  // left), a namespace gone, or one created again under an old name.
+  entries.on('add', (entry) => collect(entry.metadata?.labels?.[cacheNamespaceLabel]));
+  // A namespace's add as the informers start finds nothing its entries' adds do not: skipped,
+  // as each would read that namespace's entries from the API server until theirs has synced.
+  namespaces.on('add', (namespace) => {
+    if (entries.hasSynced()) collect(namespace.metadata?.name);
+  });
+  namespaces.on('delete', (namespace) => collect(namespace.metadata?.name));
+  controller.watch(entries, () => []);
+  controller.watch(namespaces, () => []);
   for (const { informer, watched } of served) {
     if (informer.kind === 'read') {
       // Started and synced with the controller, but waking nothing: the engine reads these on
@@ -221,4 +252,13 @@ export async function createTaskActionController(
     });
   }
   return { controller, cache };
+}
+
+/**
+ * A Namespace as the controller keeps it: its name and uid, which is all it reads, so a
+ * cluster's namespaces cost little memory.
+ */
+function namespaceIdentity(namespace: KubeObject): KubeObject {
+  const { name, uid, resourceVersion } = namespace.metadata ?? {};
+  return { metadata: { name, uid, resourceVersion } };
 }
