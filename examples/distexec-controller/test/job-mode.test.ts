@@ -335,7 +335,9 @@ describeWithControlPlane('the Job-per-node mode on KWOK nodes', () => {
       });
       for (const node of nodeNames) {
         expect(results[node]).toMatchObject({ reason: 'PodRefused', attempts: 1 });
-        expect(results[node]?.message).toContain(`exceeded quota: ${quota}`);
+        expect(results[node]?.message).toContain(`exceeded quota: ${quota}, resources: pods`);
+        // The execution namespace's usage counts every tenant's pods: not quoted.
+        expect(results[node]?.message).not.toContain('used:');
       }
     } finally {
       await world.admin.delete(resources.resourceQuotas, executionNamespace, quota);

@@ -72,6 +72,10 @@ const podWarning = (pod: string, reason: string, at: string, message: string) =>
 const quotaRefusal =
   'Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0';
 
+/** That refusal as a status quotes it: the quota and resource, not the namespace's usage. */
+const quotedRefusal =
+  'Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: exceeded quota: no-pods, resources: pods';
+
 /** A Reader with `job` and nothing else: no pod, no Event. */
 function quietReader(job: KubeObject): Reader {
   return {
@@ -181,7 +185,7 @@ describe('JobExecutor', () => {
       summary: {
         status: 'False',
         reason: 'StartFailed',
-        message: `the Job could not create its pod: ${quotaRefusal}`,
+        message: `the Job could not create its pod: ${quotedRefusal}`,
         completedTasks: 0,
         totalTasks: 1,
       },
@@ -219,7 +223,7 @@ describe('JobExecutor', () => {
       wfe,
       'workflows',
     );
-    const message = `Job was active longer than specified deadline; the Job could not create its pod: ${quotaRefusal}`;
+    const message = `Job was active longer than specified deadline; the Job could not create its pod: ${quotedRefusal}`;
     expect(status).toMatchObject({
       phase: 'Failed',
       reason: 'DeadlineExceeded',

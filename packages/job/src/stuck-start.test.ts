@@ -60,7 +60,8 @@ describe('explainStuckStart', () => {
       explainStuckStart([], [{ type: 'Warning', reason: 'FailedCreate', message: exceeded }]),
     ).toEqual({
       reason: 'ResourceExhausted',
-      description: `the Job could not create its pod: ${exceeded}`,
+      description:
+        'the Job could not create its pod: Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: exceeded quota: no-pods, resources: pods',
     });
     // A quota that wants requests the pod template lacks: the template must change.
     const unsatisfied =
@@ -68,6 +69,25 @@ describe('explainStuckStart', () => {
     expect(
       explainStuckStart([], [{ type: 'Warning', reason: 'FailedCreate', message: unsatisfied }]),
     ).toMatchObject({ reason: 'ConfigurationError' });
+  });
+
+  it("quotes a quota refusal without the namespace's usage, which other executions' pods make up", () => {
+    const exceeded =
+      'Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: exceeded quota: shared, requested: limits.memory=1Gi,requests.cpu=500m, used: limits.memory=63Gi,requests.cpu=31500m, limited: limits.memory=64Gi,requests.cpu=32';
+    expect(
+      explainStuckStart([], [{ type: 'Warning', reason: 'FailedCreate', message: exceeded }]),
+    ).toEqual({
+      reason: 'ResourceExhausted',
+      description:
+        'the Job could not create its pod: Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: exceeded quota: shared, resources: limits.memory,requests.cpu',
+    });
+    // A refusal that is no quota's keeps its text: what the author must change is in it.
+    const unsatisfied =
+      'Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: failed quota: compute: must specify limits.cpu for: workflow';
+    expect(
+      explainStuckStart([], [{ type: 'Warning', reason: 'FailedCreate', message: unsatisfied }])
+        ?.description,
+    ).toBe(`the Job could not create its pod: ${unsatisfied}`);
   });
 
   it('waits out a quota whose usage the quota controller has not counted yet, as the Job controller retries', () => {

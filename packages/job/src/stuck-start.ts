@@ -1,4 +1,5 @@
 import type { FailureReason } from '@roundhouse/core';
+import { withoutQuotaUsage } from '@roundhouse/kube';
 import { z } from 'zod';
 import { hopelessWait } from './hopeless-waits.js';
 import { workflowContainerName } from './job-spec.js';
@@ -32,8 +33,10 @@ const refusedCreate =
  * The ResourceQuota admission plugin's refusal of a pod past a quota's hard limit
  * (`exceeded quota: <quota>, requested: …, used: …, limited: …`, its Forbidden's cause): the
  * namespace is out of room, which the Tekton engine reports as `ResourceExhausted` for the same
- * refusal. A quota the pod does not satisfy (`failed quota: <quota>: must specify …`) asks the
- * pod template for requests it lacks, and stays a configuration error.
+ * refusal, quoted without the quota's figures (`withoutQuotaUsage`): the namespace may be shared
+ * by many tenants' executions, whose usage they are. A quota the pod does not satisfy (`failed
+ * quota: <quota>: must specify …`) asks the pod template for requests it lacks, and stays a
+ * configuration error.
  */
 const exceededQuota = /^(Error creating: )?pods "[^"]*" is forbidden: exceeded quota: /;
 
@@ -82,9 +85,15 @@ export function explainStuckStart(
   );
   if (!failedCreate) return undefined;
   const message = failedCreate.message ?? '';
+  if (!exceededQuota.test(message)) {
+    return {
+      reason: 'ConfigurationError',
+      description: `the Job could not create its pod: ${message}`,
+    };
+  }
   return {
-    reason: exceededQuota.test(message) ? 'ResourceExhausted' : 'ConfigurationError',
-    description: `the Job could not create its pod: ${message}`,
+    reason: 'ResourceExhausted',
+    description: `the Job could not create its pod: ${withoutQuotaUsage(message)}`,
   };
 }
 

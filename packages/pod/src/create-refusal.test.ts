@@ -64,9 +64,22 @@ describe('podCreateRefusal', () => {
     expect(error).toMatchObject({
       reason: 'ResourceExhausted',
       retryable: false,
-      message: `the API server refused the Pod: ${message}`,
+      message: `the API server refused the Pod: ${pod}: exceeded quota: no-pods, resources: pods`,
       cause: { statusCode: 403 },
     });
+  });
+
+  it("quotes a quota with no room left without the namespace's usage, which other executions' pods make up", () => {
+    const error = podCreateRefusal(
+      refused(
+        403,
+        `${pod}: exceeded quota: shared, requested: limits.memory=1Gi,requests.cpu=500m, used: limits.memory=63Gi,requests.cpu=31500m, limited: limits.memory=64Gi,requests.cpu=32`,
+      ),
+    );
+    expect(error).toBeInstanceOf(QuotaExceededError);
+    expect((error as Error).message).toBe(
+      `the API server refused the Pod: ${pod}: exceeded quota: shared, resources: limits.memory,requests.cpu`,
+    );
   });
 
   it.each([

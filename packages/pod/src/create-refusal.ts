@@ -1,5 +1,5 @@
 import { ConfigurationError, QuotaExceededError, RoundhouseError } from '@roundhouse/core';
-import { KubernetesApiError } from '@roundhouse/kube';
+import { KubernetesApiError, withoutQuotaUsage } from '@roundhouse/kube';
 
 /**
  * How an admission plugin's refusal of the Pod reads: apimachinery's NewForbidden words it
@@ -19,7 +19,8 @@ const unmetQuota = /^failed quota: /;
 /**
  * The ResourceQuota plugin's refusal of a Pod past a quota's hard limit (`exceeded quota:
  * <quota>, requested: …, used: …, limited: …`): the namespace is out of room, not the Pod
- * wrong, which the job engine reports as `ResourceExhausted`.
+ * wrong, which the job engine reports as `ResourceExhausted`. Quoted without the quota's figures
+ * (`withoutQuotaUsage`): a namespace shared by many tenants' executions counts all their pods.
  */
 const exceededQuota = /^exceeded quota: /;
 
@@ -61,7 +62,9 @@ export function podCreateRefusal(error: unknown): unknown {
   const cause = message.replace(admissionForbidden, '');
   if (cause === message) return error;
   if (exceededQuota.test(cause)) {
-    return new QuotaExceededError(`the API server refused the Pod: ${message}`, { cause: error });
+    return new QuotaExceededError(`the API server refused the Pod: ${withoutQuotaUsage(message)}`, {
+      cause: error,
+    });
   }
   if (uncountedQuota.test(cause)) {
     return new PodAdmissionPendingError(`the API server refused the Pod for now: ${message}`, {

@@ -6,6 +6,10 @@ import { explainStuckStart, startFailedResult } from './stuck-start.js';
 const quotaMessage =
   'TaskRun Pod exceeded available resources: pods "wfe-1-build-pod" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0';
 
+/** That message as a failure quotes it: the quota and resource, not the namespace's usage. */
+const quotedQuotaMessage =
+  'TaskRun Pod exceeded available resources: pods "wfe-1-build-pod" is forbidden: exceeded quota: no-pods, resources: pods';
+
 const running = (tasks: readonly string[], kind = 'TaskRun'): PipelineRunState => ({
   status: {
     conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }],
@@ -39,8 +43,25 @@ describe('explainStuckStart', () => {
       reason: 'ResourceExhausted',
       taskRunName: 'wfe-1-lint',
       taskRunIndex: 0,
-      description: `TaskRun wfe-1-lint (pipeline task lint) cannot start: ExceededResourceQuota: ${quotaMessage}`,
+      description: `TaskRun wfe-1-lint (pipeline task lint) cannot start: ExceededResourceQuota: ${quotedQuotaMessage}`,
     });
+  });
+
+  it("quotes the quota refusal without the namespace's usage, which other executions' pods make up", () => {
+    const refused = taskRun('build', 'ExceededResourceQuota');
+    const condition = {
+      type: 'Succeeded',
+      status: 'Unknown',
+      reason: 'ExceededResourceQuota',
+      message:
+        'TaskRun Pod exceeded available resources: pods "wfe-1-build-pod" is forbidden: exceeded quota: shared, requested: limits.memory=1Gi,requests.cpu=500m, used: limits.memory=63Gi,requests.cpu=31500m, limited: limits.memory=64Gi,requests.cpu=32',
+    };
+    const stuck = explainStuckStart(running(['build']), [
+      { ...refused, status: { ...refused.status, conditions: [condition] } },
+    ]);
+    expect(stuck?.description).toBe(
+      'TaskRun wfe-1-build (pipeline task build) cannot start: ExceededResourceQuota: TaskRun Pod exceeded available resources: pods "wfe-1-build-pod" is forbidden: exceeded quota: shared, resources: limits.memory,requests.cpu',
+    );
   });
 
   it.each([
@@ -111,7 +132,7 @@ describe('startFailedResult', () => {
     const stuck = explainStuckStart(state, taskRuns);
     if (!stuck) throw new Error('not stuck');
     const result = startFailedResult(pipelineRunResult(state, taskRuns), stuck);
-    const description = `TaskRun wfe-1-lint (pipeline task lint) cannot start: ExceededResourceQuota: ${quotaMessage}`;
+    const description = `TaskRun wfe-1-lint (pipeline task lint) cannot start: ExceededResourceQuota: ${quotedQuotaMessage}`;
     expect(result).toEqual({
       phase: 'Failed',
       reason: 'StartFailed',

@@ -1,11 +1,15 @@
 import type { ExecutionResult, FailureReason } from '@roundhouse/core';
+import { withoutQuotaUsage } from '@roundhouse/kube';
 import { type PipelineRunState, succeededCondition, type TaskRunState } from './status.js';
 import { taskRunMayHaveRun } from './task-run-ran.js';
 
 /**
  * Tekton's reason for a TaskRun whose pod the API server refused for a ResourceQuota
  * (`ExceededResourceQuota`, taskrun.go `handlePodCreationError`): the TaskRun stays Unknown with
- * no start time, and Tekton tries the create again every minute until the run times out.
+ * no start time, and Tekton tries the create again every minute until the run times out. Its
+ * message quotes the API server's refusal (`TaskRun Pod exceeded available resources: <error>`),
+ * which a failure quotes without the quota's figures (`withoutQuotaUsage`): a namespace shared by
+ * many tenants' executions counts all their pods.
  * `ExceededNodeResources` is not one: that pod exists and waits for the scheduler, which a node
  * added by an autoscaler satisfies, and the job and pod engines wait for a pod that cannot be
  * scheduled too.
@@ -61,7 +65,7 @@ export function explainStuckStart(
       reason: 'ResourceExhausted',
       taskRunName: ref.name as string,
       taskRunIndex: index,
-      description: `TaskRun ${ref.name}${task} cannot start: ${condition.reason}${condition.message ? `: ${condition.message}` : ''}`,
+      description: `TaskRun ${ref.name}${task} cannot start: ${condition.reason}${condition.message ? `: ${withoutQuotaUsage(condition.message)}` : ''}`,
     };
   }
   return stuck;

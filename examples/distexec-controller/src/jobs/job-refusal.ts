@@ -1,5 +1,5 @@
 import { formatKubeTime, RoundhouseError } from '@roundhouse/core';
-import { isKubernetesError } from '@roundhouse/kube';
+import { isKubernetesError, withoutQuotaUsage } from '@roundhouse/kube';
 import type { Observation } from '../plan.js';
 import type { NodeResult } from '../spec.js';
 
@@ -19,29 +19,15 @@ export function isJobRefusal(error: unknown): boolean {
 }
 
 /**
- * An exceeded ResourceQuota's refusal (`<resource> "<name>" is forbidden: exceeded quota:
- * <quota>, requested: <name>=<quantity>,…, used: …, limited: …`, apiserver's resourcequota
- * admission), cut after the quota's name (a DNS subdomain name) and the resources it ran out
- * of. The Status carries nothing of it but this text (its details name only the Job).
- */
-const exceededQuota =
-  /^(.* is forbidden: exceeded quota: [a-z0-9][a-z0-9.-]*)(?:, requested: (.*?), used: )?/s;
-
-/**
  * A refusal as a DistExec's entry quotes it. An exceeded quota's answer names the quota and the
- * resources it ran out of, not its `used` and `limited` figures: the execution namespace is
- * shared, so they count every tenant's Jobs, which a DistExec's author has no business seeing.
- * Said `…, resources: <names>`, as the same plugin words a quota it has not counted yet.
+ * resources it ran out of, not its `used` and `limited` figures (`withoutQuotaUsage`): the
+ * execution namespace is shared, so they count every tenant's Jobs, which a DistExec's author has
+ * no business seeing. The Status carries nothing of the refusal but this text (its details name
+ * only the Job).
  */
 export function refusalText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const parts = isJobRefusal(error) ? exceededQuota.exec(message) : null;
-  if (!parts) return message;
-  const resources = parts[2]
-    ?.split(',')
-    .map((term) => term.split('=')[0])
-    .join(',');
-  return resources ? `${parts[1]}, resources: ${resources}` : (parts[1] ?? message);
+  return isJobRefusal(error) ? withoutQuotaUsage(message) : message;
 }
 
 /**

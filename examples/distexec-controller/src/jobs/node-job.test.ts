@@ -265,8 +265,10 @@ describe('a node Job that ends at its deadline', () => {
     const observed = observeJob(result);
     expect(observed).toMatchObject({ outcome: { succeeded: false, reason: 'PodRefused' } });
     expect(observed.kind === 'finished' && observed.outcome.message).toContain(
-      'exceeded quota: pods',
+      'exceeded quota: pods, resources: pods',
     );
+    // The shared execution namespace's usage counts every tenant's pods: not quoted.
+    expect(observed.kind === 'finished' && observed.outcome.message).not.toContain('used:');
   });
 
   it('stays Timeout when the Job had a pod that ran out of time', async () => {
