@@ -61,6 +61,16 @@ const variables = new Set([
   'GRADLE_OPTS',
   'JAVA_OPTS',
   'JAVA_TOOL_OPTIONS',
+  // the JVM launcher scripts of common tools pass these to java as its options
+  // (`-XX:OnOutOfMemoryError=<command>`, `-javaagent:`), and JAVA_HOME chooses the java they run
+  'ANT_OPTS',
+  'CATALINA_OPTS',
+  'ES_JAVA_OPTS',
+  'HADOOP_OPTS',
+  'JAVA_HOME',
+  'KAFKA_OPTS',
+  'SBT_OPTS',
+  'SPARK_SUBMIT_OPTS',
   'JDK_JAVA_OPTIONS',
   '_JAVA_OPTIONS',
   'MAVEN_OPTS',
@@ -83,6 +93,18 @@ const variables = new Set([
   'PYTHONWARNINGS',
   'RUBYLIB',
   'RUBYOPT',
+  // RubyGems loads the Gemfile this names (Ruby code) at every start
+  'RUBYGEMS_GEMDEPS',
+  // the load paths of Tcl, awk, bash's loadable builtins, Guile, OCaml and Julia: a mounted
+  // file of the author's is loaded as a library
+  'AWKLIBPATH',
+  'AWKPATH',
+  'BASH_LOADABLES_PATH',
+  'GUILE_LOAD_PATH',
+  'JULIA_LOAD_PATH',
+  'OCAMLPATH',
+  'TCLLIBPATH',
+  'TCL_LIBRARY',
   // Erlang's and Elixir's VM: erl adds ERL_AFLAGS, ERL_FLAGS and ERL_ZFLAGS to its command line
   // (erl(1); `-eval` runs an expression), elixir passes ELIXIR_ERL_OPTIONS to erl, and ERL_LIBS
   // adds directories to the code path
@@ -119,6 +141,17 @@ const variables = new Set([
   'MAKEFILES',
   'MAKEFLAGS',
   'MFLAGS',
+  // the compilers and linker build tools run (Python's extension builds run $CC and $LDSHARED,
+  // autoconf's configure sources CONFIG_SITE), and the launchers CMake and ccache put before
+  // every compiler command
+  'CC',
+  'CCACHE_PREFIX',
+  'CMAKE_CXX_COMPILER_LAUNCHER',
+  'CMAKE_C_COMPILER_LAUNCHER',
+  'CONFIG_SITE',
+  'CPP',
+  'CXX',
+  'LDSHARED',
   // R sources the R code of its profiles and the environment files that can name them, and
   // loads packages from its library paths
   'R_ENVIRON',
@@ -157,6 +190,13 @@ const variables = new Set([
   'AWS_SHARED_CREDENTIALS_FILE',
   'AZURE_CONFIG_DIR',
   'GOOGLE_APPLICATION_CREDENTIALS',
+  // Kerberos' configuration (its KDCs) and credential cache, and boto's configuration file
+  'BOTO_CONFIG',
+  'KRB5CCNAME',
+  'KRB5_CONFIG',
+  // Deno's trusted CAs
+  'DENO_CERT',
+  'DENO_TLS_CA_STORE',
   'KUBECONFIG',
   'KUBERNETES_MASTER',
   // kubectl's preferences file (kubectl >= 1.33, kuberc.go LoadKuberc): its `defaults` set any
@@ -281,6 +321,9 @@ const variables = new Set([
   'GIT_SSH',
   'GIT_SSH_COMMAND',
   'GIT_TEMPLATE_DIR',
+  // Mercurial's configuration path (its hooks run commands) and editor
+  'HGEDITOR',
+  'HGRCPATH',
   // git redacts the Authorization header and cookies of its curl traces (GIT_TRACE_CURL,
   // GIT_CURL_VERBOSE) unless this turns it off: the workflow's git credentials reach its log
   'GIT_TRACE_REDACT',
@@ -290,6 +333,17 @@ const variables = new Set([
   'MANOPT',
   'MANPAGER',
   'PAGER',
+  // the remote shells rsync, Subversion, CVS and Bazaar run, rsync's connect program, the
+  // options GNU tar and Info-ZIP's zip read as their command line's (`--checkpoint-action=exec=`,
+  // `-TT <command>`), and the command sops runs for its age key
+  'BZR_SSH',
+  'CVS_RSH',
+  'RSYNC_CONNECT_PROG',
+  'RSYNC_RSH',
+  'SOPS_AGE_KEY_CMD',
+  'SVN_SSH',
+  'TAR_OPTIONS',
+  'ZIPOPT',
   'SSH_ASKPASS',
   'SSH_ASKPASS_REQUIRE',
   'SUDO_ASKPASS',
@@ -311,7 +365,8 @@ const variables = new Set([
  * gives in-cluster clients; helm's connection to the API server; terraform's extra CLI
  * arguments; the AWS endpoints signed requests go to, and the credential endpoints its SDKs
  * read (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, the instance metadata service); every setting of
- * Vault's CLI (`VAULT_ADDR` receives the token or the ServiceAccount JWT it logs in with) and
+ * Vault's CLI (`VAULT_ADDR` receives the token or the ServiceAccount JWT it logs in with), of
+ * Consul's, Nomad's and Argo CD's (their address receives their token), and
  * Docker's (`DOCKER_HOST` is the daemon that is sent every command and build, `DOCKER_CONFIG`
  * names a credential helper to run); every setting of pip, Bundler, Yarn, gcloud, cargo and
  * conda (an index URL, a trusted host, `yarnPath`, `CLOUDSDK_PYTHON`, a target's `runner` or
@@ -338,6 +393,9 @@ const prefixes = [
   'AWS_CONTAINER_',
   'AWS_EC2_METADATA_',
   'VAULT_',
+  'CONSUL_',
+  'NOMAD_',
+  'ARGOCD_',
   'DOCKER_',
   'PIP_',
   'BUNDLE_',
