@@ -33,7 +33,8 @@ describe('explainRefusedChildRun', () => {
     expect(explainRefusedChildRun(running([]), [], [event])).toEqual({
       reason: 'ResourceExhausted',
       taskRunName: 'wfe-1-build',
-      description: `the PipelineRun cannot create its next run: ${event.message}`,
+      description:
+        'the PipelineRun cannot create its next run: Failed to create TaskRuns ["wfe-1-build"]: taskruns.tekton.dev "wfe-1-build" is forbidden: exceeded quota: no-taskruns, resources: count/taskruns.tekton.dev',
       started: false,
     });
   });

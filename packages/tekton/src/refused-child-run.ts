@@ -1,3 +1,4 @@
+import { withoutQuotaUsage } from '@roundhouse/kube';
 import { z } from 'zod';
 import { classAfterTasksRan } from './failure-classification.js';
 import {
@@ -131,7 +132,8 @@ export function explainRefusedChildRun(
     return {
       reason: classAfterTasksRan('ResourceExhausted', tasksRan),
       taskRunName: refused,
-      description: `the PipelineRun cannot create its next run: ${message}`,
+      // The quota's usage is the whole namespace's, other executions' runs too.
+      description: `the PipelineRun cannot create its next run: ${withoutQuotaUsage(message)}`,
       started: tasksRan > 0,
     };
   }

@@ -812,7 +812,7 @@ describe('TektonExecutor.getStatus of a run whose next TaskRun a ResourceQuota r
     expect(result).toMatchObject({
       phase: 'Failed',
       reason: 'StartFailed',
-      message: `the PipelineRun cannot create its next run: ${refusal(`${name}-build`).message}`,
+      message: `the PipelineRun cannot create its next run: Failed to create TaskRuns ["${name}-build"]: taskruns.tekton.dev "${name}-build" is forbidden: exceeded quota: no-taskruns, resources: count/taskruns.tekton.dev`,
       failureReason: 'ResourceExhausted',
       failedTaskName: `${name}-build`,
       started: false,
