@@ -20,6 +20,7 @@ export {
   type StartFailureReads,
   withMountFailure,
 } from './mount-failures.js';
+export { OrphanedPodsStoppingError } from './orphaned-pods.js';
 export { type CachedPod, CachedPodSchema, cachedPod } from './pod-cache.js';
 export {
   type PodConditionState,

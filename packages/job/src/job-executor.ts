@@ -5,11 +5,13 @@ import {
   type ExecutionResult,
   graceRecheckAfterMs,
   type Logger,
+  type OperationOptions,
   roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
 import {
   type ClusterConfig,
+  deleteAsRead,
   KubeClient,
   type KubeObject,
   type Reader,
@@ -23,6 +25,11 @@ import { jobPodStates, jobPodsRead } from './job-pods.js';
 import { buildJob, type JobSettings, jobEngine, workflowContainerName } from './job-spec.js';
 import { isManagedElsewhere } from './managed-elsewhere.js';
 import { withMountFailure } from './mount-failures.js';
+import {
+  executionPodsSelector,
+  isOrphanedPodOf,
+  OrphanedPodsStoppingError,
+} from './orphaned-pods.js';
 import { readOwnStartFailure } from './own-start-failure.js';
 import {
   hasCreatedPods,
@@ -214,6 +221,42 @@ export class JobExecutor extends ResourceExecutor<JobObject> {
       logger,
     });
     this.reads = Object.freeze([jobPodsRead(conventions)]);
+  }
+
+  /**
+   * Deletes this execution's Job, then any of its pods that outlived a Job deleted with
+   * `propagationPolicy: Orphan`: nothing else stops them, and the workflow in them would act on
+   * the target after the lock is released. Each pod is deleted as read (its uid), and cleanup
+   * throws `OrphanedPodsStoppingError` until none is left, so the lock stays while one still
+   * runs or terminates. Read live: the controller's cache holds no running pod.
+   */
+  override async cleanup(
+    wfe: WorkflowExecution,
+    namespace: string,
+    options: OperationOptions = {},
+  ): Promise<void> {
+    await super.cleanup(wfe, namespace, options);
+    const { items } = await this.client.list<KubeObject>(resources.pods, namespace, {
+      labelSelector: executionPodsSelector(wfe, this.resourceName(wfe), this.conventions),
+      signal: options.signal,
+    });
+    const orphans = items.filter((pod) => isOrphanedPodOf(pod, wfe, this.conventions));
+    if (orphans.length === 0) return;
+    for (const pod of orphans) {
+      if (pod.metadata?.deletionTimestamp) continue;
+      const outcome = await deleteAsRead(this.client, resources.pods, pod, {
+        signal: options.signal,
+      });
+      if (outcome !== 'deleted') continue;
+      this.logger.info(
+        { namespace, name: pod.metadata?.name, kind: 'Pod', wfe: wfe.metadata.name },
+        "deleted this execution's pod that outlived its Job",
+      );
+    }
+    throw new OrphanedPodsStoppingError(
+      namespace,
+      orphans.map((pod) => pod.metadata?.name as string),
+    );
   }
 
   static fromKubeConfig(config: ClusterConfig, options: JobExecutorOptions = {}): JobExecutor {

@@ -69,6 +69,7 @@ describe('buildJob', () => {
               'roundhouse.dev/workflow-execution': 'restart-api',
               'roundhouse.dev/execution-engine': 'job',
             },
+            annotations: { 'roundhouse.dev/workflow-execution-uid': 'uid-team-a-restart-api' },
           },
           spec: {
             enableServiceLinks: false,
@@ -259,7 +260,10 @@ describe('buildJob', () => {
     expect(pod?.nodeSelector).toEqual({ pool: 'batch' });
     expect(pod?.automountServiceAccountToken).toBe(false);
     expect(pod?.containers[0]?.resources).toEqual({ limits: { memory: '256Mi' } });
-    expect(job.spec?.template.metadata?.annotations).toEqual({ 'example.com/a': 'b' });
+    expect(job.spec?.template.metadata?.annotations).toEqual({
+      'example.com/a': 'b',
+      'roundhouse.dev/workflow-execution-uid': 'uid-team-a-restart-api',
+    });
   });
 
   it('UT-WE-054-JOB-015: points HOME and TMPDIR at the writable /tmp volume under a read-only root', () => {

@@ -153,6 +153,10 @@ export function buildJob(
     ? deadlineSeconds(wfe.spec.executionConfig.timeout, 'spec.executionConfig.timeout')
     : deadlineSeconds(settings.defaultTimeout, 'defaultTimeout');
   const resources = executionResources(wfe.spec.workflowRef.resources, settings.resources);
+  // A pod outlives its Job when the Job is deleted orphaning it: the owner's uid on the pod is
+  // what tells this execution's pod from a successor's of the same name (`isOrphanedPodOf`).
+  const uidKey = conventionKeys(conventions).workflowExecutionUidAnnotation;
+  const ownerUid = wfe.metadata.uid ? { [uidKey]: wfe.metadata.uid } : undefined;
 
   const job: V1Job = {
     apiVersion: 'batch/v1',
@@ -167,7 +171,9 @@ export function buildJob(
       template: {
         metadata: {
           labels: { ...settings.podLabels, ...meta.podLabels },
-          ...(settings.podAnnotations ? { annotations: { ...settings.podAnnotations } } : {}),
+          ...(settings.podAnnotations || ownerUid
+            ? { annotations: { ...settings.podAnnotations, ...ownerUid } }
+            : {}),
         },
         spec: {
           ...profile?.podSpec,
