@@ -27,6 +27,7 @@ import {
 } from '@roundhouse/kube';
 import { podCreateRefusal } from './create-refusal.js';
 import { podLogSources } from './log-sources.js';
+import { cachedPod } from './pod-cache.js';
 import { stoppedByDeletion } from './pod-deletion.js';
 import { buildPod, keepsResult, type PodEngineSettings, podEngine } from './pod-spec.js';
 import { ReleasedPods } from './released-pods.js';
@@ -113,6 +114,8 @@ function podEngineSpec(
     defaultTimeout: settings.defaultTimeout,
     finalizers: keepsResult(settings) ? [podResultFinalizer(settings.conventions)] : [],
     watchLabelSelector: podWatchSelector(settings.conventions),
+    // Every step carries the parameters and its script, which the engine never reads back.
+    watchTransform: cachedPod,
     build: (wfe, namespace, dependencies) =>
       buildPod(wfe, namespace, dependencies, settings) as PodObject,
     // The steps name their images: a digest for the bundle pins nothing that runs.
