@@ -93,7 +93,9 @@ describe('isCodeLoadingVariable', () => {
     'OCAMLPATH',
     'JULIA_LOAD_PATH',
     'CONSUL_HTTP_ADDR',
+    'CONSUL_CACERT',
     'NOMAD_ADDR',
+    'NOMAD_SKIP_VERIFY',
     'ARGOCD_SERVER',
     'ARGOCD_OPTS',
     'KRB5_CONFIG',
@@ -164,6 +166,10 @@ describe('isCodeLoadingVariable', () => {
     'GIT_TRACE',
     'GIT_TRACE_CURL',
     'ERLANG_COOKIE_NAME',
+    'ARGOCD_APP_NAME',
+    'NOMAD_JOB_NAME',
+    'CONSUL_SERVICE',
+    'CC_EMAIL',
   ])('leaves %s, which steers no code and no credentials, to the workflow', (name) => {
     expect(isCodeLoadingVariable(name)).toBe(false);
     expect(refusal(name)).toEqual([]);

@@ -190,6 +190,22 @@ const variables = new Set([
   'AWS_SHARED_CREDENTIALS_FILE',
   'AZURE_CONFIG_DIR',
   'GOOGLE_APPLICATION_CREDENTIALS',
+  // where the Consul, Nomad and Argo CD CLIs send their token and which CAs they trust
+  // (ARGOCD_OPTS holds any flag, `--server` and `--insecure` among them); not their other
+  // settings, whose names (ARGOCD_APP_NAME, NOMAD_JOB_NAME) a workflow may well take as its own
+  'ARGOCD_OPTS',
+  'ARGOCD_SERVER',
+  'CONSUL_CACERT',
+  'CONSUL_CAPATH',
+  'CONSUL_GRPC_ADDR',
+  'CONSUL_HTTP_ADDR',
+  'CONSUL_HTTP_SSL_VERIFY',
+  'CONSUL_TLS_SERVER_NAME',
+  'NOMAD_ADDR',
+  'NOMAD_CACERT',
+  'NOMAD_CAPATH',
+  'NOMAD_SKIP_VERIFY',
+  'NOMAD_TLS_SERVER_NAME',
   // Kerberos' configuration (its KDCs) and credential cache, and boto's configuration file
   'BOTO_CONFIG',
   'KRB5CCNAME',
@@ -365,8 +381,7 @@ const variables = new Set([
  * gives in-cluster clients; helm's connection to the API server; terraform's extra CLI
  * arguments; the AWS endpoints signed requests go to, and the credential endpoints its SDKs
  * read (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, the instance metadata service); every setting of
- * Vault's CLI (`VAULT_ADDR` receives the token or the ServiceAccount JWT it logs in with), of
- * Consul's, Nomad's and Argo CD's (their address receives their token), and
+ * Vault's CLI (`VAULT_ADDR` receives the token or the ServiceAccount JWT it logs in with) and
  * Docker's (`DOCKER_HOST` is the daemon that is sent every command and build, `DOCKER_CONFIG`
  * names a credential helper to run); every setting of pip, Bundler, Yarn, gcloud, cargo and
  * conda (an index URL, a trusted host, `yarnPath`, `CLOUDSDK_PYTHON`, a target's `runner` or
@@ -393,9 +408,6 @@ const prefixes = [
   'AWS_CONTAINER_',
   'AWS_EC2_METADATA_',
   'VAULT_',
-  'CONSUL_',
-  'NOMAD_',
-  'ARGOCD_',
   'DOCKER_',
   'PIP_',
   'BUNDLE_',
