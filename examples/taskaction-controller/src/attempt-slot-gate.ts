@@ -88,9 +88,10 @@ export class AttemptSlots {
 
 /**
  * Before an attempt launches: a slot of its namespace, or it stays Queued, saying it waits for
- * one, until a slot frees and wakes it (or its recheck comes, see `slotRecheckMs`). An attempt whose Job exists already (a controller stopped
- * between creating it and saying so) is in flight: it takes its slot and goes on. 'run' when the
- * attempt may launch, holding a slot the caller releases.
+ * one, until a slot frees and wakes it (or its recheck comes, see `slotRecheckMs`). An attempt
+ * whose Job exists already (a controller stopped between creating it and saying so) is in
+ * flight: it takes its slot and goes on. 'run' when the attempt may launch, holding a slot the
+ * caller releases.
  */
 export async function passSlotGate(
   action: TaskAction,
