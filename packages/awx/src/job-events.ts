@@ -101,6 +101,17 @@ export function unbrokenEvents<T extends { readonly counter: number }>(
 export const jobEventsPageSize = 200;
 
 /**
+ * The page size to ask next after `page`: twice its own, up to `jobEventsPageSize`. A page too
+ * large to read comes back as one event (see `JobReader.jobEvents`); kept at one, every later
+ * event would cost a request of its own, so a follow would fall behind a busy job. Doubling
+ * gets back to full pages in a few reads, and a page of many large events is met again only
+ * once the smaller pages before it were read whole.
+ */
+export function nextPageSize(page: { readonly pageSize: number }): number {
+  return Math.min(page.pageSize * 2, jobEventsPageSize);
+}
+
+/**
  * The query of `jobs/{id}/job_events/` for `window`. The view orders by `start_line`, which a
  * late event shifts, so the order is the counter's and the window a counter bound; the counter
  * is the events' own order, not a place in the output. `no_truncate` because without it AWX

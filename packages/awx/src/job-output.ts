@@ -6,6 +6,7 @@ import {
   eventLines,
   eventsPending,
   jobEventsPageSize,
+  nextPageSize,
   unbrokenEvents,
   unlessEventTooLarge,
 } from './job-events.js';
@@ -98,8 +99,8 @@ async function* outputLines(
         blocked = false;
         continue;
       }
-      // Once a page was too large, pages of one event: each too large a page costs 64 MiB read.
-      pageSize = page.pageSize;
+      // A page too large to read came as one event; the next ones grow back to full pages.
+      pageSize = nextPageSize(page);
       const taken = settled ? page.events : unbrokenEvents(page.events, place.counter);
       for (const event of taken) {
         yield* shownLines(event.stdout);
@@ -217,7 +218,7 @@ function shownLines(stdout: string): string[] {
  * one: the lines stop at the first hole in the counters (counting from 1, the first counter,
  * when the read reached the start), and the follow goes on after the last event before it, so
  * the missing one is given when saved, and nothing twice. With `tailLines` 0 the follow starts after the newest event.
- * Also the page size the reads came to (see `JobReader.jobEvents`), for the follow to go on with.
+ * Also the page size to go on with (see `nextPageSize`).
  */
 async function followStart(
   awx: JobReader,
@@ -227,10 +228,10 @@ async function followStart(
 ): Promise<{ lines: string[]; place: Place; pageSize: number }> {
   if (tailLines !== undefined && tailLines <= 0) {
     const window = { newestBefore: undefined };
-    const { events, pageSize } = await awx.jobEvents(jobId, window, { signal });
-    const [newest] = events;
+    const page = await awx.jobEvents(jobId, window, { signal });
+    const [newest] = page.events;
     const place = newest ? { counter: newest.counter, endLine: newest.end_line } : beforeFirst;
-    return { lines: [], place, pageSize };
+    return { lines: [], place, pageSize: nextPageSize(page) };
   }
   const wanted = tailLines ?? Number.POSITIVE_INFINITY;
   const newestFirst: Array<{ event: JobEvent; lines: string[] }> = [];
@@ -243,7 +244,7 @@ async function followStart(
   reading: for (let pages = 1; pages <= maxListPages; pages++) {
     const window = { newestBefore: before, pageSize };
     const page = await awx.jobEvents(jobId, window, { signal });
-    pageSize = page.pageSize;
+    pageSize = nextPageSize(page);
     for (const event of page.events) {
       before = event.counter;
       const lines = shownLines(event.stdout);
