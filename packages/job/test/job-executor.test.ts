@@ -8,6 +8,7 @@ import {
   formatKubeTime,
   isOwnedBy,
   PreviousExecutionNotCleanedError,
+  QuotaExceededError,
   ResourceLockedError,
   roundhouseConventions,
   type WorkflowExecution,
@@ -646,6 +647,22 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
       failureReason: 'ResourceExhausted',
     });
     expect(status.message).toContain('exceeded quota: no-pods');
+  });
+
+  it("refuses a Job the namespace's quota has no room for as ResourceExhausted, without the quota's figures", async () => {
+    const namespace = await env.controlPlane.createNamespace('job-count-quota');
+    await env.controlPlane.createEnforcedQuota(namespace, 'no-jobs', { 'count/jobs.batch': '0' });
+    const refusal = await new JobExecutor(client()).create(execution(), namespace).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refusal).toBeInstanceOf(QuotaExceededError);
+    expect(refusal).toMatchObject({ reason: 'ResourceExhausted' });
+    const { message } = refusal as Error;
+    expect(message).toMatch(
+      /^the API server refused the Job: jobs.batch "[^"]*" is forbidden: exceeded quota: no-jobs, resources: count\/jobs.batch$/,
+    );
+    expect(message).not.toContain('used:');
   });
 
   it("fails with the cause when pod security admission refuses the Job's pod", async () => {
