@@ -224,9 +224,9 @@ export class JobExecutor extends ResourceExecutor<JobObject> {
   }
 
   /**
-   * Deletes this execution's Job, then any of its pods that outlived a Job deleted with
-   * `propagationPolicy: Orphan`: nothing else stops them, and the workflow in them would act on
-   * the target after the lock is released. Each pod is deleted as read (its uid), and cleanup
+   * Deletes this execution's Job; when it was gone already, any of its pods that outlived
+   * a Job deleted with `propagationPolicy: Orphan`: nothing else stops them, and the workflow in
+   * them would act on the target after the lock is released. Each pod is deleted as read (its uid), and cleanup
    * throws `OrphanedPodsStoppingError` until none is left, so the lock stays while one still
    * runs or terminates. Read live: the controller's cache holds no running pod.
    */
@@ -235,7 +235,10 @@ export class JobExecutor extends ResourceExecutor<JobObject> {
     namespace: string,
     options: OperationOptions = {},
   ): Promise<void> {
-    await super.cleanup(wfe, namespace, options);
+    // This delete of the Job propagates to its pods; only a Job gone before cleanup (its name
+    // free, or another execution's Job under it now), deleted by someone else maybe orphaning
+    // them, can have left pods of this execution's to look for: a request only then.
+    if ((await this.deleteResource(wfe, namespace, options)) === 'deleted') return;
     const { items } = await this.client.list<KubeObject>(resources.pods, namespace, {
       labelSelector: executionPodsSelector(wfe, this.resourceName(wfe), this.conventions),
       signal: options.signal,
