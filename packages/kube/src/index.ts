@@ -64,6 +64,7 @@ export {
 } from './owned-resources.js';
 export { discoveryPath, parseWarnings, queryString, resourcePath } from './paths.js';
 export { LogFollowError, type LogFollowOptions } from './pod-log-follow.js';
+export { quotaExceededRefusal } from './quota-exceeded.js';
 export { withoutQuotaUsage } from './quota-refusal.js';
 export type { Reader } from './reader.js';
 export {

@@ -1,5 +1,5 @@
-import { ConfigurationError, QuotaExceededError, RoundhouseError } from '@roundhouse/core';
-import { KubernetesApiError, withoutQuotaUsage } from '@roundhouse/kube';
+import { ConfigurationError, RoundhouseError } from '@roundhouse/core';
+import { KubernetesApiError, quotaExceededRefusal } from '@roundhouse/kube';
 
 /**
  * How an admission plugin's refusal of the Pod reads: apimachinery's NewForbidden words it
@@ -15,14 +15,6 @@ const admissionForbidden = /^pods "[^"]*" is forbidden: /;
  * what to change.
  */
 const unmetQuota = /^failed quota: /;
-
-/**
- * The ResourceQuota plugin's refusal of a Pod past a quota's hard limit (`exceeded quota:
- * <quota>, requested: …, used: …, limited: …`): the namespace is out of room, not the Pod
- * wrong, which the job engine reports as `ResourceExhausted`. Quoted without the quota's figures
- * (`withoutQuotaUsage`): a namespace shared by many tenants' executions counts all their pods.
- */
-const exceededQuota = /^exceeded quota: /;
 
 /**
  * The ResourceQuota plugin's refusal while the quota controller has not yet counted a new
@@ -55,17 +47,16 @@ export class PodAdmissionPendingError extends RoundhouseError {
  */
 export function podCreateRefusal(error: unknown): unknown {
   if (!(error instanceof KubernetesApiError) || error.statusCode !== 403) return error;
+  // A quota with no room left: the namespace is out of room, not the Pod wrong, as for every
+  // engine's create (`ResourceExhausted`, quoted without the namespace's usage).
+  const quota = quotaExceededRefusal(error, 'Pod');
+  if (quota !== error) return quota;
   // The client's message is `<operation>: <the API server's Status message>`, and an operation
   // (`create Pod <namespace>/<name>`) holds no colon.
   const message = error.message.slice(error.message.indexOf(': ') + 2);
   if (webhookDenial.test(message)) return refusal('', message, error);
   const cause = message.replace(admissionForbidden, '');
   if (cause === message) return error;
-  if (exceededQuota.test(cause)) {
-    return new QuotaExceededError(`the API server refused the Pod: ${withoutQuotaUsage(message)}`, {
-      cause: error,
-    });
-  }
   if (uncountedQuota.test(cause)) {
     return new PodAdmissionPendingError(`the API server refused the Pod for now: ${message}`, {
       cause: error,
