@@ -31,11 +31,25 @@ describe('entriesToCollect', () => {
     expect(entriesToCollect(all, 'team-b', { uid: 'uid-b' })).toEqual([]);
   });
 
-  it('takes the entries of an earlier namespace of the name, but not one that records no uid', () => {
+  it('takes the entries of an earlier namespace of the name, by uid', () => {
     expect(names(entriesToCollect(all, 'team-a', { uid: 'uid-2' }))).toEqual(
       names([first, second]),
     );
     // A namespace whose uid is unknown cannot be told from the one the entry records.
     expect(entriesToCollect(all, 'team-a', {})).toEqual([]);
+  });
+
+  it('takes an entry that records no uid when it was stored before the namespace was created', () => {
+    const at = (stored: string) => ({
+      ...unrecorded,
+      metadata: { ...unrecorded.metadata, creationTimestamp: stored },
+    });
+    const before = at('2026-01-01T00:00:00Z');
+    const after = at('2026-01-01T00:00:02Z');
+    const now = { uid: 'uid-2', creationTimestamp: '2026-01-01T00:00:01Z' };
+    expect(names(entriesToCollect([before, after], 'team-a', now))).toEqual(names([before]));
+    // Either time unknown: not known to be earlier, kept.
+    expect(entriesToCollect([unrecorded], 'team-a', now)).toEqual([]);
+    expect(entriesToCollect([before], 'team-a', { uid: 'uid-2' })).toEqual([]);
   });
 });

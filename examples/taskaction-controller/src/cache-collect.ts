@@ -1,25 +1,19 @@
 import type { KubeObject } from '@roundhouse/kube';
-import { cacheNamespaceLabel } from './cache.js';
-
-/** What the collector knows of a namespace: gone (null), or its uid now. */
-export type NamespaceNow = { readonly uid?: string | undefined } | null;
+import { cacheNamespaceLabel, fromEarlierNamespace, type NamespaceNow } from './cache.js';
 
 /**
  * The entries of `namespace` to delete because they serve a namespace that no longer exists:
  * every one of them when it is gone (`current` null), else those populated in an earlier
- * namespace of that name (another uid), whose tenant may not be this one. Never another
- * namespace's entry, and never one of the namespace as it exists now, nor one that records no
- * uid while its namespace exists (populated before entries did: the name is all it has).
+ * namespace of that name (`fromEarlierNamespace`), whose tenant may not be this one. Never
+ * another namespace's entry, nor one of the namespace as it exists now.
  */
 export function entriesToCollect(
   entries: readonly KubeObject[],
   namespace: string,
-  current: NamespaceNow,
+  current: NamespaceNow | null,
 ): KubeObject[] {
   return entries.filter((entry) => {
     if (entry.metadata?.labels?.[cacheNamespaceLabel] !== namespace) return false;
-    if (current === null) return true;
-    const recorded = (entry as { data?: Record<string, string> }).data?.namespaceUid;
-    return recorded !== undefined && current.uid !== undefined && recorded !== current.uid;
+    return current === null || fromEarlierNamespace(entry, current);
   });
 }

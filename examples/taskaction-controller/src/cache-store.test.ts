@@ -20,9 +20,14 @@ const leaseOf = (holder: string, resourceVersion = '7') => ({
 });
 
 /** A client whose get answers from `objects` by kind, and whose writes are spies. */
-function fakeClient(objects: { configMap?: KubeObject | null; lease?: KubeObject | null }) {
+function fakeClient(objects: {
+  configMap?: KubeObject | null;
+  lease?: KubeObject | null;
+  namespace?: KubeObject | null;
+}) {
   return {
-    get: vi.fn(async (type: { kind: string }, namespace: string) => {
+    get: vi.fn(async (type: { kind: string }, namespace: string | undefined) => {
+      if (type.kind === 'Namespace') return objects.namespace ?? null;
       if (namespace !== cacheNamespace) return null;
       return type.kind === 'ConfigMap' ? (objects.configMap ?? null) : (objects.lease ?? null);
     }),
@@ -152,9 +157,12 @@ describe('CacheStore', () => {
     const newer = own('k-new', '2026-01-01T00:00:01Z', 'uid-new');
     const reader = {
       list: vi.fn(async () => ({ items: [newer, older], resourceVersion: '1' })),
-      get: vi.fn(async () => ({ metadata: { name: identity.namespace, uid: 'ns-uid' } })),
+      // The informer of Namespaces lagging a namespace deleted and created again: never asked.
+      get: vi.fn(async () => ({ metadata: { name: identity.namespace, uid: 'ns-uid-earlier' } })),
     };
-    const client = fakeClient({});
+    const client = fakeClient({
+      namespace: { metadata: { name: identity.namespace, uid: 'ns-uid' } },
+    });
     const bounded = new CacheStore({
       client: client as unknown as CacheStoreOptions['client'],
       namespace: cacheNamespace,
@@ -176,7 +184,7 @@ describe('CacheStore', () => {
       { preconditions: { uid: 'uid-old' }, signal: undefined },
     );
     expect(client.create).toHaveBeenCalledTimes(1);
-    // The entry records its namespace's uid, read from the informer of Namespaces.
+    // The entry records its namespace's uid, read from the API server, not the informer.
     expect(client.create.mock.calls[0]?.[2]).toMatchObject({ data: { namespaceUid: 'ns-uid' } });
     expect(client.delete.mock.invocationCallOrder[0]).toBeLessThan(
       client.create.mock.invocationCallOrder[0] ?? 0,
@@ -202,12 +210,14 @@ describe('CacheStore', () => {
       namespaceUid: 'ns-uid-1',
     });
     const lookup = async (uid: string) => {
+      // The informer of Namespaces, lagging: still the first namespace. Never asked.
       const reader = {
         list: vi.fn(),
-        get: vi.fn(async () => ({ metadata: { name: identity.namespace, uid } })),
+        get: vi.fn(async () => ({ metadata: { name: identity.namespace, uid: 'ns-uid-1' } })),
       };
+      const namespace = { metadata: { name: identity.namespace, uid } };
       const result = await new CacheStore({
-        client: fakeClient({ configMap }) as unknown as CacheStoreOptions['client'],
+        client: fakeClient({ configMap, namespace }) as unknown as CacheStoreOptions['client'],
         namespace: cacheNamespace,
         heartbeatMs,
         bound: { reader: reader as never, max: 2 },

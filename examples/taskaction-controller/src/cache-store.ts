@@ -20,6 +20,7 @@ import {
   cacheLabel,
   cacheNamespaceLabel,
   cacheObjectName,
+  type NamespaceNow,
   type PopulatedBy,
   reservationLease,
 } from './cache.js';
@@ -38,13 +39,11 @@ export interface CacheStoreOptions {
   /**
    * The most entries one action namespace keeps (`--max-cache-entries-per-namespace`), counted
    * in `reader`: the controller's informer of the entries, so populating lists nothing on the
-   * API server. `reader` also holds the controller's informer of Namespaces: an entry records
-   * the uid of its action's namespace, and serves only that namespace, not a later one of its
-   * name (`cachedOutputUri`). Without it, no bound, and entries are judged by name alone.
+   * API server. With a bound, an entry records the uid of its action's namespace (read live), and
+   * serves only that namespace, not a later one of its name (`cachedOutputUri`). Without it, no
+   * bound, and entries are judged by name alone.
    */
-  readonly bound?:
-    | { readonly reader: Pick<Reader, 'list' | 'get'>; readonly max: number }
-    | undefined;
+  readonly bound?: { readonly reader: Pick<Reader, 'list'>; readonly max: number } | undefined;
 }
 
 /** What `populate` did: stored the entry (or found one), or was refused with `error`. */
@@ -82,8 +81,8 @@ export class CacheStore {
       name,
       opts,
     );
-    const namespaceUid = configMap ? await this.#namespaceUid(policy, request) : undefined;
-    const outputUri = cachedOutputUri(configMap, policy.identity, namespaceUid);
+    const current = configMap ? await this.#namespaceNow(policy, request) : undefined;
+    const outputUri = cachedOutputUri(configMap, policy.identity, current);
     if (outputUri !== undefined || !policy.serializable) {
       return { lookup: { outputUri, reservation: undefined }, lease: null };
     }
@@ -148,10 +147,10 @@ export class CacheStore {
   ): Promise<PopulateResult> {
     const { namespace } = this.#o;
     try {
-      const namespaceUid = await this.#namespaceUid(policy, request);
+      const current = await this.#namespaceNow(policy, request);
       const configMap = cacheEntryConfigMap(namespace, policy.identity, outputUri, {
         ...populatedBy,
-        namespaceUid,
+        namespaceUid: current?.uid,
       });
       if (await this.#makeRoom(policy, request)) return { populated: true };
       await this.#o.client.create(resources.configMaps, namespace, configMap, {
@@ -215,17 +214,22 @@ export class CacheStore {
     );
   }
 
-  /** The uid of the action's namespace now, from the Namespaces informer; undefined unknown. */
-  async #namespaceUid(policy: CachePolicy, request: Request): Promise<string | undefined> {
-    const reader = this.#o.bound?.reader;
-    if (!reader) return undefined;
-    const current = await reader.get<KubeObject>(
+  /**
+   * The action's namespace now, read from the API server rather than the informer of Namespaces:
+   * one that lags a namespace deleted and created again would answer the earlier tenant's uid.
+   * Read only when an entry exists or one is stored. Undefined without a bound, or unknown.
+   */
+  async #namespaceNow(policy: CachePolicy, request: Request): Promise<NamespaceNow | undefined> {
+    if (!this.#o.bound) return undefined;
+    const current = await this.#o.client.get<KubeObject>(
       resources.namespaces,
       undefined,
       policy.identity.namespace,
       { signal: request.signal },
     );
-    return current?.metadata?.uid;
+    if (!current) return undefined;
+    const { uid, creationTimestamp } = current.metadata ?? {};
+    return { uid, creationTimestamp };
   }
 
   async #readReservation(policy: CachePolicy, request: Request) {

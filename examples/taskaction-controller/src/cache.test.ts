@@ -120,11 +120,24 @@ describe('cache entries', () => {
     const populatedBy = { name: 'run1-a0', namespaceUid: 'ns-uid-1' };
     const recorded = cacheEntryConfigMap(cacheNamespace, identity, 's3://out', populatedBy);
     expect(recorded.data.namespaceUid).toBe('ns-uid-1');
-    expect(cachedOutputUri(recorded, identity, 'ns-uid-1')).toBe('s3://out');
-    expect(cachedOutputUri(recorded, identity, 'ns-uid-2')).toBeUndefined();
-    // Without the namespace's uid now, or an entry of before entries recorded it: by name.
+    expect(cachedOutputUri(recorded, identity, { uid: 'ns-uid-1' })).toBe('s3://out');
+    expect(cachedOutputUri(recorded, identity, { uid: 'ns-uid-2' })).toBeUndefined();
+    // Without the namespace now: by name.
     expect(cachedOutputUri(recorded, identity)).toBe('s3://out');
-    expect(cachedOutputUri(entry, identity, 'ns-uid-2')).toBe('s3://bucket/run1/a0/1/outputs.pb');
+  });
+
+  it('reads an entry that records no uid, stored before its namespace was created, as no entry', () => {
+    const at = (stored: string) => ({
+      ...entry,
+      metadata: { ...entry.metadata, creationTimestamp: stored },
+    });
+    const now = { uid: 'ns-uid-2', creationTimestamp: '2026-01-01T00:00:01Z' };
+    expect(cachedOutputUri(at('2026-01-01T00:00:00Z'), identity, now)).toBeUndefined();
+    expect(cachedOutputUri(at('2026-01-01T00:00:02Z'), identity, now)).toBe(
+      's3://bucket/run1/a0/1/outputs.pb',
+    );
+    // Either time unknown: not known to be earlier, judged by name.
+    expect(cachedOutputUri(entry, identity, now)).toBe('s3://bucket/run1/a0/1/outputs.pb');
   });
 
   it('reads an entry whose URI no valid action could have written as no entry', () => {

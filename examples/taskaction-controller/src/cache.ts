@@ -130,27 +130,42 @@ const CacheEntrySchema = z.object({
   }),
 });
 
+/** A namespace as the cache judges its entries by: its uid and when it was created. */
+export interface NamespaceNow {
+  readonly uid?: string | undefined;
+  readonly creationTimestamp?: string | undefined;
+}
+
+/**
+ * Whether an entry was populated in an earlier namespace of its name, whose tenant may not be
+ * this one: it records another uid, or (stored before entries recorded one) its ConfigMap was
+ * created before the namespace now was. Unknown (no uid, no timestamp) is not earlier.
+ */
+export function fromEarlierNamespace(entry: KubeObject, current: NamespaceNow): boolean {
+  const parsed = CacheEntrySchema.safeParse(entry);
+  const recorded = parsed.success ? parsed.data.data.namespaceUid : undefined;
+  if (recorded !== undefined) return current.uid !== undefined && recorded !== current.uid;
+  const stored = Date.parse(entry.metadata?.creationTimestamp ?? '');
+  const created = Date.parse(current.creationTimestamp ?? '');
+  return stored < created;
+}
+
 /**
  * The cached output URI in an entry's ConfigMap; undefined for none, or for a ConfigMap under
  * that name that is not the entry of exactly this namespace, project, domain and key. With
- * `namespaceUid`, the uid of the action's namespace now, an entry populated in an earlier
- * namespace of that name is none either; an entry that records no uid (populated before entries
- * did) is judged by the name alone.
+ * `current`, the action's namespace now, an entry populated in an earlier namespace of that
+ * name is none either (see `fromEarlierNamespace`).
  */
 export function cachedOutputUri(
   configMap: KubeObject | null,
   identity: CacheIdentity,
-  namespaceUid?: string | undefined,
+  current?: NamespaceNow | undefined,
 ): string | undefined {
   const parsed = CacheEntrySchema.safeParse(configMap);
-  if (!parsed.success) return undefined;
+  if (!parsed.success || configMap === null) return undefined;
   const { data } = parsed.data;
-  const sameNamespace =
-    namespaceUid === undefined ||
-    data.namespaceUid === undefined ||
-    data.namespaceUid === namespaceUid;
   const same =
-    sameNamespace &&
+    !(current && fromEarlierNamespace(configMap, current)) &&
     data.namespace === identity.namespace &&
     data.project === identity.project &&
     data.domain === identity.domain &&

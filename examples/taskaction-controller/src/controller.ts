@@ -1,6 +1,7 @@
 import {
   Controller,
   type ControllerMetrics,
+  type ControllerOptions,
   EventRecorder,
   type EventSink,
   type Informer,
@@ -171,15 +172,31 @@ export async function createTaskActionController(
     ...(options.systemBackoffMs ? { systemBackoffMs: options.systemBackoffMs } : {}),
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
   });
-  const controller = new Controller({
-    name: 'taskaction',
-    reconciler,
-    workers: options.workers ?? 4,
-    rateLimiter:
-      options.rateLimiter ?? requeueBoundedRateLimiter(options.resyncMs ?? defaultResyncMs),
+  // Started with the controller, and stopped with it: only the leader deletes.
+  const collector = new CacheCollector({
+    client,
+    reader: cache,
+    namespace: options.executionNamespace,
     logger,
-    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
+  // With --watch-namespace, that namespace's entries only: another's are another controller's.
+  const collect = (namespace: string | undefined) => {
+    if (!namespace) return;
+    if (options.watchNamespace && namespace !== options.watchNamespace) return;
+    collector.collect(namespace);
+  };
+  const controller = new TaskActionController(
+    { collector, entries, collect },
+    {
+      name: 'taskaction',
+      reconciler,
+      workers: options.workers ?? 4,
+      rateLimiter:
+        options.rateLimiter ?? requeueBoundedRateLimiter(options.resyncMs ?? defaultResyncMs),
+      logger,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    },
+  );
   // A child finds its parent by name; one created before its parent waits for it, and the
   // parent's arrival wakes it.
   actions.addIndex(actionNameIndex, indexByActionName);
@@ -211,23 +228,14 @@ export async function createTaskActionController(
       );
     });
   });
-  // Started and synced with the controller, so with its leadership: only the leader deletes.
-  const collector = new CacheCollector({
-    client,
-    reader: cache,
-    namespace: options.executionNamespace,
-    logger,
+  // An entry seen once the entries are synced; those the informer starts with are swept once
+  // per namespace when it has synced (TaskActionController.start), from memory, not each as
+  // its add comes, which would read the API server until the informer had synced.
+  entries.on('add', (entry) => {
+    if (entries.hasSynced()) collect(entry.metadata?.labels?.[cacheNamespaceLabel]);
   });
-  const collect = (namespace: string | undefined) => {
-    if (!namespace) return;
-    if (options.watchNamespace && namespace !== options.watchNamespace) return;
-    collector.collect(namespace);
-  };
-  // An entry seen (each as the informer starts, so whatever a crash or a stopped controller
-  // left), a namespace gone, or one created again under an old name.
-  entries.on('add', (entry) => collect(entry.metadata?.labels?.[cacheNamespaceLabel]));
-  // A namespace's add as the informers start finds nothing its entries' adds do not: skipped,
-  // as each would read that namespace's entries from the API server until theirs has synced.
+  // A namespace created again under an old name; its add as the informers start finds nothing
+  // the start-up sweep does not.
   namespaces.on('add', (namespace) => {
     if (entries.hasSynced()) collect(namespace.metadata?.name);
   });
@@ -255,10 +263,48 @@ export async function createTaskActionController(
 }
 
 /**
- * A Namespace as the controller keeps it: its name and uid, which is all it reads, so a
+ * The TaskAction controller, whose cache collector sweeps while it runs: each start hands the
+ * collector its signal, so sweeps stop with the controller (a standby, or a leader that lost
+ * its lease, deletes nothing), and once the entries have synced, sweeps every namespace they
+ * name once: what a crash left, or a namespace deleted while no controller ran.
+ */
+class TaskActionController extends Controller {
+  readonly #sweeps: CacheSweeps;
+
+  constructor(sweeps: CacheSweeps, options: ControllerOptions) {
+    super(options);
+    this.#sweeps = sweeps;
+  }
+
+  override start(signal: AbortSignal): Promise<void> {
+    const { collector, entries, collect } = this.#sweeps;
+    collector.runUntil(signal);
+    const run = super.start(signal);
+    // super.start has started the informers: this is that same start, resolved once synced,
+    // rejected when stopped first (nothing to sweep then).
+    entries
+      .start()
+      .then(() => {
+        const named = entries.list().map((entry) => entry.metadata?.labels?.[cacheNamespaceLabel]);
+        for (const namespace of new Set(named)) collect(namespace);
+      })
+      .catch(() => {});
+    return run;
+  }
+}
+
+/** The cache collector, the informer of the entries, and who asks for a namespace's sweep. */
+interface CacheSweeps {
+  readonly collector: CacheCollector;
+  readonly entries: Informer<KubeObject>;
+  readonly collect: (namespace: string | undefined) => void;
+}
+/**
+ * A Namespace as the controller keeps it: its name, uid and creation time (an entry stored
+ * before it was created is an earlier namespace's), which is all it reads, so a
  * cluster's namespaces cost little memory.
  */
 function namespaceIdentity(namespace: KubeObject): KubeObject {
-  const { name, uid, resourceVersion } = namespace.metadata ?? {};
-  return { metadata: { name, uid, resourceVersion } };
+  const { name, uid, resourceVersion, creationTimestamp } = namespace.metadata ?? {};
+  return { metadata: { name, uid, resourceVersion, creationTimestamp } };
 }

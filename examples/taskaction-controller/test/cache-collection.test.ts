@@ -37,13 +37,16 @@ describeWithControlPlane('TaskAction controller: the cache entries of a deleted 
       fixture.executionNamespace,
       cacheObjectName(cacheIdentity(namespace, cacheKey)),
     );
-  /** An entry as the controller stores one, for a namespace no controller of this test runs. */
-  const storeEntry = async (namespace: string, cacheKey: string) => {
+  /**
+   * An entry as the controller stores one, for a namespace no controller of this test runs;
+   * without `recordUid`, as one stored before entries recorded their namespace's uid.
+   */
+  const storeEntry = async (namespace: string, cacheKey: string, recordUid = true) => {
     const configMap = cacheEntryConfigMap(
       fixture.executionNamespace,
       cacheIdentity(namespace, cacheKey),
       's3://bucket/elsewhere/outputs.pb',
-      { name: 'elsewhere', namespaceUid: await uidOf(namespace) },
+      { name: 'elsewhere', ...(recordUid ? { namespaceUid: await uidOf(namespace) } : {}) },
     );
     await client().create(resources.configMaps, fixture.executionNamespace, configMap);
   };
@@ -68,9 +71,14 @@ describeWithControlPlane('TaskAction controller: the cache entries of a deleted 
     ).toHaveLength(1);
   };
 
-  it("deletes a deleted namespace's entries, keeps another's, and the namespace created again under its name gets no hit", async () => {
+  it("deletes a deleted namespace's entries, keeps another controller's, and the namespace created again under its name gets no hit", async () => {
     const tenant = await tenantNamespace();
-    await storeEntry(env.namespace, 'train-v1');
+    // Another controller's namespace (outside --watch-namespace), gone: its entries are that
+    // controller's to delete, even at this one's start-up sweep.
+    const other = await tenantNamespace();
+    await storeEntry(other, 'train-v1');
+    await client().delete(resources.namespaces, undefined, other);
+    await vi.waitFor(async () => expect(await uidOf(other)).toBeUndefined(), patience);
     await start({ watchNamespace: tenant });
     const first = taskAction({ cacheKey: 'train-v1' });
     await apply(client(), tenant, first);
@@ -84,7 +92,7 @@ describeWithControlPlane('TaskAction controller: the cache entries of a deleted 
 
     await deleteAndCreateAgain(tenant);
     await vi.waitFor(async () => expect(await entry(tenant, 'train-v1')).toBeNull(), patience);
-    expect((await entry(env.namespace, 'train-v1'))?.data).toMatchObject({
+    expect((await entry(other, 'train-v1'))?.data).toMatchObject({
       populatedBy: 'elsewhere',
     });
     await missesAndRuns(tenant, 'train-v1');
@@ -93,16 +101,20 @@ describeWithControlPlane('TaskAction controller: the cache entries of a deleted 
   it('deletes at its start the entries of a namespace deleted and created again while no controller ran', async () => {
     const tenant = await tenantNamespace();
     await storeEntry(tenant, 'embed-v1');
+    // Stored by a version before entries recorded their namespace's uid.
+    await storeEntry(tenant, 'embed-v0', false);
     await start({ watchNamespace: tenant });
     await new Promise((resolve) => setTimeout(resolve, cacheResyncMs));
-    // The namespace as it exists keeps its entry.
+    // The namespace as it exists keeps its entries.
     expect(await entry(tenant, 'embed-v1')).not.toBeNull();
+    expect(await entry(tenant, 'embed-v0')).not.toBeNull();
     await stop();
 
     await deleteAndCreateAgain(tenant);
     expect(await entry(tenant, 'embed-v1')).not.toBeNull();
     await start({ watchNamespace: tenant });
     await vi.waitFor(async () => expect(await entry(tenant, 'embed-v1')).toBeNull(), patience);
+    await vi.waitFor(async () => expect(await entry(tenant, 'embed-v0')).toBeNull(), patience);
     await missesAndRuns(tenant, 'embed-v1');
   });
 });
