@@ -24,7 +24,7 @@ export const ownerKeys = (conventions: Conventions) => (pod: KubeObject) => {
 export function podInformers(
   cache: InformerCache,
   watches: readonly ExecutionWatch[],
-  scope: { readonly namespace?: string },
+  scope: { readonly namespace?: string | undefined },
 ): { informer: Informer<KubeObject>; conventions: Conventions }[] {
   return watches.map((watch) => ({
     informer: cache
