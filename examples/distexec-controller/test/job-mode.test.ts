@@ -282,11 +282,10 @@ describeWithControlPlane('the Job-per-node mode on KWOK nodes', () => {
 
   it("shows a Job a quota refuses on the node's entry, with the server's answer, and runs it once room frees", async () => {
     const quota = 'no-jobs-left';
-    await world.admin.create(resources.resourceQuotas, executionNamespace, {
-      apiVersion: 'v1',
-      kind: 'ResourceQuota',
-      metadata: { name: quota, namespace: executionNamespace },
-      spec: { hard: { 'count/jobs.batch': '0' } },
+    // Enforced before the DistExec exists: a quota the API server's admission has not seen yet
+    // lets the first Job through on a loaded control plane.
+    await env.controlPlane.createEnforcedQuota(executionNamespace, quota, {
+      'count/jobs.batch': '0',
     });
     try {
       await world.createDistExec('squeezed', { command: 'echo squeezed' });

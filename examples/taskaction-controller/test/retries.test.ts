@@ -76,8 +76,26 @@ describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
   });
 
   it('fails after 3 system failures in a row without using an attempt: a create refused every time', async () => {
-    // The executor writes as a user without permissions: every create is Forbidden.
-    const nobody = new KubeClient(await env.userKubeConfig('nobody'));
+    // The executor writes as a user who may not create Jobs: every create is Forbidden. It may
+    // read and delete pods, as the job engine's cleanup does for a Job it finds gone.
+    const rbac = (kind: string, plural: string) => ({
+      group: 'rbac.authorization.k8s.io',
+      version: 'v1',
+      kind,
+      plural,
+      namespaced: true,
+    });
+    const name0 = 'nobody';
+    await client().create(rbac('Role', 'roles'), fixture.executionNamespace, {
+      metadata: { name: name0 },
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'delete'] }],
+    } as KubeObject);
+    await client().create(rbac('RoleBinding', 'rolebindings'), fixture.executionNamespace, {
+      metadata: { name: name0 },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: name0 },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: name0 }],
+    } as KubeObject);
+    const nobody = new KubeClient(await env.userKubeConfig(name0));
     const { writer } = await start({ executorClient: nobody });
     const manifest = taskAction({ taskTemplate: { image: 'registry.invalid/task:1', retries: 5 } });
     const name = manifest.metadata.name;

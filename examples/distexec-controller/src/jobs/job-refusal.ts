@@ -1,4 +1,4 @@
-import { formatKubeTime, RoundhouseError } from '@roundhouse/core';
+import { formatKubeTime, QuotaExceededError, RoundhouseError } from '@roundhouse/core';
 import { isKubernetesError, withoutQuotaUsage } from '@roundhouse/kube';
 import type { Observation } from '../plan.js';
 import type { NodeResult } from '../spec.js';
@@ -11,11 +11,11 @@ export const jobRefused = 'JobRefused';
 
 /**
  * Whether a Job create failed because the API server refused it (403: a ResourceQuota's
- * admission, or a permission this controller lacks), not because it could not be reached: told
- * by the status code alone, as the Status names neither the quota nor the cause apart.
+ * admission, which the executor reports as QuotaExceededError, or a permission this controller
+ * lacks), not because it could not be reached.
  */
 export function isJobRefusal(error: unknown): boolean {
-  return isKubernetesError(error, 'Forbidden');
+  return error instanceof QuotaExceededError || isKubernetesError(error, 'Forbidden');
 }
 
 /**
@@ -27,6 +27,8 @@ export function isJobRefusal(error: unknown): boolean {
  */
 export function refusalText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
+  // A QuotaExceededError's message is quoted without the figures already.
+  if (error instanceof QuotaExceededError) return message;
   return isJobRefusal(error) ? withoutQuotaUsage(message) : message;
 }
 
