@@ -1,4 +1,4 @@
-import { definedFields, isPlainRecord } from '@roundhouse/kube';
+import { definedFields, trimmedForCache } from '@roundhouse/kube';
 
 /**
  * A cache transform for the engine's Jobs (a controller's informer on them): the Job without its
@@ -12,18 +12,8 @@ import { definedFields, isPlainRecord } from '@roundhouse/kube';
  * parses what it reads back with `JobStateSchema`, so nothing unvalidated is trusted.
  */
 export function cachedJob(job: object): object {
-  const { apiVersion, kind, metadata, spec, status } = job as Record<string, unknown>;
-  // A Job this cannot read is kept whole, so the engine's own parse reports it as it would on a
-  // live read instead of the cache silently holding less.
-  if (!isPlainRecord(metadata) || (spec !== undefined && !isPlainRecord(spec))) return job;
-  const { managedFields: _, ...kept } = metadata;
-  return definedFields({
-    apiVersion,
-    kind,
-    metadata: kept,
-    spec: spec
-      ? definedFields({ completions: spec.completions, managedBy: spec.managedBy })
-      : undefined,
-    status,
+  return trimmedForCache(job, {
+    spec: (spec) => definedFields({ completions: spec.completions, managedBy: spec.managedBy }),
+    status: (status) => status,
   });
 }

@@ -143,5 +143,8 @@ describe('cachedPod', () => {
   it('keeps a pod it cannot read whole, for the engine to report as on a live read', () => {
     const odd = { metadata: { name: 'p', resourceVersion: '1' }, status: { containerStatuses: 3 } };
     expect(cachedPod(odd)).toBe(odd);
+    // A status that is no object at all, which a live read's parse refuses too.
+    const noStatus = { metadata: { name: 'p', resourceVersion: '1' }, status: 'Running' };
+    expect(cachedPod(noStatus)).toBe(noStatus);
   });
 });

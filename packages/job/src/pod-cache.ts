@@ -1,4 +1,4 @@
-import { cacheMetadata, definedFields, isPlainRecord } from '@roundhouse/kube';
+import { cacheMetadata, definedFields, isPlainRecord, trimmedForCache } from '@roundhouse/kube';
 import { z } from 'zod';
 import { disruptionConditions } from './pod-disruption.js';
 import { PodStateSchema } from './status.js';
@@ -32,46 +32,43 @@ export type CachedPod = z.infer<typeof CachedPodSchema>;
  * reads back with `PodStateSchema`, so nothing unvalidated is trusted.
  */
 export function cachedPod(pod: object): object {
-  const { apiVersion, kind, metadata, status } = pod as Record<string, unknown>;
-  const containerStatuses = isPlainRecord(status) ? status.containerStatuses : undefined;
-  const conditions = isPlainRecord(status) ? status.conditions : undefined;
-  // A pod this cannot read is kept whole, so the engine's own parse reports it as it would on
-  // a live read instead of the cache silently holding less.
+  return trimmedForCache(pod, {
+    metadata: (metadata) =>
+      definedFields({
+        ...cacheMetadata(metadata),
+        creationTimestamp: metadata.creationTimestamp,
+        deletionTimestamp: metadata.deletionTimestamp,
+        deletionGracePeriodSeconds: metadata.deletionGracePeriodSeconds,
+      }),
+    status: cachedStatus,
+  });
+}
+
+/** What the engine reads of a pod's status; undefined for one of a shape this cannot read. */
+function cachedStatus(status: Record<string, unknown>): Record<string, unknown> | undefined {
+  const { containerStatuses, conditions } = status;
   if (
-    !isPlainRecord(metadata) ||
     (containerStatuses !== undefined && !Array.isArray(containerStatuses)) ||
     (conditions !== undefined && !(Array.isArray(conditions) && conditions.every(isCondition)))
   )
-    return pod;
+    return undefined;
   return definedFields({
-    apiVersion,
-    kind,
-    metadata: definedFields({
-      ...cacheMetadata(metadata),
-      creationTimestamp: metadata.creationTimestamp,
-      deletionTimestamp: metadata.deletionTimestamp,
-      deletionGracePeriodSeconds: metadata.deletionGracePeriodSeconds,
-    }),
-    status: isPlainRecord(status)
-      ? definedFields({
-          phase: status.phase,
-          reason: status.reason,
-          message: status.message,
-          conditions: conditions
-            ? disruptionConditions(conditions as ConditionRecord[])?.map((c) =>
-                definedFields({
-                  type: c.type,
-                  status: c.status,
-                  reason: c.reason,
-                  message: c.message,
-                }),
-              )
-            : undefined,
-          containerStatuses: containerStatuses?.map((c: unknown) =>
-            isPlainRecord(c) ? definedFields({ name: c.name, state: c.state }) : c,
-          ),
-        })
+    phase: status.phase,
+    reason: status.reason,
+    message: status.message,
+    conditions: conditions
+      ? disruptionConditions(conditions as ConditionRecord[])?.map((c) =>
+          definedFields({
+            type: c.type,
+            status: c.status,
+            reason: c.reason,
+            message: c.message,
+          }),
+        )
       : undefined,
+    containerStatuses: containerStatuses?.map((c: unknown) =>
+      isPlainRecord(c) ? definedFields({ name: c.name, state: c.state }) : c,
+    ),
   });
 }
 

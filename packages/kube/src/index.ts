@@ -1,4 +1,4 @@
-export { cacheMetadata, definedFields, isPlainRecord } from './cache-trim.js';
+export { cacheMetadata, definedFields, isPlainRecord, trimmedForCache } from './cache-trim.js';
 export type { ClusterConfig } from './cluster-config.js';
 export {
   type DeleteAsReadAnswer,

@@ -1,4 +1,4 @@
-import { definedFields, isPlainRecord } from '@roundhouse/kube';
+import { definedFields, isPlainRecord, trimmedForCache } from '@roundhouse/kube';
 import { stepShell } from './step-containers.js';
 
 /**
@@ -17,23 +17,14 @@ import { stepShell } from './step-containers.js';
  * `PodStateSchema`, so nothing unvalidated is trusted.
  */
 export function cachedPod(pod: object): object {
-  const { apiVersion, kind, metadata, spec, status } = pod as Record<string, unknown>;
-  // A Pod this cannot read is kept whole, so the engine's own parse reports it as it would on a
-  // live read instead of the cache silently holding less.
-  if (!isPlainRecord(metadata) || (spec !== undefined && !isPlainRecord(spec))) return pod;
-  const { managedFields: _, ...kept } = metadata;
-  return definedFields({
-    apiVersion,
-    kind,
-    metadata: kept,
-    spec: spec
-      ? definedFields({
-          activeDeadlineSeconds: spec.activeDeadlineSeconds,
-          initContainers: cachedContainers(spec.initContainers),
-          containers: cachedContainers(spec.containers),
-        })
-      : undefined,
-    status,
+  return trimmedForCache(pod, {
+    spec: (spec) =>
+      definedFields({
+        activeDeadlineSeconds: spec.activeDeadlineSeconds,
+        initContainers: cachedContainers(spec.initContainers),
+        containers: cachedContainers(spec.containers),
+      }),
+    status: (status) => status,
   });
 }
 
