@@ -35,6 +35,14 @@ export interface ReconcileContext {
   readonly logger: Logger;
   /** How many times this key has failed in a row; 0 on a first try or after a success. */
   readonly attempt: number;
+  /**
+   * Lets the worker take the next key while this reconcile ends in a write whose answer decides
+   * nothing more for it (a last status write): the key stays handed out until the reconcile
+   * returns, so no other reconcile of it overlaps, and what it returns or throws requeues it as
+   * always. At most `workers` reconciles at a time are let go; beyond that the call does nothing
+   * and the worker waits as usual, so no more than twice `workers` keys are ever in flight.
+   */
+  readonly releaseWorker?: (() => void) | undefined;
 }
 
 export interface ReconcileResult {
@@ -124,6 +132,8 @@ export class Controller {
    * (it ignored its aborted signal) keeps its key from the next start's workers until it settles.
    */
   readonly #inFlight = new Map<string, Promise<void>>();
+  /** Reconciles that let their worker go (`releaseWorker`) and still run. */
+  #released = 0;
 
   constructor(options: ControllerOptions) {
     const clockIssue = clockOptionIssue(options.clock);
@@ -356,16 +366,30 @@ export class Controller {
         continue;
       }
       let settled: Promise<void> | undefined;
-      const reconciling = this.#reconcile(queue, key, priority, signal).finally(() => {
-        if (this.#inFlight.get(key) === settled) this.#inFlight.delete(key);
-        queue.done(key);
+      let released = false;
+      let letGo: () => void = () => {};
+      const workerFree = new Promise<void>((resolve) => {
+        letGo = resolve;
       });
+      const releaseWorker = () => {
+        if (released || this.#released >= this.#workers) return;
+        released = true;
+        this.#released += 1;
+        letGo();
+      };
+      const reconciling = this.#reconcile(queue, key, priority, signal, releaseWorker).finally(
+        () => {
+          if (released) this.#released -= 1;
+          if (this.#inFlight.get(key) === settled) this.#inFlight.delete(key);
+          queue.done(key);
+        },
+      );
       settled = reconciling.then(
         () => undefined,
         () => undefined,
       );
       this.#inFlight.set(key, settled);
-      await reconciling;
+      await Promise.race([reconciling, workerFree]);
     }
   }
 
@@ -379,6 +403,7 @@ export class Controller {
     key: string,
     priority: number,
     signal: AbortSignal,
+    releaseWorker: () => void,
   ): Promise<void> {
     const attempt = queue.numRequeues(key);
     const logger = withFields(this.#logger, { key });
@@ -395,6 +420,7 @@ export class Controller {
         signal: bounded.signal,
         logger,
         attempt,
+        releaseWorker,
       });
       queue.forget(key);
       const after = result?.requeueAfter;

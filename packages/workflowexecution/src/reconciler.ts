@@ -639,6 +639,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
     // The warnings under either mode: only the controller's log had them, which the execution's
     // author does not read. Recorded with the Running write, so a retried start records them
     // under the same key, and an execution without any records nothing more.
+    // Nothing after this write decides anything: the worker may start the next execution.
+    ctx.releaseWorker?.();
     await this.#writeReported(
       wfe,
       (c) => markRunning(c, engine, resourceName, namespace, this.#o.now(), resource),
@@ -1293,6 +1295,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
   ): Promise<ReconcileResult> {
     const now = this.#o.now();
     if (result.phase === 'Completed') {
+      // What remains is this write and the engine's release, both decided: the worker may go.
+      ctx.releaseWorker?.();
       const compute = (c: StatusView) => markCompleted(c, result, now);
       const written = await this.#writeReported(
         wfe,

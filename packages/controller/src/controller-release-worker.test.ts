@@ -1,0 +1,129 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Controller, type ReconcileContext, type Reconciler } from './controller.js';
+import { ExponentialBackoffRateLimiter } from './rate-limiters.js';
+
+const patience = { timeout: 10_000, interval: 5 };
+
+/** A promise the test settles when it chooses. */
+function gate() {
+  let open: () => void = () => {};
+  let fail: (error: Error) => void = () => {};
+  const promise = new Promise<void>((resolve, reject) => {
+    open = resolve;
+    fail = reject;
+  });
+  return { promise, open, fail };
+}
+
+/**
+ * A reconciler that lets its worker go and then waits for the key's gate (a key without one
+ * returns at once); `started` lists the keys in the order their reconciles began.
+ */
+function releasing(gates: Map<string, ReturnType<typeof gate>>) {
+  const started: { key: string; attempt: number }[] = [];
+  const reconciler: Reconciler = {
+    async reconcile(key: string, ctx: ReconcileContext) {
+      started.push({ key, attempt: ctx.attempt });
+      ctx.releaseWorker?.();
+      await gates.get(key)?.promise;
+    },
+  };
+  return { reconciler, started };
+}
+
+const running: { stop: AbortController; done: Promise<void> }[] = [];
+
+afterEach(async () => {
+  for (const { stop } of running) stop.abort();
+  await Promise.all(running.splice(0).map(({ done }) => done));
+});
+
+function run(controller: Controller) {
+  const stop = new AbortController();
+  const done = controller.start(stop.signal);
+  running.push({ stop, done });
+  return { stop, done };
+}
+
+describe('Controller: a reconcile that lets its worker go', { timeout: 20_000 }, () => {
+  it('lets the worker reconcile the next key while it finishes, and never overlaps its own key', async () => {
+    const a = gate();
+    const { reconciler, started } = releasing(new Map([['ns/a', a]]));
+    const controller = new Controller({ name: 'test', reconciler, workers: 1 });
+    run(controller);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(started).toHaveLength(1), patience);
+    controller.enqueue('ns/b');
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(started.map((s) => s.key)).toEqual(['ns/a', 'ns/b']), patience);
+    expect(controller.reconciling).toEqual(['ns/a']);
+    a.open();
+    await vi.waitFor(
+      () => expect(started.map((s) => s.key)).toEqual(['ns/a', 'ns/b', 'ns/a']),
+      patience,
+    );
+  });
+
+  it('lets at most `workers` reconciles go at once; the next one keeps its worker', async () => {
+    const gates = new Map([
+      ['ns/a', gate()],
+      ['ns/b', gate()],
+    ]);
+    const { reconciler, started } = releasing(gates);
+    const controller = new Controller({ name: 'test', reconciler, workers: 1 });
+    run(controller);
+    for (const key of ['ns/a', 'ns/b', 'ns/c']) controller.enqueue(key);
+    await vi.waitFor(() => expect(started.map((s) => s.key)).toEqual(['ns/a', 'ns/b']), patience);
+    // ns/b's release came with ns/a still let go: its worker waits on it, so ns/c waits too.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(started.map((s) => s.key)).toEqual(['ns/a', 'ns/b']);
+    gates.get('ns/b')?.open();
+    await vi.waitFor(
+      () => expect(started.map((s) => s.key)).toEqual(['ns/a', 'ns/b', 'ns/c']),
+      patience,
+    );
+    gates.get('ns/a')?.open();
+  });
+
+  it('retries a reconcile that failed after letting its worker go', async () => {
+    const a = gate();
+    const { reconciler, started } = releasing(new Map([['ns/a', a]]));
+    const controller = new Controller({
+      name: 'test',
+      reconciler,
+      workers: 1,
+      rateLimiter: new ExponentialBackoffRateLimiter<string>(1, 8),
+    });
+    run(controller);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(started).toHaveLength(1), patience);
+    a.fail(new Error('status write refused'));
+    await vi.waitFor(
+      () =>
+        expect(started.slice(0, 2)).toEqual([
+          { key: 'ns/a', attempt: 0 },
+          { key: 'ns/a', attempt: 1 },
+        ]),
+      patience,
+    );
+  });
+
+  it('waits on shutdown for a reconcile that let its worker go', async () => {
+    const a = gate();
+    const { reconciler, started } = releasing(new Map([['ns/a', a]]));
+    const controller = new Controller({ name: 'test', reconciler, workers: 1 });
+    const { stop, done } = run(controller);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(started).toHaveLength(1), patience);
+    let stopped = false;
+    void done.then(() => {
+      stopped = true;
+    });
+    stop.abort();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stopped).toBe(false);
+    a.open();
+    await done;
+    expect(controller.reconciling).toEqual([]);
+  });
+});
