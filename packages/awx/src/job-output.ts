@@ -88,7 +88,7 @@ async function* outputLines(
         blocked = true;
         const past = await pastTooLarge(awx, jobId, place, settled, signal);
         if (past === 'unreadable') {
-          const rest = { skip: place.endLine, maxLineBytes: firstReadBytes };
+          const rest = { ...byEventLines(place.endLine), maxLineBytes: firstReadBytes };
           yield* followDownload(awx, jobId, rest, options, now);
           return;
         }
@@ -133,6 +133,14 @@ interface Place {
 /** Before the first event: counters start at 1, lines at 0. */
 const beforeFirst: Place = { counter: 0, endLine: 0 };
 
+/**
+ * A read of the download from line `skip` as the events number lines (`start_line`), which
+ * count a newline AWX's copy shows escaped, one without a carriage return before it.
+ */
+function byEventLines(skip: number): LineSelection {
+  return { skip, countsEscapedNewlines: true };
+}
+
 /** The first read of a job's output: its last `tailLines` lines within `firstReadBytes`. */
 function firstRead(tailLines: number | undefined): LineSelection {
   return { skip: 0, lastLines: tailLines, maxBytes: firstReadBytes, maxLineBytes: firstReadBytes };
@@ -141,8 +149,8 @@ function firstRead(tailLines: number | undefined): LineSelection {
 /**
  * The lines of the event after `place` that is too large to read even alone, from the txt
  * download, and where the follow goes on (none when the job's events end with it). The event
- * after it tells where its lines end: its `start_line`. A download line is the output's line of
- * that number, as ansible-runner numbers each line an event printed; AWX's stdout view takes a
+ * after it tells where its lines end: its `start_line`. The download is read numbering its lines
+ * as ansible-runner numbers the events' (see `byEventLines`); AWX's stdout view takes a
  * line range only in the formats that refuse an output over STDOUT_MAX_BYTES_DISPLAY (1 MiB),
  * which one of these always is, so the download is read from the start, up to the range's end.
  * Undefined while the next event is not saved yet (or a hole before it), when the job may still
@@ -162,7 +170,7 @@ async function pastTooLarge(
   // Settled, the events saved are all there is: the download has their lines whatever holes.
   if (!settled && next?.counter !== place.counter + 2) return undefined;
   const selection = {
-    skip: place.endLine,
+    ...byEventLines(place.endLine),
     until: next?.start_line,
     maxLineBytes: firstReadBytes,
   };
@@ -195,7 +203,7 @@ async function* followDownload(
     yield* read.lines;
     if (settled) return;
     // Past the first read every new line is given, as the events would give it.
-    selection = { skip: read.total, maxLineBytes: firstReadBytes };
+    selection = { ...selection, skip: read.total, lastLines: undefined, maxBytes: undefined };
     await sleep(followIntervalMs, undefined, { signal }).catch(() => undefined);
   }
 }
@@ -218,14 +226,16 @@ function shownLines(stdout: string): string[] {
  * one: the lines stop at the first hole in the counters (counting from 1, the first counter,
  * when the read reached the start), and the follow goes on after the last event before it, so
  * the missing one is given when saved, and nothing twice. With `tailLines` 0 the follow starts after the newest event.
- * Also the page size to go on with (see `nextPageSize`).
+ * Also the page size to go on with (see `nextPageSize`). An event too large to read below the
+ * newest one read starts it from the download instead (`downloadStart`); undefined when the
+ * newest is too large itself.
  */
 async function followStart(
   awx: JobReader,
   jobId: number,
   tailLines: number | undefined,
   signal: AbortSignal | undefined,
-): Promise<{ lines: string[]; place: Place; pageSize: number }> {
+): Promise<{ lines: readonly string[]; place: Place; pageSize: number } | undefined> {
   if (tailLines !== undefined && tailLines <= 0) {
     const window = { newestBefore: undefined };
     const page = await awx.jobEvents(jobId, window, { signal });
@@ -243,7 +253,14 @@ async function followStart(
   // Pages, not only lines: events that printed nothing (AWX saves those too) add no line.
   reading: for (let pages = 1; pages <= maxListPages; pages++) {
     const window = { newestBefore: before, pageSize };
-    const page = await awx.jobEvents(jobId, window, { signal });
+    const page = await unlessEventTooLarge(awx.jobEvents(jobId, window, { signal }));
+    if (!page) {
+      const [newest] = newestFirst;
+      // The newest event itself too large: nothing to go on from, the caller follows the download.
+      if (!newest) return undefined;
+      const goOn = pageSize ?? jobEventsPageSize;
+      return downloadStart(awx, jobId, newest.event, tailLines, goOn, signal);
+    }
     pageSize = nextPageSize(page);
     for (const event of page.events) {
       before = event.counter;
@@ -273,6 +290,32 @@ async function followStart(
     place: last ? { counter: last.counter, endLine: last.end_line } : from,
     pageSize: pageSize ?? jobEventsPageSize,
   };
+}
+
+/**
+ * The start of a follow whose first read met an event too large to read below `newest`: the
+ * last `tailLines` lines up to `newest` from the download, read once, and the follow goes on
+ * with the events after it, so later polls read only what is new (following the download
+ * instead would read it whole on every poll). An event below `newest` AWX saves only after the
+ * download is read is not given.
+ */
+async function downloadStart(
+  awx: JobReader,
+  jobId: number,
+  newest: JobEvent,
+  tailLines: number | undefined,
+  pageSize: number,
+  signal: AbortSignal | undefined,
+): Promise<{ lines: readonly string[]; place: Place; pageSize: number }> {
+  const selection = {
+    ...byEventLines(0),
+    until: newest.end_line,
+    lastLines: tailLines,
+    maxBytes: firstReadBytes,
+    maxLineBytes: firstReadBytes,
+  };
+  const { lines } = await awx.jobStdoutLines(jobId, selection, { signal });
+  return { lines, place: { counter: newest.counter, endLine: newest.end_line }, pageSize };
 }
 
 /** The last lines that fit in `firstReadBytes`, the last one always. */

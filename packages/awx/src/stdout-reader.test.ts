@@ -81,6 +81,19 @@ describe('readLines', () => {
     });
   });
 
+  it('numbers lines as the events do when asked: each escaped newline counts one more', async () => {
+    // ansible-runner numbered 'two' line 1 and 'three' line 2: a newline without a carriage
+    // return, which the download shows escaped. `\\n` is a backslash and an n, no newline.
+    const download = 'one\ntwo\\nthree\nfour \\\\n\nfive\n';
+    const selection = { skip: 1, until: 4, countsEscapedNewlines: true };
+    for (const size of [1, 2, 3, 64]) {
+      expect(await readLines(chunked(download, size), selection)).toEqual({
+        lines: ['two\\nthree', 'four \\\\n'],
+        total: 4,
+      });
+    }
+  });
+
   it('reads nothing from an empty output', async () => {
     expect(await readLines(chunked('', 1), { skip: 0 })).toEqual({ lines: [], total: 0 });
   });

@@ -6,7 +6,10 @@
 /** What a read of a job's output kept, and how many lines the whole output has. */
 export interface OutputLines {
   readonly lines: readonly string[];
-  /** Every line of the output (up to `until`), the skipped and dropped ones included. */
+  /**
+   * Every line of the output (up to `until`), the skipped and dropped ones included, numbered
+   * as the selection numbers them.
+   */
   readonly total: number;
 }
 
@@ -25,6 +28,14 @@ export interface LineSelection {
    * of a value the scrub would only recognise whole.
    */
   readonly maxLineBytes?: number | undefined;
+  /**
+   * Number the download's lines as ansible-runner numbers the events' (`start_line`,
+   * `end_line`), so that those select a range: it counts every newline an event printed, and
+   * the download breaks a line only at `\r\n`. AWX's copy writes a newline without a carriage
+   * return before it as the escape `\n` (UnifiedJob.result_stdout_raw_handle), so a line counts
+   * once more for each of those in it.
+   */
+  readonly countsEscapedNewlines?: boolean | undefined;
 }
 
 /** The last `maxBytes` of a byte stream, decoded as UTF-8 from the first whole character. */
@@ -60,21 +71,22 @@ export async function readLines(
 ): Promise<OutputLines> {
   const decoder = new TextDecoder('utf-8');
   const window = new LineWindow(selection);
-  const line = new PendingLine(selection.maxLineBytes ?? Number.POSITIVE_INFINITY);
+  const escapes = selection.countsEscapedNewlines ? new EscapedNewlines() : undefined;
+  const line = new PendingLine(selection.maxLineBytes ?? Number.POSITIVE_INFINITY, escapes);
   for await (const chunk of body) {
     const parts = decoder.decode(chunk, { stream: true }).split('\n');
     line.add(parts[0] ?? '');
     if (parts.length === 1) continue;
-    window.add(line.take());
+    window.add(...line.take());
     for (const whole of parts.slice(1, -1)) {
       line.add(whole);
-      window.add(line.take());
+      window.add(...line.take());
     }
     line.add(parts.at(-1) ?? '');
     if (window.full) break;
   }
   line.add(decoder.decode());
-  if (!line.empty) window.add(line.take());
+  if (!line.empty) window.add(...line.take());
   return { lines: window.lines(), total: window.total };
 }
 
@@ -83,14 +95,49 @@ export function leftOutLine(bytes: number, maxBytes: number): string {
   return `(a line of ${bytes} bytes left out: longer than ${maxBytes} bytes)`;
 }
 
+/**
+ * The `\n` escapes of PostgreSQL's text COPY format in a line read in pieces: a backslash
+ * escapes the character after it, which may start the next piece.
+ */
+class EscapedNewlines {
+  #count = 0;
+  #escaping = false;
+
+  scan(piece: string): void {
+    let at = 0;
+    while (at < piece.length) {
+      if (this.#escaping) {
+        if (piece[at] === 'n') this.#count += 1;
+        this.#escaping = false;
+        at += 1;
+        continue;
+      }
+      const backslash = piece.indexOf('\\', at);
+      if (backslash < 0) return;
+      this.#escaping = true;
+      at = backslash + 1;
+    }
+  }
+
+  /** How many the line held; the next line starts with none. */
+  take(): number {
+    const count = this.#count;
+    this.#count = 0;
+    this.#escaping = false;
+    return count;
+  }
+}
+
 /** The line being read, held only while it is within `maxBytes`. */
 class PendingLine {
   readonly #maxBytes: number;
+  readonly #escapes: EscapedNewlines | undefined;
   #pieces: string[] = [];
   #bytes = 0;
 
-  constructor(maxBytes: number) {
+  constructor(maxBytes: number, escapes: EscapedNewlines | undefined) {
     this.#maxBytes = maxBytes;
+    this.#escapes = escapes;
   }
 
   get empty(): boolean {
@@ -98,19 +145,21 @@ class PendingLine {
   }
 
   add(piece: string): void {
+    this.#escapes?.scan(piece);
     this.#bytes += Buffer.byteLength(piece);
     if (this.#bytes <= this.#maxBytes) this.#pieces.push(piece);
     else this.#pieces = [];
   }
 
-  take(): string {
+  /** The line, and how many lines it counts as (see `LineSelection.countsEscapedNewlines`). */
+  take(): [line: string, counted: number] {
     const line =
       this.#bytes <= this.#maxBytes
         ? this.#pieces.join('')
         : leftOutLine(this.#bytes, this.#maxBytes);
     this.#pieces = [];
     this.#bytes = 0;
-    return line;
+    return [line, 1 + (this.#escapes?.take() ?? 0)];
   }
 }
 
@@ -131,10 +180,11 @@ class LineWindow {
     return this.total >= (this.#selection.until ?? Number.POSITIVE_INFINITY);
   }
 
-  add(line: string): void {
+  add(line: string, counted: number): void {
     if (this.full) return;
-    this.total += 1;
-    if (this.total <= this.#selection.skip) return;
+    const first = this.total;
+    this.total += counted;
+    if (first < this.#selection.skip) return;
     this.#kept.push(line);
     this.#bytes += Buffer.byteLength(line) + 1;
     const { lastLines = Number.POSITIVE_INFINITY, maxBytes = Number.POSITIVE_INFINITY } =
