@@ -433,6 +433,38 @@ describe('jobs', () => {
     expect(await read('ansi_download')).toBe(`${coloured}\n`);
   });
 
+  it('strips ANSI sequences from the txt download a line at a time, as its StdoutFilter does', async () => {
+    // A colour sequence left unended: `txt` strips the whole output at once, so the sequence
+    // runs on to the next `m`, across the line break; the download strips each line alone.
+    const id = await launch({ pendingMs: 0, runningMs: 0, stdout: ['a\u001b[1', 'TASK [m]'] });
+    await until(id, 'successful');
+    const read = async (format: string) =>
+      (await request('GET', `jobs/${id}/stdout/?format=${format}`)).text();
+    expect(await read('txt_download')).toBe('a\u001b[1\nTASK [m]\n');
+    expect(await read('txt')).toBe('a]\n');
+  });
+
+  it("numbers an event's lines by every newline it printed, which the download breaks only at \\r\\n", async () => {
+    const id = await launch({
+      pendingMs: 0,
+      runningMs: 0,
+      stdout: ['one\ntwo', 'three\r\nfour', 'five'],
+    });
+    await until(id, 'successful');
+    const events = (await (await request('GET', `jobs/${id}/job_events/`)).json()) as Body;
+    const lines = events.results.map((e: { start_line: number; end_line: number }) => [
+      e.start_line,
+      e.end_line,
+    ]);
+    expect(lines).toEqual([
+      [0, 2],
+      [2, 4],
+      [4, 5],
+    ]);
+    const download = await request('GET', `jobs/${id}/stdout/?format=txt_download`);
+    expect(await download.text()).toBe('one\\ntwo\nthree\nfour\nfive\n');
+  });
+
   it("escapes stdout as PostgreSQL's COPY text format does, its events and job_events not", async () => {
     // Ansible printed a value holding both quotes and a backslash as JSON, then two lines.
     const printed = 'ok: [web-1] => {"msg": "it\'s \\"C:\\\\x\\"\ttab"}';

@@ -1,5 +1,5 @@
 /**
- * `jobs/{id}/stdout/` as AWX's UnifiedJobStdout.retrieve renders it. Every format but the
+ * `jobs/{id}/stdout/` as AWX's UnifiedJobStdout.retrieve renders it (awx/api/views/__init__.py). Every format but the
  * downloads reads the output through `result_stdout_raw_handle()`, which refuses an output whose
  * events' stdout is longer in all than STDOUT_MAX_BYTES_DISPLAY: the view then answers 200 with
  * a notice instead. The downloads (`txt_download`, `ansi_download`) have no limit
@@ -135,6 +135,8 @@ export function stdout(job: Job, format: string, now: Micros, query: URLSearchPa
   const content = copiedOutput(events);
   if (format === 'txt_download' || format === 'ansi_download') {
     const ansi = format === 'ansi_download';
+    // The txt download's StdoutFilter strips each line it reads on its own (redact_ansi), so
+    // an unended sequence does not run on into the next line as it does in `txt`.
     // A Django HttpResponse with an explicit content_type: no charset is added.
     return {
       status: 200,
@@ -142,7 +144,7 @@ export function stdout(job: Job, format: string, now: Micros, query: URLSearchPa
         'Content-Type': 'text/plain',
         'Content-Disposition': `attachment; filename="job_${job.id}${ansi ? '.ansi' : ''}.txt"`,
       },
-      body: ansi ? content : withoutAnsi(content),
+      body: ansi ? content : content.split('\n').map(withoutAnsi).join('\n'),
     };
   }
   const param = (name: string) => query.getAll(name).at(-1);
