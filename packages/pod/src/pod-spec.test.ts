@@ -9,7 +9,7 @@ import {
   roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
-import { sampleExecution } from '@roundhouse/core/testing';
+import { configurationIssuesOf, sampleExecution } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
 import { buildPod, type PodEngineSettings } from './pod-spec.js';
 
@@ -496,6 +496,29 @@ describe('buildPod: workflowRef.resources', () => {
     expect(() => buildPod(asked, 'w', undefined, limited)).toThrow(
       /^spec\.workflowRef\.resources\.limits\.memory: parallel steps share the Pod's 30Mi of memory: 3 steps leave each 10Mi, less than the 12Mi/,
     );
+  });
+
+  it('refuses a limit a step cannot start with, in order as in parallel', () => {
+    const issues = (run: () => unknown) =>
+      configurationIssuesOf(run).map(({ path, message }) => `${path}: ${message}`);
+    // In order, each step gets the whole 8Mi: less than runc needs to start a container.
+    expect(
+      issues(() =>
+        buildPod(asking({ limits: { memory: '8Mi' } }), 'workflows', undefined, settings()),
+      ),
+    ).toEqual([
+      "spec.workflowRef.resources.limits.memory: each step gets the Pod's 8Mi of memory, less than the 12Mi a container can run with; give the Pod more memory",
+    ]);
+    const small = settings({ resources: { limits: { cpu: '5m' } } });
+    expect(issues(() => buildPod(wfe(), 'workflows', undefined, small))).toEqual([
+      "resources.limits.cpu: each step gets the Pod's 5m of cpu, less than the 10m a container can run with; give the Pod more cpu",
+    ]);
+    // The least itself starts; a limit of 0 is none at all to the kubelet.
+    const runnable: Record<string, string>[] = [{ memory: '12Mi', cpu: '10m' }, { memory: '0' }];
+    for (const limits of runnable) {
+      const pod = buildPod(asking({ limits }), 'workflows', undefined, settings());
+      expect(pod.spec?.containers[0]?.resources).toEqual({ limits });
+    }
   });
 
   it('refuses a resource no container may ask for, which the execution parsed with', () => {

@@ -31,9 +31,9 @@ import { restrictedSecurityProfile } from '@roundhouse/kube';
 import { engineConfigPath, parsePodConfig, type Step } from './config.js';
 import { checkExecLimits } from './exec-limits.js';
 import { kubeletStatus } from './kubelet-status.js';
-import { parallelShare } from './parallel-resources.js';
 import { podResultFinalizer } from './result-finalizer.js';
 import { stepShell } from './step-containers.js';
+import { stepResources } from './step-resources.js';
 
 export const podEngine = 'pod';
 
@@ -55,7 +55,8 @@ export interface PodEngineSettings {
   /**
    * Requests and limits of the Pod. An execution's `workflowRef.resources` replaces them
    * resource by resource, and may not ask past a limit set here. Sequential steps run one at a
-   * time and each gets them all; parallel steps share them, each an equal part.
+   * time and each gets them all; parallel steps share them, each an equal part. A limit that
+   * leaves a step less than a container can start with (12Mi of memory, 10m of cpu) is refused.
    */
   readonly resources?: V1ResourceRequirements | undefined;
   /**
@@ -245,9 +246,7 @@ export function buildPod(
   // A bare Pod gets the namespace's LimitRange defaults before the API server validates it.
   const podResources = executionResources(asked, settings.resources, { limitRangeDefaults: true });
   // Sequential steps run one at a time, so each may use all of the Pod's; parallel ones share.
-  const resources = sequential
-    ? podResources
-    : parallelShare(podResources, config.steps.length, asked);
+  const resources = stepResources(podResources, sequential ? 1 : config.steps.length, asked);
   const containers: V1Container[] = config.steps.map((step) => ({
     name: step.name,
     image: step.image,

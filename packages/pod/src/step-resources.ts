@@ -57,20 +57,24 @@ function quantityOf(name: string, units: bigint): string {
 }
 
 /**
- * The resources of each of `steps` parallel steps, when the Pod as a whole has `total`: every
- * request and limit divided equally among them, rounded down to what the resource divides into,
- * so the Pod's containers together never ask for more than `total`. The engine's resources (and
- * `workflowRef.resources` within them) bound the Pod, as they bound a sequential Pod, whose steps
- * run one at a time. A limit whose share is less than a container can run with is a
- * ConfigurationError naming the field that set it: the execution's `workflowRef.resources`, or,
- * for the engine's own, `parallel`.
+ * The resources of each step's container when `running` steps run at once in a Pod that has
+ * `total` as a whole. Steps in order run one at a time (`running` 1) and each gets all of it, its
+ * quantities as they are; parallel steps share it, every request and limit divided equally among
+ * them, rounded down to what the resource divides into, so the Pod's containers together never
+ * ask for more than `total`. The engine's resources (and `workflowRef.resources` within them)
+ * bound the Pod either way. One rule for both: a limit that leaves a step less than a container
+ * can run with (but 0, which the kubelet reads as no limit at all) is a ConfigurationError at
+ * once, rather than a container the runtime cannot start, naming the field that set it: the
+ * execution's `workflowRef.resources`, or, for the engine's own, `resources` when a step gets all
+ * of it and `parallel` when the steps share it.
  */
-export function parallelShare(
+export function stepResources(
   total: ResourceDefaults | undefined,
-  steps: number,
+  running: number,
   asked: ResourceRequirements | undefined,
 ): ResourceDefaults | undefined {
-  if (!total || steps <= 1) return total;
+  if (!total) return undefined;
+  const alone = running <= 1;
   const share = (section: 'limits' | 'requests') => {
     const list = total[section];
     if (!list) return undefined;
@@ -88,14 +92,22 @@ export function parallelShare(
         });
       }
       const { unit, least } = granularity(name);
-      const each = (value / BigInt(steps) / unit) * unit;
-      if (section === 'limits' && each < least) {
-        throw new ConfigurationError({
-          path: own ?? `${engineConfigPath}.parallel`,
-          message: `parallel steps share the Pod's ${quantity} of ${name}: ${steps} steps leave each ${quantityOf(name, each)}, less than the ${quantityOf(name, least)} a container can run with; run fewer steps at once, run them in order, or give the Pod more ${name}`,
-        });
+      const each = alone ? value : (value / BigInt(running) / unit) * unit;
+      if (section === 'limits' && value > 0n && each < least) {
+        const fewest = quantityOf(name, least);
+        throw new ConfigurationError(
+          alone
+            ? {
+                path: own ?? `resources.limits.${name}`,
+                message: `each step gets the Pod's ${quantity} of ${name}, less than the ${fewest} a container can run with; give the Pod more ${name}`,
+              }
+            : {
+                path: own ?? `${engineConfigPath}.parallel`,
+                message: `parallel steps share the Pod's ${quantity} of ${name}: ${running} steps leave each ${quantityOf(name, each)}, less than the ${fewest} a container can run with; run fewer steps at once, run them in order, or give the Pod more ${name}`,
+              },
+        );
       }
-      return [name, quantityOf(name, each)] as const;
+      return [name, alone ? quantity : quantityOf(name, each)] as const;
     });
     return Object.fromEntries(entries);
   };
