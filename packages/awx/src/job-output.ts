@@ -88,7 +88,7 @@ async function* outputLines(
         blocked = true;
         const past = await pastTooLarge(awx, jobId, place, settled, signal);
         if (past === 'unreadable') {
-          const rest = { ...byEventLines(place.endLine), maxLineBytes: firstReadBytes };
+          const rest = { ...byEventLines(shownLine(place)), maxLineBytes: firstReadBytes };
           yield* followDownload(awx, jobId, rest, options, now);
           return;
         }
@@ -104,7 +104,7 @@ async function* outputLines(
       const taken = settled ? page.events : unbrokenEvents(page.events, place.counter);
       for (const event of taken) {
         yield* shownLines(event.stdout);
-        place = { counter: event.counter, endLine: event.end_line };
+        place = passed(place, event);
       }
       if (!page.more || taken.length < page.events.length) break;
       if (pages < maxListPages) continue;
@@ -128,10 +128,29 @@ async function* outputLines(
 interface Place {
   readonly counter: number;
   readonly endLine: number;
+  /**
+   * Lines numbered before `endLine` that the download does not show: an event that printed
+   * only a line break (ansible-runner numbers that line, `stdout` is '', and AWX's copy leaves
+   * out such events) among the events given, so 0 for those before a follow that started
+   * after events it did not read.
+   */
+  readonly unshown: number;
+}
+
+/** Where a follow is once it gave `event`, the event after `place`. */
+function passed(place: Place, event: JobEvent): Place {
+  const printed = event.stdout === '' ? 0 : event.stdout.split('\n').length;
+  const unshown = place.unshown + event.end_line - event.start_line - printed;
+  return { counter: event.counter, endLine: event.end_line, unshown };
+}
+
+/** The download's line, in the events' numbering, that `place` is at. */
+function shownLine(place: Place): number {
+  return place.endLine - place.unshown;
 }
 
 /** Before the first event: counters start at 1, lines at 0. */
-const beforeFirst: Place = { counter: 0, endLine: 0 };
+const beforeFirst: Place = { counter: 0, endLine: 0, unshown: 0 };
 
 /**
  * A read of the download from line `skip` as the events number lines (`start_line`), which
@@ -170,12 +189,17 @@ async function pastTooLarge(
   // Settled, the events saved are all there is: the download has their lines whatever holes.
   if (!settled && next?.counter !== place.counter + 2) return undefined;
   const selection = {
-    ...byEventLines(place.endLine),
-    until: next?.start_line,
+    ...byEventLines(shownLine(place)),
+    until: next && next.start_line - place.unshown,
     maxLineBytes: firstReadBytes,
   };
   const { lines } = await awx.jobStdoutLines(jobId, selection, { signal });
-  const after = next && { counter: next.counter - 1, endLine: next.start_line };
+  // The too-large event is taken to show every line it numbered: its `stdout` is not known.
+  const after = next && {
+    counter: next.counter - 1,
+    endLine: next.start_line,
+    unshown: place.unshown,
+  };
   return { lines, after };
 }
 
@@ -240,7 +264,9 @@ async function followStart(
     const window = { newestBefore: undefined };
     const page = await awx.jobEvents(jobId, window, { signal });
     const [newest] = page.events;
-    const place = newest ? { counter: newest.counter, endLine: newest.end_line } : beforeFirst;
+    const place = newest
+      ? passed({ ...beforeFirst, counter: newest.counter - 1 }, newest)
+      : beforeFirst;
     return { lines: [], place, pageSize: nextPageSize(page) };
   }
   const wanted = tailLines ?? Number.POSITIVE_INFINITY;
@@ -255,11 +281,9 @@ async function followStart(
     const window = { newestBefore: before, pageSize };
     const page = await unlessEventTooLarge(awx.jobEvents(jobId, window, { signal }));
     if (!page) {
-      const [newest] = newestFirst;
-      // The newest event itself too large: nothing to go on from, the caller follows the download.
-      if (!newest) return undefined;
-      const goOn = pageSize ?? jobEventsPageSize;
-      return downloadStart(awx, jobId, newest.event, tailLines, goOn, signal);
+      // Undefined when the newest event is too large itself: the caller follows the download.
+      const read = newestFirst.map(({ event }) => event);
+      return downloadStart(awx, jobId, read, tailLines, pageSize ?? jobEventsPageSize, signal);
     }
     pageSize = nextPageSize(page);
     for (const event of page.events) {
@@ -281,41 +305,45 @@ async function followStart(
   const from =
     reachedStart || !oldest
       ? beforeFirst
-      : { counter: oldest.counter - 1, endLine: oldest.start_line };
+      : { counter: oldest.counter - 1, endLine: oldest.start_line, unshown: 0 };
   const taken = unbrokenEvents(read, from.counter);
   const lines = taken.flatMap((event) => event.lines);
-  const last = taken.at(-1);
   return {
     lines: withinBudget(lines.slice(Math.max(0, lines.length - wanted))),
-    place: last ? { counter: last.counter, endLine: last.end_line } : from,
+    place: taken.reduce(passed, from),
     pageSize: pageSize ?? jobEventsPageSize,
   };
 }
 
 /**
- * The start of a follow whose first read met an event too large to read below `newest`: the
- * last `tailLines` lines up to `newest` from the download, read once, and the follow goes on
- * with the events after it, so later polls read only what is new (following the download
- * instead would read it whole on every poll). An event below `newest` AWX saves only after the
- * download is read is not given.
+ * The start of a follow whose first read met an event too large to read below the events it
+ * read (`newestFirst`, at least one): the last `tailLines` lines up to the newest from the
+ * download, read once, and the follow goes on with the events after it, so later polls read
+ * only what is new (following the download instead would read it whole on every poll). An
+ * event below the newest AWX saves only after the download is read is not given.
  */
 async function downloadStart(
   awx: JobReader,
   jobId: number,
-  newest: JobEvent,
+  newestFirst: readonly JobEvent[],
   tailLines: number | undefined,
   pageSize: number,
   signal: AbortSignal | undefined,
-): Promise<{ lines: readonly string[]; place: Place; pageSize: number }> {
+): Promise<{ lines: readonly string[]; place: Place; pageSize: number } | undefined> {
+  const oldest = newestFirst.at(-1);
+  if (!oldest) return undefined;
+  // Those below the events read are not known: taken as showing every line they numbered.
+  const from = { counter: oldest.counter - 1, endLine: oldest.start_line, unshown: 0 };
+  const place = [...newestFirst].reverse().reduce(passed, from);
   const selection = {
     ...byEventLines(0),
-    until: newest.end_line,
+    until: shownLine(place),
     lastLines: tailLines,
     maxBytes: firstReadBytes,
     maxLineBytes: firstReadBytes,
   };
   const { lines } = await awx.jobStdoutLines(jobId, selection, { signal });
-  return { lines, place: { counter: newest.counter, endLine: newest.end_line }, pageSize };
+  return { lines, place, pageSize };
 }
 
 /** The last lines that fit in `firstReadBytes`, the last one always. */
