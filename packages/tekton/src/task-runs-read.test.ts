@@ -267,5 +267,8 @@ describe("the tekton engine's cached TaskRuns", () => {
   it('keeps a TaskRun of a shape it cannot read whole, for the engine to report', () => {
     const odd = { metadata: { name: 'x' }, status: { steps: 'not a list' } };
     expect(cachedTaskRun(odd)).toBe(odd);
+    // A status that is no object at all: the parse of the cached copy fails as a live read's does.
+    const noStatus = { metadata: { name: 'x' }, status: 'pending' };
+    expect(cachedTaskRun(noStatus)).toBe(noStatus);
   });
 });

@@ -4,7 +4,7 @@ import {
   type ExecutionRead,
   type ResourceType,
 } from '@roundhouse/core';
-import { cacheMetadata, definedFields, isPlainRecord } from '@roundhouse/kube';
+import { cacheMetadata, definedFields, isPlainRecord, trimmedForCache } from '@roundhouse/kube';
 import { pipelineRunLabel } from './status.js';
 
 /**
@@ -41,30 +41,22 @@ export function childTaskRunsSelector(conventions: Conventions, runName: string)
  * of a shape this cannot read is kept whole for that parse to report.
  */
 export function cachedTaskRun(taskRun: object): object {
-  const { apiVersion, kind, metadata, status } = taskRun as Record<string, unknown>;
-  const steps = isPlainRecord(status) ? status.steps : undefined;
-  const retries = isPlainRecord(status) ? status.retriesStatus : undefined;
-  if (
-    !isPlainRecord(metadata) ||
-    (steps !== undefined && !Array.isArray(steps)) ||
-    (retries !== undefined && !Array.isArray(retries))
-  ) {
-    return taskRun;
-  }
-  return definedFields({
-    apiVersion,
-    kind,
-    metadata: definedFields({
-      ...cacheMetadata(metadata),
-      creationTimestamp: metadata.creationTimestamp,
-    }),
-    status: isPlainRecord(status)
-      ? definedFields({
-          conditions: status.conditions,
-          steps: steps?.map((step: unknown) => (isPlainRecord(step) ? cachedStep(step) : step)),
-          retriesStatus: retries?.map(() => ({})),
-        })
-      : undefined,
+  return trimmedForCache(taskRun, {
+    metadata: (metadata) =>
+      definedFields({ ...cacheMetadata(metadata), creationTimestamp: metadata.creationTimestamp }),
+    status: (status) => {
+      const { steps, retriesStatus: retries } = status;
+      if (
+        (steps !== undefined && !Array.isArray(steps)) ||
+        (retries !== undefined && !Array.isArray(retries))
+      )
+        return undefined;
+      return definedFields({
+        conditions: status.conditions,
+        steps: steps?.map((step: unknown) => (isPlainRecord(step) ? cachedStep(step) : step)),
+        retriesStatus: retries?.map(() => ({})),
+      });
+    },
   });
 }
 
