@@ -1,5 +1,11 @@
+import { judgeReservation, LeaseSchema } from '@roundhouse/controller';
 import type { KubeObject } from '@roundhouse/kube';
-import { cacheNamespaceLabel, fromEarlierNamespace, type NamespaceNow } from './cache.js';
+import {
+  cacheLabel,
+  cacheNamespaceLabel,
+  fromEarlierNamespace,
+  type NamespaceNow,
+} from './cache.js';
 
 /**
  * The entries of `namespace` to delete because they serve a namespace that no longer exists:
@@ -15,5 +21,33 @@ export function entriesToCollect(
   return entries.filter((entry) => {
     if (entry.metadata?.labels?.[cacheNamespaceLabel] !== namespace) return false;
     return current === null || fromEarlierNamespace(entry, current);
+  });
+}
+
+/**
+ * The reservation Leases of `namespace` to delete because nobody holds them at `now`: expired
+ * (a holder deleted or stopped without giving it up, say while no controller ran), or with no
+ * holder or renewal a reservation could have (`judgeReservation` as a waiter judges it, the
+ * heartbeat the same). A waiter would take such a Lease over, so deleting it takes nothing from
+ * anyone, and without a waiter it would stay for ever, counted by any quota on the shared
+ * namespace's Leases. Never one held, nor another namespace's, nor one that does not parse as a
+ * Lease (not this controller's to judge).
+ */
+export function reservationsToCollect(
+  leases: readonly KubeObject[],
+  namespace: string,
+  now: Date,
+  heartbeatMs: number,
+): KubeObject[] {
+  return leases.flatMap((object) => {
+    const labels = object.metadata?.labels;
+    if (labels?.[cacheLabel] !== 'reservation' || labels[cacheNamespaceLabel] !== namespace) {
+      return [];
+    }
+    const parsed = LeaseSchema.safeParse(object);
+    if (!parsed.success) return [];
+    // No action's uid is empty: judged as a waiter, which is not the holder.
+    const judged = judgeReservation(parsed.data.spec, '', now, heartbeatMs);
+    return judged.state === 'free' ? [object] : [];
   });
 }

@@ -1,6 +1,12 @@
-import { type KubeObject, KubernetesApiError } from '@roundhouse/kube';
+import { reservationSpec } from '@roundhouse/controller';
+import {
+  type KubeObject,
+  KubernetesApiError,
+  type ResourceType,
+  resources,
+} from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
-import { cacheEntryConfigMap } from './cache.js';
+import { cacheEntryConfigMap, reservationLease } from './cache.js';
 import { CacheCollector, type CacheCollectorOptions } from './cache-collector.js';
 
 const cacheNamespace = 'tasks';
@@ -15,19 +21,32 @@ const entry = (namespace: string, cacheKey: string, uid: string) => {
   return { ...configMap, metadata: { ...configMap.metadata, uid } };
 };
 
-/** A reader whose Namespaces are `existing` and whose entries are `entries`, as informers hold them. */
-function fakeReader(existing: Record<string, string>, entries: KubeObject[]) {
+const heartbeatMs = 10_000;
+
+/**
+ * A reader whose Namespaces are `existing`, whose entries are `entries` and whose reservation
+ * Leases are `leases`, as informers hold them.
+ */
+function fakeReader(
+  existing: Record<string, string>,
+  entries: KubeObject[],
+  leases: KubeObject[] = [],
+) {
   const reader = {
     get: vi.fn(async (_type: unknown, _ns: unknown, name: string) =>
       existing[name] ? { metadata: { name, uid: existing[name] } } : null,
     ),
-    list: vi.fn(async (_type: unknown, _ns: unknown, _options?: { signal?: AbortSignal }) => ({
-      items: entries,
+    list: vi.fn(async (type: ResourceType, _ns: unknown, _options?: { signal?: AbortSignal }) => ({
+      items: type === resources.leases ? leases : entries,
       resourceVersion: '1',
     })),
   };
   return reader as typeof reader & CacheCollectorOptions['reader'];
 }
+
+/** How many times `reader` listed entries (each sweep lists them, then the Leases). */
+const entryLists = (reader: ReturnType<typeof fakeReader>) =>
+  reader.list.mock.calls.filter(([type]) => type === resources.configMaps).length;
 
 describe('CacheCollector', () => {
   const gone = [entry('team-a', 'k1', 'e1'), entry('team-a', 'k2', 'e2')];
@@ -39,7 +58,12 @@ describe('CacheCollector', () => {
         .fn(async () => true)
         .mockRejectedValueOnce(new KubernetesApiError('Conflict', 'uid precondition', 409)),
     };
-    const collector = new CacheCollector({ client, reader, namespace: cacheNamespace });
+    const collector = new CacheCollector({
+      client,
+      reader,
+      namespace: cacheNamespace,
+      heartbeatMs,
+    });
     expect(await collector.sweep('team-a')).toBe(1);
     expect(reader.list).toHaveBeenCalledWith(expect.anything(), cacheNamespace, {
       labelSelector:
@@ -57,6 +81,7 @@ describe('CacheCollector', () => {
       client,
       reader: fakeReader({ 'team-a': 'ns-uid-1' }, gone),
       namespace: cacheNamespace,
+      heartbeatMs,
     });
     expect(await collector.sweep('team-a')).toBe(0);
     expect(client.delete).not.toHaveBeenCalled();
@@ -72,16 +97,21 @@ describe('CacheCollector', () => {
         }),
     );
     const client = { delete: vi.fn(async () => true) };
-    const collector = new CacheCollector({ client, reader, namespace: cacheNamespace });
+    const collector = new CacheCollector({
+      client,
+      reader,
+      namespace: cacheNamespace,
+      heartbeatMs,
+    });
     collector.runUntil(new AbortController().signal);
     collector.collect('team-a');
-    await vi.waitFor(() => expect(reader.list).toHaveBeenCalledTimes(1));
+    await vi.waitFor(() => expect(entryLists(reader)).toBe(1));
     for (let i = 0; i < 4; i++) collector.collect('team-a');
     release();
     await vi.waitFor(() => expect(client.delete).toHaveBeenCalledTimes(4));
     // Every promise settled: a third sweep would have listed by now.
     await new Promise((resolve) => setImmediate(resolve));
-    expect(reader.list).toHaveBeenCalledTimes(2);
+    expect(entryLists(reader)).toBe(2);
   });
 
   it('lists the entries before it reads the Namespace, and reads none for a namespace without entries', async () => {
@@ -90,6 +120,7 @@ describe('CacheCollector', () => {
       client: { delete: vi.fn(async () => true) },
       reader,
       namespace: cacheNamespace,
+      heartbeatMs,
     });
     await collector.sweep('team-a');
     expect(reader.list.mock.invocationCallOrder[0]).toBeLessThan(
@@ -103,7 +134,12 @@ describe('CacheCollector', () => {
   it('sweeps nothing before it runs nor once its run stopped, and stops the sweeps running', async () => {
     const reader = fakeReader({}, gone);
     const client = { delete: vi.fn(async () => true) };
-    const collector = new CacheCollector({ client, reader, namespace: cacheNamespace });
+    const collector = new CacheCollector({
+      client,
+      reader,
+      namespace: cacheNamespace,
+      heartbeatMs,
+    });
     collector.collect('team-a');
     const run = new AbortController();
     collector.runUntil(run.signal);
@@ -128,29 +164,90 @@ describe('CacheCollector', () => {
   it('sweeps at most `concurrency` namespaces at once, and every one asked for', async () => {
     const reader = fakeReader({}, []);
     const releases: (() => void)[] = [];
-    reader.list.mockImplementation(
-      () =>
-        new Promise((resolve) => {
-          releases.push(() => resolve({ items: [], resourceVersion: '1' }));
-        }),
-    );
+    reader.list.mockImplementation(async (type) => {
+      if (type === resources.leases) return { items: [], resourceVersion: '1' };
+      return await new Promise((resolve) => {
+        releases.push(() => resolve({ items: [], resourceVersion: '1' }));
+      });
+    });
     const collector = new CacheCollector({
       client: { delete: vi.fn(async () => true) },
       reader,
       namespace: cacheNamespace,
+      heartbeatMs,
       concurrency: 2,
     });
     collector.runUntil(new AbortController().signal);
     for (const namespace of ['a', 'b', 'c', 'd', 'e']) collector.collect(namespace);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(reader.list).toHaveBeenCalledTimes(2);
+    expect(entryLists(reader)).toBe(2);
     for (let swept = 2; swept < 5; swept++) {
       releases.shift()?.();
-      await vi.waitFor(() => expect(reader.list).toHaveBeenCalledTimes(swept + 1));
+      await vi.waitFor(() => expect(entryLists(reader)).toBe(swept + 1));
     }
-    const selectors = reader.list.mock.calls.map((call) => (call as unknown[])[2]);
+    const selectors = reader.list.mock.calls
+      .filter(([type]) => type === resources.configMaps)
+      .map((call) => (call as unknown[])[2]);
     expect(
       selectors.map((o) => (o as { labelSelector: string }).labelSelector.split('=').at(-1)),
     ).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  describe('reservation Leases', () => {
+    const now = new Date('2026-01-01T00:10:00Z');
+    const lease = (cacheKey: string, renewed: Date, uid: string) => {
+      const written = reservationLease(
+        cacheNamespace,
+        { namespace: 'team-a', project: 'proj', domain: 'dev', cacheKey },
+        reservationSpec(undefined, 'holder-uid', renewed, heartbeatMs),
+      );
+      return { ...written, metadata: { ...written.metadata, uid, resourceVersion: `rv-${uid}` } };
+    };
+    const crashLeft = lease('left', new Date(now.getTime() - 3 * heartbeatMs), 'l1');
+    const live = lease('live', new Date(now.getTime() - heartbeatMs), 'l2');
+
+    it("deletes a namespace's expired reservations at the uid and resourceVersion read, and keeps a live one", async () => {
+      const reader = fakeReader({ 'team-a': 'ns-uid-1' }, [], [crashLeft, live]);
+      const client = { delete: vi.fn(async () => true) };
+      const collector = new CacheCollector({
+        client,
+        reader,
+        namespace: cacheNamespace,
+        heartbeatMs,
+        now: () => now,
+      });
+      expect(await collector.sweep('team-a')).toBe(1);
+      expect(reader.list).toHaveBeenCalledWith(resources.leases, cacheNamespace, {
+        labelSelector:
+          'roundhouse.dev/taskaction-cache=reservation,roundhouse.dev/taskaction-cache-namespace=team-a',
+      });
+      expect(client.delete.mock.calls).toEqual([
+        [
+          resources.leases,
+          cacheNamespace,
+          crashLeft.metadata.name,
+          { preconditions: { uid: 'l1', resourceVersion: 'rv-l1' } },
+        ],
+      ]);
+    });
+
+    it('leaves one renewed or taken over since it was read (a Conflict), and throws any other error', async () => {
+      const reader = fakeReader({}, [], [crashLeft]);
+      const client = {
+        delete: vi
+          .fn(async () => true)
+          .mockRejectedValueOnce(new KubernetesApiError('Conflict', 'precondition', 409))
+          .mockRejectedValueOnce(new KubernetesApiError('Forbidden', 'no', 403)),
+      };
+      const collector = new CacheCollector({
+        client,
+        reader,
+        namespace: cacheNamespace,
+        heartbeatMs,
+        now: () => now,
+      });
+      expect(await collector.sweep('team-a')).toBe(0);
+      await expect(collector.sweep('team-a')).rejects.toMatchObject({ reason: 'Forbidden' });
+    });
   });
 });

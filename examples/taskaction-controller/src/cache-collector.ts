@@ -4,21 +4,26 @@ import {
   type KubeClient,
   type KubeObject,
   type Reader,
+  type ResourceType,
   resources,
 } from '@roundhouse/kube';
 import { cacheLabel, cacheNamespaceLabel } from './cache.js';
-import { entriesToCollect } from './cache-collect.js';
+import { entriesToCollect, reservationsToCollect } from './cache-collect.js';
 
 export interface CacheCollectorOptions {
   readonly client: Pick<KubeClient, 'delete'>;
   /**
-   * The controller's informers of Namespaces and of the entries. A Namespace the informer does
-   * not hold is asked of the API server (`InformerCache.get`), so a namespace a lagging or
-   * unsynced informer has not seen yet is never taken for gone.
+   * The controller's informers of Namespaces, of the entries and of the reservation Leases. A
+   * Namespace the informer does not hold is asked of the API server (`InformerCache.get`), so a
+   * namespace a lagging or unsynced informer has not seen yet is never taken for gone.
    */
   readonly reader: Pick<Reader, 'get' | 'list'>;
   /** The cache's namespace: the execution namespace. */
   readonly namespace: string;
+  /** The reservations' heartbeat (the requeue period), by which a Lease is judged expired. */
+  readonly heartbeatMs: number;
+  /** The clock a Lease is judged expired by: the one its holders renew it by. */
+  readonly now?: (() => Date) | undefined;
   /** Namespaces swept at once; default `defaultSweepConcurrency`. */
   readonly concurrency?: number | undefined;
   readonly logger?: Logger | undefined;
@@ -31,9 +36,12 @@ export const defaultSweepConcurrency = 4;
  * Deletes the cache entries of a namespace that no longer exists (see `entriesToCollect`), when
  * its Namespace is deleted or created again and when an entry of it is seen: what a crash left,
  * or a namespace deleted while no controller ran, goes at the next start. Each delete is
- * conditional on the uid read, so an entry stored again meanwhile stays. A sweep reads one
- * namespace's entries from memory, so no reconcile lists anything. Sweeps run only between
- * `runUntil` and the abort of its signal (the controller's run, so only the leader deletes).
+ * conditional on the uid read, so an entry stored again meanwhile stays. The same sweep deletes
+ * the namespace's reservation Leases nobody holds any longer (see `reservationsToCollect`), each
+ * at the uid and resourceVersion read, so one renewed or taken over meanwhile stays. A sweep
+ * reads one namespace's entries and Leases from memory, so no reconcile lists anything. Sweeps
+ * run only between `runUntil` and the abort of its signal (the controller's run, so only the
+ * leader deletes).
  */
 export class CacheCollector {
   readonly #o: CacheCollectorOptions;
@@ -89,13 +97,21 @@ export class CacheCollector {
   }
 
   /**
-   * Deletes `namespace`'s entries if they serve an earlier or no namespace of that name;
-   * resolves to how many it deleted. The entries are listed before the Namespace is read, so
-   * each was stored before that read: one a namespace created again under the name stores
-   * after it found gone is not in the list to delete.
+   * Deletes `namespace`'s entries if they serve an earlier or no namespace of that name, then
+   * its reservation Leases nobody holds; resolves to how many objects it deleted.
    */
   async sweep(namespace: string, signal?: AbortSignal): Promise<number> {
-    const { client, reader } = this.#o;
+    const entries = await this.#sweepEntries(namespace, signal);
+    return entries + (await this.#sweepReservations(namespace, signal));
+  }
+
+  /**
+   * The entries are listed before the Namespace is read, so each was stored before that read:
+   * one a namespace created again under the name stores after it found gone is not in the list
+   * to delete.
+   */
+  async #sweepEntries(namespace: string, signal: AbortSignal | undefined): Promise<number> {
+    const { reader } = this.#o;
     const { items } = await reader.list<KubeObject>(resources.configMaps, this.#o.namespace, {
       labelSelector: `${cacheLabel}=entry,${cacheNamespaceLabel}=${namespace}`,
       ...(signal ? { signal } : {}),
@@ -113,19 +129,47 @@ export class CacheCollector {
     };
     let deleted = 0;
     for (const entry of entriesToCollect(items, namespace, now)) {
-      try {
-        const gone = await client.delete(
-          resources.configMaps,
-          this.#o.namespace,
-          entry.metadata?.name ?? '',
-          { preconditions: { uid: entry.metadata?.uid }, ...(signal ? { signal } : {}) },
-        );
-        if (gone) deleted += 1;
-      } catch (error) {
-        // Another entry under that name now: populated since, it is not this one to judge.
-        if (!isKubernetesError(error, 'Conflict')) throw error;
+      const { name, uid } = entry.metadata ?? {};
+      if (await this.#deleteUnlessReplaced(resources.configMaps, name, { uid }, signal)) {
+        deleted += 1;
       }
     }
     return deleted;
+  }
+
+  async #sweepReservations(namespace: string, signal: AbortSignal | undefined): Promise<number> {
+    const { items } = await this.#o.reader.list<KubeObject>(resources.leases, this.#o.namespace, {
+      labelSelector: `${cacheLabel}=reservation,${cacheNamespaceLabel}=${namespace}`,
+      ...(signal ? { signal } : {}),
+    });
+    const now = this.#o.now?.() ?? new Date();
+    let deleted = 0;
+    for (const lease of reservationsToCollect(items, namespace, now, this.#o.heartbeatMs)) {
+      const { name, uid, resourceVersion } = lease.metadata ?? {};
+      const preconditions = { uid, resourceVersion };
+      if (await this.#deleteUnlessReplaced(resources.leases, name, preconditions, signal)) {
+        deleted += 1;
+      }
+    }
+    return deleted;
+  }
+
+  /** Deletes the object at the preconditions read; false when it was gone or changed since. */
+  async #deleteUnlessReplaced(
+    type: ResourceType,
+    name: string | undefined,
+    preconditions: { uid?: string | undefined; resourceVersion?: string | undefined },
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    try {
+      return await this.#o.client.delete(type, this.#o.namespace, name ?? '', {
+        preconditions,
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      // Changed since it was read (stored again, renewed, taken over): not this one to judge.
+      if (isKubernetesError(error, 'Conflict')) return false;
+      throw error;
+    }
   }
 }

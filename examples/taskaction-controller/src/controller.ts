@@ -8,6 +8,7 @@ import {
   InformerCache,
   objectKey,
   type RateLimiter,
+  reservationGraceHeartbeats,
 } from '@roundhouse/controller';
 import { executionOwnerKey, type Logger, noopLogger, type Registry } from '@roundhouse/core';
 import { type ClusterConfig, KubeClient, type KubeObject, resources } from '@roundhouse/kube';
@@ -111,6 +112,12 @@ export async function createTaskActionController(
     namespace: options.executionNamespace,
     labelSelector: `${cacheLabel}=entry`,
   });
+  // The reservation Leases, which the collector judges: one whose holder went without giving it
+  // up (deleted, or stopped while no controller ran) expires but stays until deleted.
+  const reservations = cache.informerFor(resources.leases, {
+    namespace: options.executionNamespace,
+    labelSelector: `${cacheLabel}=reservation`,
+  });
   // The namespaces whose actions use the cache, for their uids (an entry serves the namespace
   // it was populated in, not a later one of its name) and their deletion (see CacheCollector).
   // With --watch-namespace, that one only: another namespace's entries are another controller's.
@@ -145,6 +152,7 @@ export async function createTaskActionController(
     ),
     { logger },
   );
+  const resyncMs = options.resyncMs ?? defaultResyncMs;
   const max = options.maxAttemptsPerNamespace ?? defaultMaxAttemptsPerNamespace;
   const slots = new AttemptSlots({
     max: max === 'none' ? undefined : max,
@@ -177,6 +185,7 @@ export async function createTaskActionController(
     client,
     reader: cache,
     namespace: options.executionNamespace,
+    heartbeatMs: resyncMs,
     logger,
   });
   // With --watch-namespace, that namespace's entries only: another's are another controller's.
@@ -186,13 +195,18 @@ export async function createTaskActionController(
     collector.collect(namespace);
   };
   const controller = new TaskActionController(
-    { collector, entries, collect },
+    {
+      collector,
+      entries,
+      reservations,
+      reservationSweepMs: reservationGraceHeartbeats * resyncMs,
+      collect,
+    },
     {
       name: 'taskaction',
       reconciler,
       workers: options.workers ?? 4,
-      rateLimiter:
-        options.rateLimiter ?? requeueBoundedRateLimiter(options.resyncMs ?? defaultResyncMs),
+      rateLimiter: options.rateLimiter ?? requeueBoundedRateLimiter(resyncMs),
       logger,
       ...(options.metrics ? { metrics: options.metrics } : {}),
     },
@@ -241,6 +255,7 @@ export async function createTaskActionController(
   });
   namespaces.on('delete', (namespace) => collect(namespace.metadata?.name));
   controller.watch(entries, () => []);
+  controller.watch(reservations, () => []);
   controller.watch(namespaces, () => []);
   for (const { informer, watched } of served) {
     if (informer.kind === 'read') {
@@ -266,7 +281,9 @@ export async function createTaskActionController(
  * The TaskAction controller, whose cache collector sweeps while it runs: each start hands the
  * collector its signal, so sweeps stop with the controller (a standby, or a leader that lost
  * its lease, deletes nothing), and once the entries have synced, sweeps every namespace they
- * name once: what a crash left, or a namespace deleted while no controller ran.
+ * name once: what a crash left, or a namespace deleted while no controller ran. A Lease expires
+ * with no event to wake anyone, so every namespace the reservations name is swept once they
+ * have synced and then every `reservationSweepMs`, while the controller runs.
  */
 class TaskActionController extends Controller {
   readonly #sweeps: CacheSweeps;
@@ -277,7 +294,7 @@ class TaskActionController extends Controller {
   }
 
   override start(signal: AbortSignal): Promise<void> {
-    const { collector, entries, collect } = this.#sweeps;
+    const { collector, entries, reservations, reservationSweepMs, collect } = this.#sweeps;
     collector.runUntil(signal);
     const run = super.start(signal);
     // super.start has started the informers: this is that same start, resolved once synced,
@@ -289,14 +306,32 @@ class TaskActionController extends Controller {
         for (const namespace of new Set(named)) collect(namespace);
       })
       .catch(() => {});
+    reservations
+      .start()
+      .then(() => {
+        if (signal.aborted) return;
+        const sweepReservations = () => {
+          const named = reservations.list().map((l) => l.metadata?.labels?.[cacheNamespaceLabel]);
+          for (const namespace of new Set(named)) collect(namespace);
+        };
+        sweepReservations();
+        const timer = setInterval(sweepReservations, reservationSweepMs);
+        signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+      })
+      .catch(() => {});
     return run;
   }
 }
 
-/** The cache collector, the informer of the entries, and who asks for a namespace's sweep. */
+/**
+ * The cache collector, the informers of the entries and of the reservations, how often the
+ * reservations are swept, and who asks for a namespace's sweep.
+ */
 interface CacheSweeps {
   readonly collector: CacheCollector;
   readonly entries: Informer<KubeObject>;
+  readonly reservations: Informer<KubeObject>;
+  readonly reservationSweepMs: number;
   readonly collect: (namespace: string | undefined) => void;
 }
 /**

@@ -1,7 +1,8 @@
+import { reservationSpec } from '@roundhouse/controller';
 import { type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { afterAll, expect, it, vi } from 'vitest';
-import { cacheEntryConfigMap, cacheObjectName } from '../src/cache.js';
+import { cacheEntryConfigMap, cacheObjectName, reservationLease } from '../src/cache.js';
 import {
   apply,
   cacheIdentity,
@@ -9,6 +10,8 @@ import {
   finishPod,
   jobsOf,
   patience,
+  readCacheLease,
+  serializedTaskAction,
   taskAction,
   useController,
   waitForPhase,
@@ -117,4 +120,52 @@ describeWithControlPlane('TaskAction controller: the cache entries of a deleted 
     await vi.waitFor(async () => expect(await entry(tenant, 'embed-v0')).toBeNull(), patience);
     await missesAndRuns(tenant, 'embed-v1');
   });
+
+  it('deletes the reservation Leases a holder gone without releasing left, at its start and once they expire, and keeps a held one', async () => {
+    const tenant = await tenantNamespace();
+    const other = await tenantNamespace();
+    const lease = (namespace: string, cacheKey: string) =>
+      readCacheLease(client(), fixture.executionNamespace, namespace, cacheKey);
+    /** A reservation as a holder that is gone took it at `renewed` and never gave up. */
+    const leaveLease = (namespace: string, cacheKey: string, renewed: Date) =>
+      client().create(
+        resources.leases,
+        fixture.executionNamespace,
+        reservationLease(
+          fixture.executionNamespace,
+          cacheIdentity(namespace, cacheKey),
+          reservationSpec(undefined, `gone-${cacheKey}`, renewed, cacheResyncMs),
+        ),
+      );
+    const longAgo = new Date(Date.now() - 3_600_000);
+    // Left by a controller that crashed an hour ago; and one of another controller's namespace
+    // (outside --watch-namespace), expired too: that controller's to judge.
+    await leaveLease(tenant, 'left-v1', longAgo);
+    await leaveLease(other, 'left-v1', longAgo);
+
+    await start({ watchNamespace: tenant });
+    const holder = serializedTaskAction('held-v1');
+    await apply(client(), tenant, holder);
+    const running = await waitForPhase(client(), tenant, holder.metadata.name, 'Executing');
+    await vi.waitFor(async () => expect(await lease(tenant, 'left-v1')).toBeNull(), patience);
+
+    // Left while the controller runs: held for three heartbeats, then expired and collected.
+    await leaveLease(tenant, 'left-v2', new Date());
+    await vi.waitFor(async () => expect(await lease(tenant, 'left-v2')).toBeNull(), patience);
+    // The holder's Lease outlived both, renewed by its heartbeat, never deleted and taken again.
+    expect((await lease(tenant, 'held-v1'))?.spec).toMatchObject({
+      holderIdentity: running.metadata.uid,
+      leaseTransitions: 0,
+    });
+    expect((await lease(other, 'left-v1'))?.spec?.holderIdentity).toBe('gone-left-v1');
+
+    await finishPod(client(), fixture.executionNamespace, `${holder.metadata.name}-0`, 0);
+    await waitForPhase(client(), tenant, holder.metadata.name, 'Completed');
+    expect(await lease(tenant, 'held-v1')).toBeNull();
+    await client().delete(
+      resources.leases,
+      fixture.executionNamespace,
+      cacheObjectName(cacheIdentity(other, 'left-v1')),
+    );
+  }, 240_000);
 });
