@@ -195,7 +195,12 @@ func (r *reconciler) job(wfe *unstructured.Unstructured, name string) *batchv1.J
 			TTLSecondsAfterFinished: &ttl,
 			ActiveDeadlineSeconds:   &deadline,
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{ownerLabel: wfe.GetName(), engineLabel: "job"}},
+				ObjectMeta: metav1.ObjectMeta{
+					Labels: map[string]string{ownerLabel: wfe.GetName(), engineLabel: "job"},
+					// Roundhouse's pods carry their execution's uid, so a Job deleted with
+					// --cascade=orphan leaves pods its cleanup can still find.
+					Annotations: map[string]string{"roundhouse.dev/workflow-execution-uid": string(wfe.GetUID())},
+				},
 				Spec: corev1.PodSpec{
 					// The restricted profile's: no variables naming the namespace's Services.
 					EnableServiceLinks: &no,
