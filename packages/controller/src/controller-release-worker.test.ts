@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Controller, type ReconcileContext, type Reconciler } from './controller.js';
+import { run } from './controller-run.test-support.js';
 import { ExponentialBackoffRateLimiter } from './rate-limiters.js';
 
 const patience = { timeout: 10_000, interval: 5 };
@@ -29,20 +30,6 @@ function releasing(gates: Map<string, ReturnType<typeof gate>>) {
     },
   };
   return { reconciler, started };
-}
-
-const running: { stop: AbortController; done: Promise<void> }[] = [];
-
-afterEach(async () => {
-  for (const { stop } of running) stop.abort();
-  await Promise.all(running.splice(0).map(({ done }) => done));
-});
-
-function run(controller: Controller) {
-  const stop = new AbortController();
-  const done = controller.start(stop.signal);
-  running.push({ stop, done });
-  return { stop, done };
 }
 
 describe('Controller: a reconcile that lets its worker go', { timeout: 20_000 }, () => {

@@ -3,7 +3,7 @@
  * scripted reconciler and the run helpers the cases share.
  */
 import { noopLogger, ResourceLockedError } from '@roundhouse/core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from './clock.js';
 import {
   Controller,
@@ -11,6 +11,7 @@ import {
   type ReconcileContext,
   type Reconciler,
 } from './controller.js';
+import { run } from './controller-run.test-support.js';
 import { LeadershipLostError } from './leadership.js';
 import { ControllerMetrics } from './metrics.js';
 import { ExponentialBackoffRateLimiter } from './rate-limiters.js';
@@ -35,20 +36,6 @@ function scripted(behaviour: (call: Call, ctx: ReconcileContext) => Promise<unkn
     },
   };
   return { reconciler, calls };
-}
-
-const running: { stop: AbortController; done: Promise<void> }[] = [];
-
-afterEach(async () => {
-  for (const { stop } of running) stop.abort();
-  await Promise.all(running.splice(0).map(({ done }) => done));
-});
-
-function run(controller: Controller) {
-  const stop = new AbortController();
-  const done = controller.start(stop.signal);
-  running.push({ stop, done });
-  return { stop, done };
 }
 
 const fastBackoff = () => new ExponentialBackoffRateLimiter<string>(1, 8);
