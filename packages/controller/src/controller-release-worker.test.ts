@@ -113,4 +113,40 @@ describe('Controller: a reconcile that lets its worker go', { timeout: 20_000 },
     await done;
     expect(controller.reconciling).toEqual([]);
   });
+
+  it('ignores a call that comes after its reconcile returned: it frees no place for good', async () => {
+    let late: (() => void) | undefined;
+    const a = gate();
+    const started: string[] = [];
+    const reconciler: Reconciler = {
+      async reconcile(key: string, ctx: ReconcileContext) {
+        started.push(key);
+        // Kept past the reconcile, as a callback handed to work that outlives it would be.
+        if (key === 'ns/late') {
+          late = ctx.releaseWorker;
+          return;
+        }
+        ctx.releaseWorker?.();
+        if (key === 'ns/a') await a.promise;
+      },
+    };
+    const controller = new Controller({ name: 'test', reconciler, workers: 1 });
+    run(controller);
+    try {
+      controller.enqueue('ns/late');
+      await vi.waitFor(() => {
+        expect(started).toEqual(['ns/late']);
+        expect(controller.reconciling).toEqual([]);
+      }, patience);
+      late?.();
+      controller.enqueue('ns/a');
+      await vi.waitFor(() => expect(started).toEqual(['ns/late', 'ns/a']), patience);
+      // ns/a let its worker go, so ns/b runs while ns/a still waits.
+      controller.enqueue('ns/b');
+      await vi.waitFor(() => expect(started).toEqual(['ns/late', 'ns/a', 'ns/b']), patience);
+      expect(controller.reconciling).toEqual(['ns/a']);
+    } finally {
+      a.open();
+    }
+  });
 });

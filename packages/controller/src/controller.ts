@@ -41,6 +41,7 @@ export interface ReconcileContext {
    * returns, so no other reconcile of it overlaps, and what it returns or throws requeues it as
    * always. At most `workers` reconciles at a time are let go; beyond that the call does nothing
    * and the worker waits as usual, so no more than twice `workers` keys are ever in flight.
+   * A call after the reconcile returned does nothing.
    */
   readonly releaseWorker?: (() => void) | undefined;
 }
@@ -366,20 +367,23 @@ export class Controller {
         continue;
       }
       let settled: Promise<void> | undefined;
-      let released = false;
+      // A call once the reconcile returned frees nothing: counted then, it would never be
+      // taken off, and every later reconcile would find one place fewer to let its worker go.
+      let worker: 'held' | 'released' | 'returned' = 'held';
       let letGo: () => void = () => {};
       const workerFree = new Promise<void>((resolve) => {
         letGo = resolve;
       });
       const releaseWorker = () => {
-        if (released || this.#released >= this.#workers) return;
-        released = true;
+        if (worker !== 'held' || this.#released >= this.#workers) return;
+        worker = 'released';
         this.#released += 1;
         letGo();
       };
       const reconciling = this.#reconcile(queue, key, priority, signal, releaseWorker).finally(
         () => {
-          if (released) this.#released -= 1;
+          if (worker === 'released') this.#released -= 1;
+          worker = 'returned';
           if (this.#inFlight.get(key) === settled) this.#inFlight.delete(key);
           queue.done(key);
         },
