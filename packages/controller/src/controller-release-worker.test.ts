@@ -1,6 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
+import { ManualClock } from './clock.js';
 import { Controller, type ReconcileContext, type Reconciler } from './controller.js';
 import { run } from './controller-run.test-support.js';
+import { LeadershipLostError } from './leadership.js';
+import { ControllerMetrics } from './metrics.js';
 import { ExponentialBackoffRateLimiter } from './rate-limiters.js';
 
 const patience = { timeout: 10_000, interval: 5 };
@@ -148,5 +151,47 @@ describe('Controller: a reconcile that lets its worker go', { timeout: 20_000 },
     } finally {
       a.open();
     }
+  });
+
+  it('aborts a reconcile that let its worker go when leadership is lost, and ends the run once it returned', async () => {
+    const reasons: unknown[] = [];
+    const reconciler: Reconciler = {
+      async reconcile(_key: string, ctx: ReconcileContext) {
+        ctx.releaseWorker?.();
+        await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+        reasons.push(ctx.signal.reason);
+      },
+    };
+    // A drain would outlast the test: only an abort of the let-go reconcile ends the run in time.
+    const controller = new Controller({ name: 'test', reconciler, drainTimeoutMs: 3_600_000 });
+    const { stop, done } = run(controller);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(controller.reconciling).toEqual(['ns/a']), patience);
+    stop.abort(new LeadershipLostError('ns/lease'));
+    await done;
+    expect(reasons).toEqual([expect.any(LeadershipLostError)]);
+    expect(controller.reconciling).toEqual([]);
+  });
+
+  it('shows a key whose reconcile let its worker go as unfinished work until it returns', async () => {
+    const a = gate();
+    const { reconciler, started } = releasing(new Map([['ns/a', a]]));
+    const metrics = new ControllerMetrics();
+    const clock = new ManualClock();
+    const controller = new Controller({ name: 'm', reconciler, metrics, clock, workers: 1 });
+    run(controller);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(started).toHaveLength(1), patience);
+    await clock.advanceSettling(5_000);
+    const unfinished = 'workqueue_unfinished_work_seconds{name="m",controller="m"}';
+    expect(await metrics.registry.metrics()).toContain(`${unfinished} 5`);
+    a.open();
+    await vi.waitFor(async () => {
+      const text = await metrics.registry.metrics();
+      expect(text).toContain(`${unfinished} 0`);
+      expect(text).toContain(
+        'controller_runtime_reconcile_total{controller="m",result="success"} 1',
+      );
+    }, patience);
   });
 });
