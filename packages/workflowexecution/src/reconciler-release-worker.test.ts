@@ -1,7 +1,14 @@
-import { ResourceLockedError } from '@roundhouse/core';
-import type { KubeObject } from '@roundhouse/kube';
+import {
+  CleanupPendingError,
+  ConventionsMismatchError,
+  type ExecutionResult,
+  ResourceLockedError,
+} from '@roundhouse/core';
+import { type KubeObject, KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import { executionServer, storedExecution } from './execution-server.test-support.js';
+import { ExecutionsByTarget } from './executions-by-target.js';
+import { execution } from './executions-by-target.test-support.js';
 import {
   jobCompleted,
   jobRegistry,
@@ -26,6 +33,62 @@ function steps(api: ReturnType<typeof executionServer>) {
   return { taken, step, ctx };
 }
 
+/**
+ * `steps`, with every write to the API server (a finalizer's, a status's) a step too, and the
+ * stored state shown by `show`: where a release lies between the writes. With `answers`, each
+ * write's answer comes a timer later, a step of its own, so a release that does not wait for
+ * the answer shows before it.
+ */
+function stepsWithWrites(
+  api: ReturnType<typeof executionServer>,
+  show: (stored: KubeObject) => string,
+  { answers = false } = {},
+) {
+  const taken: string[] = [];
+  const step = (name: string) => taken.push(`${name} (${show(api.state.stored)})`);
+  const send = api.patch.getMockImplementation();
+  api.patch.mockImplementation(async (...args) => {
+    step('write');
+    if (!send) throw new Error('the execution server patches nothing');
+    const written = await send(...args);
+    if (answers) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      step('answer');
+    }
+    return written;
+  });
+  const ctx = { ...reconcileContext(), releaseWorker: () => step('release') };
+  return { taken, step, ctx };
+}
+
+/** The reason of the stored execution's condition of `type`, or `no <type>`. */
+const conditionOf = (type: string) => (stored: KubeObject) => {
+  const status = stored.status as { conditions?: { type: string; reason: string }[] } | undefined;
+  return status?.conditions?.find((c) => c.type === type)?.reason ?? `no ${type}`;
+};
+
+const cooldownMs = 60_000;
+const afterCooldown = new Date(now.getTime() + cooldownMs);
+
+/** What the job engine reports of a Job whose workflow ran and failed. */
+const ranAndFailed: ExecutionResult = {
+  phase: 'Failed',
+  reason: 'BackoffLimitExceeded',
+  message: 'Job has reached the specified backoff limit',
+  summary: { status: 'False' },
+  exitCode: 1,
+  started: true,
+};
+
+/** What the job engine reports of a Job whose pod never started (its image never pulled). */
+const neverRan: ExecutionResult = {
+  phase: 'Failed',
+  reason: 'ImagePullBackOff',
+  message: 'the image could not be pulled',
+  summary: { status: 'False' },
+  started: false,
+};
+
 /** `stored` Running on the job engine's resource since a minute before `now`. */
 function running(stored: KubeObject): KubeObject {
   return {
@@ -33,6 +96,20 @@ function running(stored: KubeObject): KubeObject {
     status: {
       phase: 'Running',
       startTime: '2026-01-01T00:09:00Z',
+      executionRef: { name: 'wfe-0123456789abcdef' },
+      conditions: [],
+    },
+  };
+}
+
+/** `stored` Completed at `now`, its lock not yet released. */
+function completed(stored: KubeObject): KubeObject {
+  return {
+    ...stored,
+    status: {
+      phase: 'Completed',
+      startTime: '2026-01-01T00:09:00Z',
+      completionTime: now.toISOString(),
       executionRef: { name: 'wfe-0123456789abcdef' },
       conditions: [],
     },
@@ -82,5 +159,175 @@ describe('WorkflowExecutionReconciler: releaseWorker', () => {
     await reconcilerOver(api, { registry, now: () => now }).reconcile('team-a/w', ctx);
     expect(taken).toEqual(['status (Running)', 'release (Running)']);
     expect(api.state.stored.status).toMatchObject({ phase: 'Completed' });
+  });
+
+  it('lets a finish go once the engine reported a failure of a workflow that ran, before the Failed write', async () => {
+    const api = executionServer(running(storedExecution('w')));
+    const { taken, step, ctx } = steps(api);
+    const registry = jobRegistry({
+      getStatus: async () => {
+        step('status');
+        return ranAndFailed;
+      },
+      cleanup: async () => {
+        step('cleanup');
+      },
+    });
+    await reconcilerOver(api, { registry, now: () => now }).reconcile('team-a/w', ctx);
+    expect(taken).toEqual(['status (Running)', 'release (Running)']);
+    expect(api.state.stored.status).toMatchObject({ phase: 'Failed' });
+  });
+
+  it('keeps the worker of a failure before the workflow ran: its resource is removed, engine work whose answer decides what follows', async () => {
+    const api = executionServer(running(storedExecution('w')));
+    const { taken, step, ctx } = steps(api);
+    const registry = jobRegistry({
+      getStatus: async () => {
+        step('status');
+        return neverRan;
+      },
+      cleanup: async () => {
+        step('cleanup');
+      },
+    });
+    await reconcilerOver(api, { registry, now: () => now }).reconcile('team-a/w', ctx);
+    // The cached verdict, then the fresh one; the removal after the Failed write.
+    expect(taken).toEqual(['status (Running)', 'status (Running)', 'cleanup (Failed)']);
+  });
+
+  it('lets a release go once the cleanup removed the resource, before the LockReleased write', async () => {
+    const api = executionServer(completed(storedExecution('w')));
+    const { taken, step, ctx } = stepsWithWrites(api, conditionOf('LockReleased'));
+    const registry = jobRegistry({
+      cleanup: async () => {
+        step('cleanup');
+      },
+    });
+    await reconcilerOver(api, { registry, cooldownMs, now: () => afterCooldown }).reconcile(
+      'team-a/w',
+      ctx,
+    );
+    expect(taken).toEqual([
+      'cleanup (no LockReleased)',
+      'release (no LockReleased)',
+      'write (no LockReleased)',
+    ]);
+    expect(conditionOf('LockReleased')(api.state.stored)).not.toBe('no LockReleased');
+  });
+
+  it('keeps the worker of a release whose cleanup failed: it is retried, the lock held', async () => {
+    const api = executionServer(completed(storedExecution('w')));
+    const { taken, step, ctx } = stepsWithWrites(api, conditionOf('LockReleased'));
+    const registry = jobRegistry({
+      cleanup: async () => {
+        step('cleanup');
+        throw new KubernetesApiError('Unavailable', 'etcd is busy', 503);
+      },
+    });
+    await expect(
+      reconcilerOver(api, { registry, cooldownMs, now: () => afterCooldown }).reconcile(
+        'team-a/w',
+        ctx,
+      ),
+    ).rejects.toThrow('etcd is busy');
+    expect(taken).toEqual(['cleanup (no LockReleased)']);
+  });
+
+  it("lets a start held back by another execution's cooldown go once its finalizer is written, before the CooldownActive write", async () => {
+    const stored = storedExecution('w');
+    const api = executionServer({ ...stored, metadata: { ...stored.metadata, finalizers: [] } });
+    const finalized = (o: KubeObject) =>
+      `${o.metadata?.finalizers?.length ? 'finalized' : 'no finalizer'}, ${conditionOf('Waiting')(o)}`;
+    const { taken, ctx } = stepsWithWrites(api, finalized, { answers: true });
+    const targets = new ExecutionsByTarget();
+    targets.upsert(
+      execution('done', 'Completed', {
+        completionTime: '2026-01-01T00:09:30Z',
+        target: 'team-a/deployment/app',
+      }),
+    );
+    const result = await reconcilerOver(api, {
+      registry: jobRegistry(),
+      targets,
+      cooldownMs,
+      now: () => now,
+    }).reconcile('team-a/w', ctx);
+    expect(result).toEqual({ requeueAfter: 30_000 });
+    expect(taken).toEqual([
+      'write (no finalizer, no Waiting)',
+      'answer (finalized, no Waiting)',
+      'release (finalized, no Waiting)',
+      'write (finalized, no Waiting)',
+      'answer (finalized, CooldownActive)',
+    ]);
+    expect(conditionOf('Waiting')(api.state.stored)).toBe('CooldownActive');
+  });
+
+  it('lets a start waiting for the resource of an earlier execution of its name go once that wait is known, before the TargetLocked write', async () => {
+    const api = executionServer(storedExecution('w'));
+    const { taken, step, ctx } = stepsWithWrites(api, conditionOf('Waiting'));
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry(),
+      orphans: {
+        release: async () => {
+          step('earlier');
+          throw new CleanupPendingError('PipelineRun executions/p is running its finally', 20);
+        },
+        createdFor: () => undefined,
+        holds: () => false,
+      },
+      now: () => now,
+    });
+    expect(await reconciler.reconcile('team-a/w', ctx)).toEqual({ requeueAfter: 20_000 });
+    expect(taken).toEqual(['earlier (no Waiting)', 'release (no Waiting)', 'write (no Waiting)']);
+    expect(conditionOf('Waiting')(api.state.stored)).toBe('TargetLocked');
+  });
+
+  it('lets a start that waits for a held target (lockPolicy wait) go once its create was refused, before the TargetLocked write', async () => {
+    const api = executionServer(storedExecution('w'));
+    const { taken, step, ctx } = stepsWithWrites(api, conditionOf('Waiting'));
+    const registry = jobRegistry({
+      create: async () => {
+        step('create');
+        throw new ResourceLockedError('wfe-0123456789abcdef', undefined);
+      },
+    });
+    await expect(
+      reconcilerOver(api, { registry, lockPolicy: 'wait', now: () => now }).reconcile(
+        'team-a/w',
+        ctx,
+      ),
+    ).rejects.toBeInstanceOf(ResourceLockedError);
+    expect(taken).toEqual(['create (no Waiting)', 'release (no Waiting)', 'write (no Waiting)']);
+    expect(conditionOf('Waiting')(api.state.stored)).toBe('TargetLocked');
+  });
+
+  it('lets a stalled execution go once it was read again, before the Stalled write', async () => {
+    const api = executionServer(storedExecution('w'));
+    const { taken, step, ctx } = stepsWithWrites(api, conditionOf('Stalled'));
+    const reader = {
+      get: async () => {
+        step('read');
+        return api.state.stored;
+      },
+    } as unknown as typeof api.reader;
+    const registry = jobRegistry({
+      create: async () => {
+        step('create');
+        throw new ConventionsMismatchError('Job executions/wfe-0', 'roundhouse', 'kubernaut');
+      },
+    });
+    await reconcilerOver({ client: api.client, reader }, { registry, now: () => now }).reconcile(
+      'team-a/w',
+      ctx,
+    );
+    expect(taken).toEqual([
+      'read (no Stalled)',
+      'create (no Stalled)',
+      'read (no Stalled)',
+      'release (no Stalled)',
+      'write (no Stalled)',
+    ]);
+    expect(conditionOf('Stalled')(api.state.stored)).toBe('ConventionsMismatch');
   });
 });

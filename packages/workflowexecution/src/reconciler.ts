@@ -348,6 +348,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
       signal: ctx.signal,
     });
     if (object) {
+      // Found: the Stalled write is all that is left, and nothing else reads it.
+      ctx.releaseWorker?.();
       await this.#writeReported(
         statusView(object),
         (c) => markStalled(c, error.reason, error.message, this.#o.now()),
@@ -582,6 +584,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
       // Shown as a finished execution's resource left on the target is (TargetLocked), once:
       // the same wait again writes nothing, and nothing records an Event for it.
       const message = `waiting for the resource of an earlier execution of this name to be removed: ${earlier.message}`;
+      // The wait is decided (the finalizer written, the removal asked): only its write is left.
+      ctx.releaseWorker?.();
       await this.#write(wfe, (c) => markWaiting(c, 'TargetLocked', message, this.#o.now()), ctx);
       return { requeueAfter: earlier.retryAfterSeconds * 1000 };
     }
@@ -590,6 +594,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
       // kubernaut's CooldownActive Event says this, then the execution that holds the target
       // back; the condition carries it, and only `lifecycle` records the Event too.
       const remaining = formatGoDuration(blocking.remainingMs);
+      // Decided from the target index, outside any start's turn, once the finalizer is written:
+      // only the wait's write is left.
+      ctx.releaseWorker?.();
       await this.#writeReported(
         wfe,
         (c) =>
@@ -991,6 +998,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
       const holder = (error as ResourceLockedError | PreviousExecutionNotCleanedError).owner;
       const ran = holder !== undefined && this.#o.targets.actedOn(wfe.spec.targetResource, holder);
       const message = (error as Error).message;
+      // The create's turn is over and the wait decided: its write, then the retry, are left.
+      ctx.releaseWorker?.();
       await this.#write(
         wfe,
         (c) =>
@@ -1312,9 +1321,15 @@ export class WorkflowExecutionReconciler implements Reconciler {
     } else {
       const reason = classifyResult(result);
       const wasExecutionFailure = ranWorkflow(reason, result.started);
+      const removing = leavesStartPending(result);
+      // As for Completed: the Failed write and the engine's release are decided. Not when the
+      // resource is to be removed: that is engine work of its own length (a graceful cancel's
+      // finally, a pod's finalizer), and its answer picks what comes next (CleanupPending's
+      // requeue, a Stalled write, a CleanupFailed Event and backoff).
+      if (!removing) ctx.releaseWorker?.();
       await this.#fail(wfe, { reason, message: result.message, wasExecutionFailure, result }, ctx);
       await this.#resultRecorded(wfe, ctx);
-      if (leavesStartPending(result)) await this.#removeGivenUpStart(wfe, ctx);
+      if (removing) await this.#removeGivenUpStart(wfe, ctx);
     }
     const cooledAt = finishedAt(result, now).getTime() + this.#o.cooldownMs;
     return { requeueAfter: Math.max(1, cooledAt - now.getTime()) };
@@ -1430,6 +1445,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
         : 'its spec no longer names an engine and target this controller can read';
       notRemoved = `execution resource ${this.#o.executionNamespace}/${ref} was not removed: ${why}`;
     }
+    // The cleanup decided the release; what is left is its Event and write. Waiters the removal
+    // woke may start meanwhile: none of them reads LockReleased (the cooldown is over, and a
+    // finished execution holds nothing in the target index), only its wake-up does.
+    ctx.releaseWorker?.();
     // Under `outcome`, one Event per lifecycle, at its end (kubernaut records the same reason and
     // words): the status already tells a watcher the outcome, and an Event on completion would
     // be one more request in every execution's busiest stretch (see lifecycle-events.ts).
