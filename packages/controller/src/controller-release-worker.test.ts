@@ -2,9 +2,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from './clock.js';
 import { Controller, type ReconcileContext, type Reconciler } from './controller.js';
 import { run } from './controller-run.test-support.js';
-import { LeadershipLostError } from './leadership.js';
+import { beginTerm, LeadershipLostError } from './leadership.js';
 import { ControllerMetrics } from './metrics.js';
 import { ExponentialBackoffRateLimiter } from './rate-limiters.js';
+import { ReconcileTimeoutError } from './reconcile-timeout.js';
 
 const patience = { timeout: 10_000, interval: 5 };
 
@@ -193,5 +194,141 @@ describe('Controller: a reconcile that lets its worker go', { timeout: 20_000 },
         'controller_runtime_reconcile_total{controller="m",result="success"} 1',
       );
     }, patience);
+  });
+});
+
+/**
+ * A write after the release that never answers, as an API server that stalls: it ends only when
+ * the reconcile's signal aborts, with that reason, as the client's aborted request does.
+ */
+function stalledWrite(signal: AbortSignal): Promise<never> {
+  return new Promise<never>((_resolve, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+describe('Controller: a reconcile whose write stalls after it let its worker go', {
+  timeout: 20_000,
+}, () => {
+  it('is aborted by the reconcile timeout and run again; other keys are served meanwhile, and its place is given back', async () => {
+    const clock = new ManualClock();
+    const started: string[] = [];
+    const reasons: unknown[] = [];
+    const again = gate();
+    const reconciler: Reconciler = {
+      async reconcile(key: string, ctx: ReconcileContext) {
+        started.push(`${key} ${ctx.attempt}`);
+        if (key !== 'ns/a') return;
+        ctx.releaseWorker?.();
+        if (ctx.attempt > 0) return again.promise;
+        await stalledWrite(ctx.signal).catch((error: unknown) => {
+          reasons.push(error);
+          throw error;
+        });
+      },
+    };
+    const controller = new Controller({
+      name: 'test',
+      reconciler,
+      workers: 1,
+      clock,
+      reconcileTimeoutMs: 60_000,
+      rateLimiter: new ExponentialBackoffRateLimiter<string>(1, 8),
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+    run(controller);
+    try {
+      controller.enqueue('ns/a');
+      await vi.waitFor(() => expect(started).toEqual(['ns/a 0']), patience);
+      // The one worker serves new keys while ns/a's write stalls.
+      controller.enqueue('ns/b');
+      controller.enqueue('ns/c');
+      await vi.waitFor(() => expect(started).toEqual(['ns/a 0', 'ns/b 0', 'ns/c 0']), patience);
+      expect(controller.reconciling).toEqual(['ns/a']);
+      // The timeout aborts the stalled write; the key is retried after its backoff.
+      await clock.advanceSettling(60_000);
+      await vi.waitFor(async () => {
+        await clock.advanceSettling(10);
+        expect(started).toEqual(['ns/a 0', 'ns/b 0', 'ns/c 0', 'ns/a 1']);
+      }, patience);
+      expect(reasons).toEqual([expect.any(ReconcileTimeoutError)]);
+      // The retry lets its worker go too: the stalled one gave its place back when it ended.
+      controller.enqueue('ns/d');
+      await vi.waitFor(() => expect(started.at(-1)).toBe('ns/d 0'), patience);
+      expect(controller.reconciling).toEqual(['ns/a']);
+    } finally {
+      again.open();
+    }
+  });
+
+  it('is waited for by shutdown, aborted at the drain timeout, and the run then ends', async () => {
+    const clock = new ManualClock();
+    const reasons: unknown[] = [];
+    const reconciler: Reconciler = {
+      async reconcile(_key: string, ctx: ReconcileContext) {
+        ctx.releaseWorker?.();
+        await stalledWrite(ctx.signal).catch((error: unknown) => {
+          reasons.push(error);
+          throw error;
+        });
+      },
+    };
+    const controller = new Controller({
+      name: 'test',
+      reconciler,
+      workers: 1,
+      clock,
+      drainTimeoutMs: 20_000,
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+    const { stop, done } = run(controller);
+    let stopped = false;
+    void done.then(() => {
+      stopped = true;
+    });
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(controller.reconciling).toEqual(['ns/a']), patience);
+    stop.abort();
+    await clock.advanceSettling(19_999);
+    expect(stopped).toBe(false);
+    expect(reasons).toEqual([]);
+    await clock.advanceSettling(1);
+    await done;
+    expect(reasons).toEqual([expect.any(Error)]);
+    expect(controller.reconciling).toEqual([]);
+  });
+
+  it('is aborted when the lease is lost while shutdown drains it, and the run ends', async () => {
+    const reasons: unknown[] = [];
+    const reconciler: Reconciler = {
+      async reconcile(_key: string, ctx: ReconcileContext) {
+        ctx.releaseWorker?.();
+        await stalledWrite(ctx.signal).catch((error: unknown) => {
+          reasons.push(error);
+          throw error;
+        });
+      },
+    };
+    // A term as the elector opens it: stopped (SIGTERM) first, the lease lost during the drain.
+    const leading = new AbortController();
+    const lost = new AbortController();
+    beginTerm(leading.signal, lost.signal, () => true);
+    const controller = new Controller({
+      name: 'test',
+      reconciler,
+      workers: 1,
+      drainTimeoutMs: 3_600_000,
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+    const done = controller.start(leading.signal);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(controller.reconciling).toEqual(['ns/a']), patience);
+    leading.abort();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(reasons).toEqual([]);
+    lost.abort(new LeadershipLostError('ns/lease'));
+    await done;
+    expect(reasons).toEqual([expect.any(LeadershipLostError)]);
+    expect(controller.reconciling).toEqual([]);
   });
 });
