@@ -146,9 +146,15 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
   const everyDistExec = () => {
     for (const obj of execs.list()) controller.enqueue(objectKey(obj));
   };
+  // Shards by --watch-namespace share the execution namespace, so this informer holds the other
+  // shards' node Jobs too: one of them wakes no DistExec here, which would then be read from the
+  // API server and run by this shard's policy beside its own controller.
+  const owner = ownerOfJob(conventions);
+  const watched = (key: string) =>
+    !options.watchNamespace || key.startsWith(`${options.watchNamespace}/`);
   controller
     .watch(execs)
-    .watch(jobs, ownerOfJob(conventions))
+    .watch(jobs, (job) => owner(job).filter(watched))
     // Cached for the status checks of failed Jobs; a Job's own events say when to look.
     .watch(pods, () => [])
     .watch(nodes.informer, () => []);
