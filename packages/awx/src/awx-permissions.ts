@@ -3,6 +3,7 @@
  * checks them, and the AwxPermissionError a 403 to one becomes: which right, on what, and how
  * to grant it, never the token. Anything other than a bare 403 passes through unchanged.
  */
+import type { FieldIssue } from '@roundhouse/core';
 import { AwxApiError, AwxPermissionError } from './awx-errors.js';
 import type { Job, JobTemplate } from './schemas.js';
 
@@ -53,6 +54,28 @@ export function templateRefusal(
     `job template "${template.name}" (id ${template.id})`,
     fix,
   );
+}
+
+/**
+ * A template AWX says the token may not start (`user_capabilities.start` false), refused before
+ * the launch: AWX computes it with the JobTemplateAccess.can_start that `POST launch/` refuses
+ * with 403, after turning down a token of Read scope (awx/main/access.py:428-445), so a launch
+ * would be refused only after the execution's Secrets had gone to AWX as credentials. A template
+ * without a project or inventory is also refused so, for which the caller names those instead.
+ */
+export function startIssues(
+  template: Pick<JobTemplate, 'id' | 'name' | 'summary_fields'>,
+): FieldIssue[] {
+  if (template.summary_fields?.user_capabilities?.start !== false) return [];
+  return [
+    {
+      path: 'awx.token',
+      message:
+        `the AWX user of awx.token may not launch job template "${template.name}" (id ` +
+        `${template.id}): AWX says so (summary_fields.user_capabilities.start is false) and ` +
+        `refuses the launch (403): grant it Execute on the template, ${elseToken}; ${readScopeHint}`,
+    },
+  ];
 }
 
 /**

@@ -137,6 +137,62 @@ describe('checkLaunch', () => {
     ]);
   });
 
+  it('refuses a template AWX says the token may not start (user_capabilities.start), before anything is sent (JobTemplateAccess.can_start behind both, awx/main/access.py:428; JobTemplateSerializer.show_capabilities, awx/api/serializers.py:3320)', async () => {
+    const refused = {
+      ...base,
+      survey_enabled: false,
+      summary_fields: { user_capabilities: { start: false } },
+    };
+    const { catalog } = fake(refused, []);
+    const template = await catalog.template('restart', undefined);
+    expect(await issuesOf(checkLaunch(catalog, template, variables, true, undefined))).toEqual([
+      {
+        path: 'awx.token',
+        message:
+          'the AWX user of awx.token may not launch job template "restart" (id 3): AWX says so ' +
+          '(summary_fields.user_capabilities.start is false) and refuses the launch (403): grant ' +
+          'it Execute on the template, or use the token of a user who has it; or, if the token ' +
+          'has Read scope, which AWX refuses every change to whoever its user is, use a token of ' +
+          'Write scope',
+      },
+    ]);
+  });
+
+  it('names only the missing project of a template AWX will not start for it (JobTemplate.validation_errors, awx/main/models/jobs.py:306)', async () => {
+    const { catalog } = fake(
+      {
+        ...base,
+        survey_enabled: false,
+        project: null,
+        summary_fields: { user_capabilities: { start: false } },
+      },
+      [],
+    );
+    const template = await catalog.template('restart', undefined);
+    const issues = await issuesOf(checkLaunch(catalog, template, variables, true, undefined));
+    expect(issues.map((i) => i.path)).toEqual([jobTemplateNamePath]);
+    expect(issues[0]?.message).toContain('has no project');
+  });
+
+  it('launches a template AWX has let the token start since the cached read said no', async () => {
+    const refused = {
+      ...base,
+      survey_enabled: false,
+      summary_fields: { user_capabilities: { start: false } },
+    };
+    const { state, catalog } = fake(refused, []);
+    const cached = await catalog.template('restart', undefined);
+    state.template = { ...refused, summary_fields: { user_capabilities: { start: true } } };
+    const checked = await checkLaunch(
+      catalog,
+      { value: cached.value, cached: true },
+      variables,
+      true,
+      undefined,
+    );
+    expect(checked.template.value.summary_fields?.user_capabilities?.start).toBe(true);
+  });
+
   it('refuses a launch lacking a variable the survey requires, naming each and the parameter that gives it', async () => {
     const { state, catalog } = fake(base, [
       { variable: 'REPLICAS', type: 'integer' },

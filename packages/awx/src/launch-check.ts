@@ -2,12 +2,14 @@
  * The check before a launch, against the job template as the catalog has it: the launch's
  * extra_vars typed for the template's survey, or a ConfigurationError for what AWX would refuse
  * or ignore (survey answers, the survey's required variables, prompts, passwords its credentials
- * ask for at launch, a missing project or inventory, slicing) and what would keep the engine from finding its job. The survey is
+ * ask for at launch, a missing project or inventory, a user AWX will not let start it, slicing)
+ * and what would keep the engine from finding its job. The survey is
  * read only when it is enabled; it and what `GET launch/` says a launch needs are cached like the
  * template.
  */
 import { ConfigurationError, type FieldIssue } from '@roundhouse/core';
 import { isNotFound } from './awx-errors.js';
+import { startIssues } from './awx-permissions.js';
 import type { ExtraVars } from './extra-vars.js';
 import { type LaunchVariables, typedExtraVars } from './extra-vars-plan.js';
 import { slicingIssues } from './job-slicing.js';
@@ -94,6 +96,10 @@ async function check(
   const needed = await catalog.launchRequirements(template, signal);
   const typed = typedExtraVars(variables, survey && { template, questions: survey.value });
   const inputs = { variables: [...variables.keys()], credentials };
+  const resources = [
+    ...projectIssues(template),
+    ...inventoryIssues(template, needed.value.inventory_needed_to_start),
+  ];
   return {
     extraVars: typed.extraVars,
     issues: [
@@ -101,8 +107,9 @@ async function check(
       ...requiredVariableIssues(template, needed.value.variables_needed_to_start, inputs.variables),
       ...promptIssues(template, inputs, survey?.value),
       ...passwordIssues(template, needed.value.passwords_needed_to_start),
-      ...projectIssues(template),
-      ...inventoryIssues(template, needed.value.inventory_needed_to_start),
+      ...resources,
+      // AWX's start capability is false for those too (JobTemplate.validation_errors).
+      ...(resources.length > 0 ? [] : startIssues(template)),
       ...slicingIssues(template),
     ],
     surveyCached: (survey?.cached ?? false) || needed.cached,

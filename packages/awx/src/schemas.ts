@@ -45,6 +45,17 @@ export const JobTemplateSchema = z.object({
    * checks every answer against its questions whatever the template prompts for.
    */
   survey_enabled: z.boolean().default(false),
+  /**
+   * What AWX lets the token's user do with the template (JobTemplateSerializer.show_capabilities,
+   * BaseAccess.get_user_capabilities): `start` is false when `POST launch/` would be refused 403
+   * (no Execute, a token of Read scope) or the template has no project or inventory. Absent where
+   * a view or a derivative leaves it out, which says nothing.
+   */
+  summary_fields: z
+    .object({
+      user_capabilities: z.object({ start: z.boolean().optional() }).optional(),
+    })
+    .optional(),
 });
 
 export type JobTemplate = z.infer<typeof JobTemplateSchema>;

@@ -1,4 +1,3 @@
-import { AwxPermissionError } from '@roundhouse/awx';
 import { ConfigurationError } from '@roundhouse/core';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it } from 'vitest';
@@ -24,20 +23,40 @@ describeWithControlPlane('the AWX engine with a token that is not a System Admin
       role,
     });
 
-  it('names Execute on a template the user may only read, launching nothing', async () => {
+  it('names Execute on a template the user may only read, before any Secret goes to AWX (user_capabilities.start, awx/main/access.py:428)', async () => {
+    await createSecret(bed.kube, env.namespace, 'exec-token', { token: 'e-1' });
+    const dependencies = { secrets: [{ name: 'exec-token' }] };
+    // The Secret's credential type exists, as an administrator would have made it.
+    const typeFirst = makeExecution(seedTemplate(bed.sim).name);
+    const refusal = await bed
+      .executor()
+      .create(typeFirst, env.namespace, { dependencies })
+      .catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(ConfigurationError);
+    const definition = (refusal as ConfigurationError).issues[0]?.message ?? '';
+    bed.sim.state.addCredentialType(JSON.parse(definition.slice(definition.indexOf('{'))));
+    await cleanUp(bed.executor(), typeFirst, env.namespace);
+    const deletedBefore = bed.sim.state.deletedCredentials().length;
+
     const template = limited('read');
     const wfe = makeExecution(template.name);
     const error = await bed
       .executor()
-      .create(wfe, env.namespace)
+      .create(wfe, env.namespace, { dependencies })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AwxPermissionError);
-    expect(error).toMatchObject({ statusCode: 403, reason: 'AWXForbidden', right: 'Execute' });
-    expect((error as Error).message).toContain(
-      `lacks Execute on job template "${template.name}" (id ${template.id})`,
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const [issue] = (error as ConfigurationError).issues;
+    expect(issue?.path).toBe('awx.token');
+    expect(issue?.message).toContain(
+      `may not launch job template "${template.name}" (id ${template.id})`,
     );
+    expect(issue?.message).toContain('grant it Execute on the template');
     expect((error as Error).message).not.toContain(bed.sim.token);
+    expect((error as Error).message).not.toContain('e-1');
     expect(jobsOf(bed.sim, wfe)).toEqual([]);
+    // No credential was made for the launch AWX refuses: none live, none made and deleted.
+    expect(bed.sim.state.liveCredentials({ origin: 'api' })).toEqual([]);
+    expect(bed.sim.state.deletedCredentials().length).toBe(deletedBefore);
     await cleanUp(bed.executor(), wfe, env.namespace);
   });
 
@@ -87,14 +106,16 @@ describeWithControlPlane('the AWX engine with a token that is not a System Admin
 describeWithControlPlane('the AWX engine with a token of Read scope', () => {
   const { env, bed } = useTestbed({ tokenScope: 'read' });
 
-  it("says a System Administrator's refused launch may be the token's scope, launching nothing", async () => {
+  it("says a System Administrator's refused launch may be the token's scope, sending nothing", async () => {
     const template = seedTemplate(bed.sim);
     const wfe = makeExecution(template.name);
     const error = await bed
       .executor()
       .create(wfe, env.namespace)
       .catch((e: unknown) => e);
-    expect(error).toMatchObject({ statusCode: 403, reason: 'AWXForbidden', retryable: false });
+    // AWX answers user_capabilities.start false to a token of Read scope (access.py:444).
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error).toMatchObject({ retryable: false });
     expect((error as Error).message).toContain('if the token has Read scope');
     expect((error as Error).message).toContain('use a token of Write scope');
     expect(jobsOf(bed.sim, wfe)).toEqual([]);
