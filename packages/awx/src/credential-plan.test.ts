@@ -119,6 +119,42 @@ describe('planCredentials', () => {
     ).toEqual([]);
   });
 
+  it("refuses an envPrefix that makes every Secret's variables ANSIBLE_*, which AWX refuses in a credential type (CredentialTypeInjectorField.validate_env_var_allowed, awx/main/fields.py:852)", () => {
+    const ansible = { ...roundhouseConventions, envPrefix: 'ANSIBLE' };
+    const issues = configurationIssuesOf(() =>
+      planCredentials(
+        [
+          { name: 'empty', data: {} },
+          { name: 'db', data: { password: 'p' } },
+          { name: 'api', data: { token: 't' } },
+        ],
+        identity,
+        'roundhouse-',
+        ansible,
+      ),
+    );
+    expect(issues).toEqual([
+      {
+        path: 'dependencies.secrets[1].name',
+        message:
+          'Secret db would be injected as ANSIBLE_SECRET_DB_<KEY> environment variables, which ' +
+          'AWX refuses in a credential type (a variable starting with ANSIBLE_ may affect ' +
+          "Ansible's configuration): use conventions with another envPrefix (not ANSIBLE, nor " +
+          'one starting with ANSIBLE_)',
+      },
+    ]);
+    // Without Secrets nothing is injected, and such a prefix harms nothing.
+    expect(
+      planCredentials([{ name: 'empty', data: {} }], identity, 'roundhouse-', ansible),
+    ).toEqual([]);
+    expect(
+      planCredentials([{ name: 'db', data: { password: 'p' } }], identity, 'roundhouse-', {
+        ...roundhouseConventions,
+        envPrefix: 'ANSIBLEX',
+      }),
+    ).toHaveLength(1);
+  });
+
   it('refuses keys that would collide, within a Secret and across Secrets', () => {
     const issues = configurationIssuesOf(() =>
       planCredentials(

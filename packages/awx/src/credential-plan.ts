@@ -198,8 +198,35 @@ export function planCredentials(
       },
     ];
   });
+  issues.push(...ansiblePrefixIssues(secrets, conventions));
   if (issues.length > 0) throw new ConfigurationError(issues);
   return plans;
+}
+
+/**
+ * AWX refuses a credential type whose injectors set a variable starting with `ANSIBLE_`, which
+ * may change Ansible's configuration (CredentialTypeInjectorField.validate_env_var_allowed), and
+ * every variable of a Secret starts with the envPrefix: with `ANSIBLE` (or `ANSIBLE_…`) no Secret
+ * can be injected, said once, at the first Secret that has keys.
+ */
+function ansiblePrefixIssues(
+  secrets: readonly SecretValues[],
+  conventions: Conventions,
+): FieldIssue[] {
+  const prefix = `${conventions.envPrefix}_SECRET_`;
+  const index = secrets.findIndex((secret) => Object.keys(secret.data).length > 0);
+  const secret = secrets[index];
+  if (!prefix.startsWith('ANSIBLE_') || secret === undefined) return [];
+  return [
+    {
+      path: `dependencies.secrets[${index}].name`,
+      message:
+        `Secret ${secret.name} would be injected as ${prefix}${envSegment(secret.name)}_<KEY> ` +
+        'environment variables, which AWX refuses in a credential type (a variable starting ' +
+        "with ANSIBLE_ may affect Ansible's configuration): use conventions with another " +
+        'envPrefix (not ANSIBLE, nor one starting with ANSIBLE_)',
+    },
+  ];
 }
 
 /**
