@@ -2,7 +2,8 @@
 // controller against: the same lifecycle written the ordinary controller-runtime way, as small
 // as it can be. It adds the finalizer while it creates the Job (the Job Roundhouse's job engine
 // builds by default: named like its lock, "wfe-" + 16 hex of sha256(target), with the same
-// labels, restricted security context and environment; the bench checks that the two agree),
+// labels, restricted security context and environment; the bench checks that the two agree,
+// and test/bench-go-reference-job.test.ts keeps them agreeing through `--print-job`),
 // marks the execution Running, and marks it Completed (or Failed) when the watched Job
 // finishes. It has no cooldown, cleanup, events, policy or dependencies: it is the least a
 // controller of this lifecycle must send, so what Roundhouse sends beyond it is visible.
@@ -15,7 +16,9 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -162,12 +165,22 @@ func (r *reconciler) writeStatus(ctx context.Context, wfe *unstructured.Unstruct
 	return nil
 }
 
-// job is the Job Roundhouse builds for an execution without parameters (the bench's): a smaller
-// one would spare the API server work for every write of the Job and its pod.
+// job is the Job Roundhouse builds for an execution with parameters but no timeout, service
+// account, digest, resources or dependencies of its own (the bench's have none of these): a
+// smaller one would spare the API server work for every write of the Job and its pod.
 func (r *reconciler) job(wfe *unstructured.Unstructured, name string) *batchv1.Job {
 	bundle, _, _ := unstructured.NestedString(wfe.Object, "spec", "workflowRef", "executionBundle")
 	workflowID, _, _ := unstructured.NestedString(wfe.Object, "spec", "workflowRef", "workflowId")
 	target, _, _ := unstructured.NestedString(wfe.Object, "spec", "targetResource")
+	owner := labelValue(wfe.GetName())
+	annotations := map[string]string{
+		"roundhouse.dev/target-resource":        target,
+		"roundhouse.dev/workflow-execution-uid": string(wfe.GetUID()),
+	}
+	if owner != wfe.GetName() {
+		// A name the label cannot hold travels whole in an annotation, as in Roundhouse.
+		annotations["roundhouse.dev/workflow-execution"] = wfe.GetName()
+	}
 	backoffLimit := int32(0)
 	ttl := int32(600)
 	// The example controller's default deadline (--default-timeout=1h), which its Jobs carry.
@@ -179,16 +192,13 @@ func (r *reconciler) job(wfe *unstructured.Unstructured, name string) *batchv1.J
 			Name:      name,
 			Namespace: r.executionNamespace,
 			Labels: map[string]string{
-				ownerLabel:                       wfe.GetName(),
-				"roundhouse.dev/workflow-id":     workflowID,
-				"roundhouse.dev/target-resource": strings.ReplaceAll(target, "/", "__"),
-				sourceNamespace:                  wfe.GetNamespace(),
+				ownerLabel:                       owner,
+				"roundhouse.dev/workflow-id":     labelValue(workflowID),
+				"roundhouse.dev/target-resource": targetLabelValue(target),
+				sourceNamespace:                  labelValue(wfe.GetNamespace()),
 				engineLabel:                      "job",
 			},
-			Annotations: map[string]string{
-				"roundhouse.dev/target-resource":        target,
-				"roundhouse.dev/workflow-execution-uid": string(wfe.GetUID()),
-			},
+			Annotations: annotations,
 		},
 		Spec: batchv1.JobSpec{
 			BackoffLimit:            &backoffLimit,
@@ -196,7 +206,7 @@ func (r *reconciler) job(wfe *unstructured.Unstructured, name string) *batchv1.J
 			ActiveDeadlineSeconds:   &deadline,
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{
-					Labels: map[string]string{ownerLabel: wfe.GetName(), engineLabel: "job"},
+					Labels: map[string]string{ownerLabel: owner, engineLabel: "job"},
 					// Roundhouse's pods carry their execution's uid, so a Job deleted with
 					// --cascade=orphan leaves pods its cleanup can still find.
 					Annotations: map[string]string{"roundhouse.dev/workflow-execution-uid": string(wfe.GetUID())},
@@ -210,7 +220,7 @@ func (r *reconciler) job(wfe *unstructured.Unstructured, name string) *batchv1.J
 					Containers: []corev1.Container{{
 						Name:  "workflow",
 						Image: bundle,
-						Env:   []corev1.EnvVar{{Name: "TARGET_RESOURCE", Value: target}, {Name: "HOME", Value: "/tmp"}, {Name: "TMPDIR", Value: "/tmp"}},
+						Env:   env(target, wfe),
 						SecurityContext: &corev1.SecurityContext{
 							RunAsNonRoot:             &yes,
 							AllowPrivilegeEscalation: &no,
@@ -225,6 +235,24 @@ func (r *reconciler) job(wfe *unstructured.Unstructured, name string) *batchv1.J
 			},
 		},
 	}
+}
+
+// env is the container's environment as Roundhouse writes it: TARGET_RESOURCE, the parameters
+// sorted by name, then HOME and TMPDIR on the writable /tmp (a TMPDIR parameter keeps its own
+// value). Every "$" is doubled so the kubelet passes the author's text on unexpanded.
+func env(target string, wfe *unstructured.Unstructured) []corev1.EnvVar {
+	parameters, _, _ := unstructured.NestedStringMap(wfe.Object, "spec", "parameters")
+	literal := func(value string) string { return strings.ReplaceAll(value, "$", "$$") }
+	vars := []corev1.EnvVar{{Name: "TARGET_RESOURCE", Value: literal(target)}}
+	for _, name := range slices.Sorted(maps.Keys(parameters)) {
+		vars = append(vars, corev1.EnvVar{Name: name, Value: literal(parameters[name])})
+	}
+	for _, name := range []string{"HOME", "TMPDIR"} {
+		if _, set := parameters[name]; !set {
+			vars = append(vars, corev1.EnvVar{Name: name, Value: "/tmp"})
+		}
+	}
+	return vars
 }
 
 // ownerOf maps a Job back to its execution by its labels.
@@ -244,7 +272,16 @@ func main() {
 	// Roundhouse's client has no client-side rate limit; the reference does not get one either.
 	qps := flag.Float64("qps", -1, "client-side request rate limit; negative for none")
 	roundTripsPath := flag.String("round-trips", "", "file to append each request's round trip to")
+	printJob := flag.Bool("print-job", false,
+		"print the Job built for each execution read as JSON from stdin, one a line, and exit (no cluster)")
 	flag.Parse()
+	if *printJob {
+		if err := printJobs(os.Stdin, os.Stdout, *executionNamespace); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	ctrl.SetLogger(zap.New(zap.Level(zapcore.ErrorLevel)))
 	if err := run(*watchNamespace, *executionNamespace, *workers, float32(*qps), *roundTripsPath); err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import type { KubeObject } from '@roundhouse/kube';
 import { measureController } from './measure.js';
 import { type ControllerProcess, exited, procSample } from './processes.js';
 import type { ControllerScope } from './roundhouse.js';
@@ -45,6 +46,43 @@ export async function buildGoReference(logPath: string): Promise<GoBuild> {
   if (code !== 0)
     throw new Error(`bench: the Go reference build failed (exit ${code}); see ${logPath}`);
   return { binary: last, seconds: (Date.now() - started) / 1000, built };
+}
+
+/**
+ * The Job the reference creates for each of `executions` (as the API server returns them), in
+ * `namespace`, from its `--print-job` mode, which needs no cluster: what
+ * test/bench-go-reference-job.test.ts holds to the job engine's Job.
+ */
+export async function goReferenceJobs(
+  binary: string,
+  executions: readonly KubeObject[],
+  namespace: string,
+): Promise<KubeObject[]> {
+  const child = spawn(binary, ['--print-job', `--execution-namespace=${namespace}`], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  child.stdin.end(executions.map((execution) => JSON.stringify(execution)).join('\n'));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  if (code !== 0) {
+    throw new Error(
+      `bench: the Go reference's --print-job failed (exit ${code}): ${stderr.trim()}`,
+    );
+  }
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as KubeObject);
 }
 
 /**
