@@ -1,8 +1,7 @@
-import { ConditionActionStatusSchema } from '@roundhouse/controller';
 import { noopLogger } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
-import { advanceConditionAction, advanceQuoted } from './condition-reconcile.js';
+import { advanceConditionAction } from './condition-reconcile.js';
 import { resolveConditionAction, taskActionView } from './spec.js';
 import { pausedStatus } from './task-action.test-support.js';
 import { TransitionWriter } from './transition.js';
@@ -98,21 +97,5 @@ describe('advanceConditionAction', () => {
     expect(actions.byIndex).toHaveBeenCalledWith('actionName', '["ns","run1","a0"]');
     expect(JSON.stringify(patched)).toContain('TimedOut');
     expect(result).toBeUndefined();
-  });
-});
-
-describe('advanceQuoted', () => {
-  it("quotes the signaller's name as printable text in the Signaled message, and keeps it as written", () => {
-    const signalledBy = 'alice\u001b]0;root\u0007\u202e';
-    const at = { now: new Date(deadline - 1), generation: 1 };
-    const next = advanceQuoted(
-      ConditionActionStatusSchema.parse({ ...pausedStatus(), signalValue: 'true', signalledBy }),
-      undefined,
-      at,
-    );
-    expect(next?.conditions?.find((c) => c.reason === 'Signaled')?.message).toBe(
-      'condition signalled by "alice\\x1b]0;root\\x07\\u202e"',
-    );
-    expect(next).toMatchObject({ signalledBy });
   });
 });

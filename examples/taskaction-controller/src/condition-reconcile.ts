@@ -1,12 +1,9 @@
 import {
   advanceCondition,
-  type ConditionActionStatus,
   conditionRequeueMs,
   type ReconcileContext,
   type ReconcileResult,
-  type TransitionAt,
 } from '@roundhouse/controller';
-import { printableText } from '@roundhouse/core';
 import type { KubeClient, KubeObject } from '@roundhouse/kube';
 import { type ActionDirectory, hasActionOwner, ownByParentIfPresent } from './parent.js';
 import { type ConditionAction, type TaskActionView, taskActionView } from './spec.js';
@@ -46,7 +43,7 @@ export async function advanceConditionAction(
   }
   const written = await io.transitions.write(
     view,
-    (s, at) => advanceQuoted(s, deadline, at),
+    (s, at) => advanceCondition(s, deadline, at),
     ctx,
     undefined,
     { live: true },
@@ -54,23 +51,4 @@ export async function advanceConditionAction(
   if (!written) return undefined;
   const ms = conditionRequeueMs(taskActionView(written).status, deadline, io.now());
   return ms === undefined ? undefined : { requeueAfter: ms };
-}
-
-/**
- * `advanceCondition` with the signaller's name as printable text in the message it writes
- * (`condition signalled by "..."`): `signalledBy` is the signaller's free text, bounded by the
- * CRD in length only, and the conditions and phase history are read in `kubectl describe`, where
- * its control and format characters would act on the terminal. The status keeps `signalledBy`
- * as the signaller wrote it (the CRD holds it immutable once signalled).
- */
-export function advanceQuoted(
-  status: ConditionActionStatus,
-  deadline: Date | undefined,
-  at: TransitionAt,
-) {
-  const { signalledBy } = status;
-  if (signalledBy === undefined) return advanceCondition(status, deadline, at);
-  const quoted = { ...status, signalledBy: printableText(signalledBy) };
-  const next = advanceCondition(quoted, deadline, at);
-  return next && { ...next, signalledBy };
 }

@@ -58,6 +58,17 @@ describe('advanceCondition', () => {
     expect(signaled.phaseHistory?.map((h) => h.phase)).toEqual(['Paused', 'Signaled']);
   });
 
+  it("quotes the signaller's free text as printable text, and keeps it as written", () => {
+    const signalledBy = 'alice\u001b]0;root\u0007\u202e';
+    const signaled = must(
+      advanceCondition({ ...paused, ...signal, signalledBy }, deadline, at(20)),
+    );
+    const message = 'condition signalled by "alice\\x1b]0;root\\x07\\u202e"';
+    expect(signaled.conditions?.find((c) => c.type === 'Succeeded')?.message).toBe(message);
+    expect(signaled.phaseHistory?.at(-1)?.message).toBe(message);
+    expect(signaled.signalledBy).toBe(signalledBy);
+  });
+
   it('takes a signal that is there before the timeout was written, even past the deadline', () => {
     expect(phaseOf(advanceCondition({ ...paused, ...signal }, deadline, at(120)))).toBe('Signaled');
   });

@@ -1,4 +1,4 @@
-import { formatKubeTime } from '@roundhouse/core';
+import { formatKubeTime, printableText } from '@roundhouse/core';
 import { z } from 'zod';
 import { isTerminalActionPhase } from './action-phase.js';
 import {
@@ -57,7 +57,9 @@ export function advanceCondition(
   const phase = phaseOf(status);
   if (isTerminalActionPhase(phase)) return undefined;
   if (status.signalValue !== undefined) {
-    const by = status.signalledBy ? ` by "${status.signalledBy}"` : '';
+    // The signaller's free text, bounded by length only, lands in conditions and phase history
+    // that `kubectl describe` prints: its control and format characters must not reach a terminal.
+    const by = status.signalledBy ? ` by "${printableText(status.signalledBy)}"` : '';
     return enterPhase(status, 'Signaled', `condition signalled${by}`, at, {});
   }
   if (deadline !== undefined && at.now.getTime() >= deadline.getTime()) {
