@@ -89,6 +89,8 @@ describeWithControlPlane("kubernaut's own CRD", () => {
       cache,
       ...spaces,
       apiGroup: group,
+      // As under kubernaut.ai, whose CRD this is: one of this file's own group needs it said.
+      engineRequired: true,
       events: preset.events,
       cooldownMs: 1_000,
       workers: 2,
@@ -104,11 +106,11 @@ describeWithControlPlane("kubernaut's own CRD", () => {
     });
   }
 
-  /** An execution as kubernaut's RemediationOrchestrator creates it. */
+  /** An execution as kubernaut's RemediationOrchestrator creates it; `engine: null` names none. */
   async function create(
     name: string,
     targetResource: string,
-    extra: { engine?: string; timesOutAt?: string } = {},
+    extra: { engine?: string | null; timesOutAt?: string } = {},
   ) {
     await client().create(api.resource, spaces.watchNamespace, {
       apiVersion: `${group}/v1alpha1`,
@@ -129,7 +131,7 @@ describeWithControlPlane("kubernaut's own CRD", () => {
           actionType: 'RestartPod',
           version: '1',
           executionBundle: 'registry.invalid/restart:1',
-          executionEngine: extra.engine ?? 'job',
+          ...(extra.engine === null ? {} : { executionEngine: extra.engine ?? 'job' }),
         },
       },
     });
@@ -203,6 +205,9 @@ describeWithControlPlane("kubernaut's own CRD", () => {
   it('ends Failed every failure that has no engine result, its status admitted by that CRD', async () => {
     // ConfigurationError: a target no parse of the spec accepts, which kubernaut's CRD admits.
     await create('bad-target', 'not-a-target');
+    // ConfigurationError: no engine at all, which kubernaut's CRD admits and its controller
+    // refuses (UT-WE-1661-011-002): run as tekton it would be a workflow kubernaut never runs.
+    await create('undeclared', `${spaces.watchNamespace}/deployment/undeclared`, { engine: null });
     // UnsupportedEngine: an engine kubernaut's CRD enumerates that this controller lacks.
     await create('no-engine', `${spaces.watchNamespace}/deployment/no-engine`, {
       engine: 'tekton',
@@ -225,6 +230,10 @@ describeWithControlPlane("kubernaut's own CRD", () => {
       'ConfigurationError',
     );
     await failed('no-engine', 'UnsupportedEngine');
+    const undeclared = await failed('undeclared', 'ConfigurationError');
+    expect(undeclared?.status?.failureDetails?.message).toBe(
+      `spec.workflowRef.executionEngine: execution engine not declared for WFE ${spaces.watchNamespace}/undeclared — expected on spec.workflowRef at creation time`,
+    );
     expect((await failed('second', 'Deduplicated'))?.status?.deduplicatedBy).toBe('holder');
     // ExecutionResourceDeleted: its Job deleted while it runs.
     await client().delete(

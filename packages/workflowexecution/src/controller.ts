@@ -60,6 +60,11 @@ export interface WorkflowExecutionControllerOptions {
   readonly cooldownMs?: number | undefined;
   readonly lockPolicy?: 'fail' | 'wait' | undefined;
   /**
+   * Fail an execution that names no engine instead of running it as `tekton`; default true
+   * under `kubernaut.ai` (see the reconciler's option).
+   */
+  readonly engineRequired?: boolean | undefined;
+  /**
    * Which Events the controller records on executions: `outcome` (default) one per lifecycle,
    * at its end (WorkflowFailed, LockReleased, CleanupFailed); `lifecycle` kubernaut's Events at
    * every step as well (WorkflowValidated, CooldownActive, ExecutionCreated, PhaseTransition,
@@ -231,6 +236,7 @@ export async function createWorkflowExecutionController(
     logger,
     ...(options.cooldownMs !== undefined ? { cooldownMs: options.cooldownMs } : {}),
     ...(options.lockPolicy ? { lockPolicy: options.lockPolicy } : {}),
+    ...(options.engineRequired !== undefined ? { engineRequired: options.engineRequired } : {}),
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
     ...(options.resolveDependencies ? { resolveDependencies: options.resolveDependencies } : {}),

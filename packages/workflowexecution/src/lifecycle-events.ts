@@ -71,6 +71,19 @@ export function engineUnavailable(message: string): ReportedEvent {
 }
 
 /**
+ * The execution names no engine where one is required (kubernaut: resolvePendingSchemaAndEngine,
+ * after WorkflowValidated), in kubernaut's words around the failure's own message.
+ */
+export function engineNotDeclared(message: string): ReportedEvent {
+  return {
+    type: 'Warning',
+    reason: 'WorkflowValidationFailed',
+    message: `Workflow catalog resolution failed: ${message}`,
+    key: 'WorkflowValidationFailed',
+  };
+}
+
+/**
  * The start waits for the cooldown `blocker` (the execution that finished on the target) holds.
  * One per blocker: kubernaut records it on every pass of the wait, each saying what is left.
  */

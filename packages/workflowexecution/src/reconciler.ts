@@ -52,6 +52,11 @@ import {
   removeFinalizerAsRead,
 } from '@roundhouse/kube';
 import { AdoptedResourceGoneError } from './adopted-resource-gone.js';
+import {
+  EngineNotDeclaredError,
+  engineRequiredUnder,
+  undeclaredEngine,
+} from './declared-engine.js';
 import { DependencyCheck } from './dependency-check.js';
 import { type ExecutionPolicy, enforceExecutionPolicy } from './execution-policy.js';
 import type { ExecutionsByTarget } from './executions-by-target.js';
@@ -68,6 +73,7 @@ import {
   adoptedTransition,
   cooldownActive,
   type EventMode,
+  engineNotDeclared,
   engineUnavailable,
   executionCreated,
   executionWarnings,
@@ -172,6 +178,12 @@ export interface WorkflowExecutionReconcilerOptions {
   readonly cooldownMs?: number | undefined;
   /** `fail` a second execution on a busy target (default), or `wait` in Pending. */
   readonly lockPolicy?: 'fail' | 'wait' | undefined;
+  /**
+   * Fail an execution that names no engine (ConfigurationError, before anything is created)
+   * instead of running it as `tekton`; default true under `kubernaut.ai`, whose CRD has no
+   * default engine and whose controller refuses such an execution (see declared-engine.ts).
+   */
+  readonly engineRequired?: boolean | undefined;
   /** Engines without a watch are polled, starting here and doubling; default 2 s to 30 s. */
   readonly pollIntervalMs?: { readonly initial: number; readonly max: number } | undefined;
   /** Re-check of watched engines in case an event was missed; default 60 s. */
@@ -293,6 +305,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
   readonly #dependencies: DependencyCheck;
 
   constructor(options: WorkflowExecutionReconcilerOptions) {
+    const api = options.api ?? workflowExecutionApi();
     this.#o = {
       cooldownMs: 5 * 60_000,
       lockPolicy: 'fail',
@@ -305,7 +318,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
       now: () => new Date(),
       watchedEngines: new Set<string>(),
       ...options,
-      api: options.api ?? workflowExecutionApi(),
+      api,
+      engineRequired: options.engineRequired ?? engineRequiredUnder(api.resource.group),
     };
     const { initial, max } = this.#o.pollIntervalMs;
     this.#polls = new PollSchedule(initial, max, () => this.#o.now().getTime());
@@ -397,7 +411,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
     // leaves it unawaited; its rejection must not take the process down. Awaited, it still throws.
     finalizing?.catch(() => undefined);
     const phase = wfe.status?.phase;
-    if (phase === undefined || phase === 'Pending') return this.#start(wfe, ctx, finalizing);
+    if (phase === undefined || phase === 'Pending') {
+      const undeclared = this.#o.engineRequired ? undeclaredEngine(object) : undefined;
+      return this.#start(wfe, ctx, finalizing, undeclared);
+    }
     if (finalizing) {
       const finalized = withMetadataOf(wfe, await finalizing);
       if (!finalized) return this.#gone(wfe, ctx);
@@ -520,12 +537,14 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * the version the finalizer write returned. An engine whose resources a crash could orphan
    * unseen waits for the finalizer first (#recoversOrphans). Before the cooldown is checked,
    * the execution is refused if it may not run at all (#refusal), and requeued while its target
-   * names a kind discovery has not been read for since it was created (`kinds`).
+   * names a kind discovery has not been read for since it was created (`kinds`). `undeclared`
+   * says the execution names no engine where one is required: refused as the policy refuses.
    */
   async #start(
     wfe: WorkflowExecution,
     ctx: ReconcileContext,
     finalizing: Promise<KubeObject | null> | undefined,
+    undeclared?: EngineNotDeclaredError,
   ): Promise<ReconcileResult | undefined> {
     // On the first pass only: kubernaut says it on every pass in Pending, the same Event each time.
     if (wfe.status?.phase === undefined) {
@@ -545,7 +564,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const { uid } = wfe.metadata;
     const unrecorded =
       uid === undefined ? undefined : this.#o.orphans?.createdFor(objectKey(wfe), uid, engine);
-    const refusal = unrecorded === undefined ? this.#refusal(wfe) : undefined;
+    const refusal = unrecorded === undefined ? (undeclared ?? this.#refusal(wfe)) : undefined;
     const mayWait = unrecorded === undefined && !refusal && !earlier;
     const discoveryWaitMs = mayWait
       ? this.#o.kinds?.learnKindOf(wfe.spec.targetResource, wfe.metadata.creationTimestamp)
@@ -1030,7 +1049,11 @@ export class WorkflowExecutionReconciler implements Reconciler {
         ...(holder ? { deduplicatedBy: holder } : {}),
       },
       ctx,
-      outcome.reason === 'UnsupportedEngine' ? this.#lifecycle(engineUnavailable(message)) : [],
+      error instanceof EngineNotDeclaredError
+        ? this.#lifecycle(engineNotDeclared(message))
+        : outcome.reason === 'UnsupportedEngine'
+          ? this.#lifecycle(engineUnavailable(message))
+          : [],
       adopting,
     );
     return undefined;
