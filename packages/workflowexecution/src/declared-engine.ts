@@ -36,7 +36,12 @@ export class EngineNotDeclaredError extends ConfigurationError {
  */
 export function undeclaredEngine(object: KubeObject): EngineNotDeclaredError | undefined {
   const { spec } = object as {
-    spec?: { executionEngine?: unknown; workflowRef?: { executionEngine?: unknown } };
+    spec?:
+      | {
+          executionEngine?: unknown;
+          workflowRef?: { executionEngine?: unknown } | undefined;
+        }
+      | undefined;
   };
   const named = (value: unknown) => typeof value === 'string' && value !== '';
   if (named(spec?.workflowRef?.executionEngine) || named(spec?.executionEngine)) return undefined;
