@@ -242,19 +242,4 @@ describe('CacheStore', () => {
     expect(theirs.delete).not.toHaveBeenCalled();
     expect(none.delete).not.toHaveBeenCalled();
   });
-
-  it('renews its reservation when due, and never another holder', async () => {
-    const later = new Date(now.getTime() + heartbeatMs);
-    const mine = fakeClient({ lease: leaseOf('u1') });
-    await store(mine).heartbeat(policy, { now: new Date(now.getTime() + 1_000) });
-    expect(mine.replace).not.toHaveBeenCalled();
-    await store(mine).heartbeat(policy, { now: later });
-    expect(mine.replace.mock.calls[0]?.[3]).toMatchObject({
-      spec: { holderIdentity: 'u1', renewTime: '2026-03-04T05:06:17.000000Z' },
-    });
-    const theirs = fakeClient({ lease: leaseOf('u2') });
-    await store(theirs).heartbeat(policy, { now: later });
-    expect(theirs.replace).not.toHaveBeenCalled();
-    expect(theirs.create).not.toHaveBeenCalled();
-  });
 });

@@ -34,7 +34,10 @@ export interface CacheStoreOptions {
    * in their namespace cannot write the cache there, and the controller needs no rights in it.
    */
   readonly namespace: string;
-  /** How often a holder renews its reservation: the controller's requeue period. */
+  /**
+   * The reservations' heartbeat, the controller's requeue period: a reservation taken here lasts
+   * three, and `ReservationRenewer` renews it once a heartbeat while its holder is under way.
+   */
   readonly heartbeatMs: number;
   /**
    * The most entries one action namespace keeps (`--max-cache-entries-per-namespace`), counted
@@ -116,18 +119,6 @@ export class CacheStore {
         return false;
       }
       throw error;
-    }
-  }
-
-  /**
-   * The holder's heartbeat, on every look at its running attempt: renews its reservation when
-   * due. A reservation it no longer holds (it expired and another took it) stays the other's;
-   * the attempt runs on, and the first to succeed populates the entry.
-   */
-  async heartbeat(policy: CachePolicy, request: Request): Promise<void> {
-    const { lease, reservation } = await this.#readReservation(policy, request);
-    if (reservation.state === 'mine' && reservation.renewDue) {
-      await this.reserve(policy, lease, request);
     }
   }
 

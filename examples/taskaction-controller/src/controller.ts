@@ -31,6 +31,8 @@ import {
   waitingForParentIndex,
 } from './parent.js';
 import { defaultResyncMs, TaskActionReconciler } from './reconciler.js';
+import { indexByReservation, reservationIndex } from './reservation-renewal.js';
+import { ReservationRenewer } from './reservation-renewer.js';
 import { taskActions } from './resource.js';
 import { requeueBoundedRateLimiter } from './retry-limiter.js';
 import { defaultRouting, type TaskTypeRouting } from './routing.js';
@@ -194,6 +196,18 @@ export async function createTaskActionController(
     if (options.watchNamespace && namespace !== options.watchNamespace) return;
     collector.collect(namespace);
   };
+  // Renews the reservations of actions under way on its own timer: renewing on their reconcile,
+  // on the workers every namespace shares, let a flood of another namespace's keys outlast a
+  // Lease, and a waiter then ran beside its holder.
+  const renewer = new ReservationRenewer({
+    client,
+    reservations,
+    holdersOf: (leaseName) => actions.byIndex(reservationIndex, leaseName),
+    wake: (key) => controller.enqueue(key),
+    namespace: options.executionNamespace,
+    heartbeatMs: resyncMs,
+    logger,
+  });
   const controller = new TaskActionController(
     {
       collector,
@@ -201,6 +215,8 @@ export async function createTaskActionController(
       reservations,
       reservationSweepMs: reservationGraceHeartbeats * resyncMs,
       collect,
+      renewer,
+      actions,
     },
     {
       name: 'taskaction',
@@ -215,6 +231,7 @@ export async function createTaskActionController(
   // parent's arrival wakes it.
   actions.addIndex(actionNameIndex, indexByActionName);
   actions.addIndex(waitingForParentIndex, indexWaitingForParent);
+  actions.addIndex(reservationIndex, indexByReservation);
   // The slots' line follows the cache. Registered before the controller's watch, as handlers run
   // in that order: an attempt that ends, or an action deleted, has left the line by the time
   // the watch asks whom it frees a slot for, and the next in line is woken, so none polls.
@@ -283,7 +300,9 @@ export async function createTaskActionController(
  * its lease, deletes nothing), and once the entries have synced, sweeps every namespace they
  * name once: what a crash left, or a namespace deleted while no controller ran. A Lease expires
  * with no event to wake anyone, so every namespace the reservations name is swept once they
- * have synced and then every `reservationSweepMs`, while the controller runs.
+ * have synced and then every `reservationSweepMs`, while the controller runs. The renewer
+ * renews the reservations of actions under way from when both the reservations and the actions
+ * have synced (a holder not yet seen is not yet known to be one) until the controller stops.
  */
 class TaskActionController extends Controller {
   readonly #sweeps: CacheSweeps;
@@ -294,7 +313,8 @@ class TaskActionController extends Controller {
   }
 
   override start(signal: AbortSignal): Promise<void> {
-    const { collector, entries, reservations, reservationSweepMs, collect } = this.#sweeps;
+    const { collector, entries, reservations, reservationSweepMs, collect, renewer, actions } =
+      this.#sweeps;
     collector.runUntil(signal);
     const run = super.start(signal);
     // super.start has started the informers: this is that same start, resolved once synced,
@@ -319,13 +339,19 @@ class TaskActionController extends Controller {
         signal.addEventListener('abort', () => clearInterval(timer), { once: true });
       })
       .catch(() => {});
+    Promise.all([reservations.start(), actions.start()])
+      .then(() => {
+        if (!signal.aborted) renewer.runUntil(signal);
+      })
+      .catch(() => {});
     return run;
   }
 }
 
 /**
  * The cache collector, the informers of the entries and of the reservations, how often the
- * reservations are swept, and who asks for a namespace's sweep.
+ * reservations are swept, who asks for a namespace's sweep, and the reservations' renewer with
+ * the informer of the actions it renews for.
  */
 interface CacheSweeps {
   readonly collector: CacheCollector;
@@ -333,6 +359,8 @@ interface CacheSweeps {
   readonly reservations: Informer<KubeObject>;
   readonly reservationSweepMs: number;
   readonly collect: (namespace: string | undefined) => void;
+  readonly renewer: ReservationRenewer;
+  readonly actions: Informer<KubeObject>;
 }
 /**
  * A Namespace as the controller keeps it: its name, uid and creation time (an entry stored

@@ -103,8 +103,9 @@ export interface TaskActionReconcilerOptions {
   /** Wait before a relaunch after a system failure; default 10 s doubling to 5 min. */
   readonly systemBackoffMs?: { readonly initial: number; readonly max: number } | undefined;
   /**
-   * A running action is looked at again this often even without an event, and a holder of a
-   * cache reservation renews it as often; default 10 s.
+   * A running action is looked at again this often even without an event; also the cache
+   * reservations' heartbeat, by which a Lease taken here lasts (`ReservationRenewer` renews it
+   * once a heartbeat, off the work queue); default 10 s.
    */
   readonly resyncMs?: number | undefined;
   readonly events?: EventRecorder | undefined;
@@ -489,10 +490,8 @@ export class TaskActionReconciler implements Reconciler {
     const expected = { attempt, phases: observing };
     const executor = this.#o.registry.get(engine);
     const wfe = attemptExecution(action, attempt, engine);
+    // A reservation it holds is renewed by the controller's ReservationRenewer, off the queue.
     const policy = cachePolicyOf(action);
-    if (policy?.serializable) {
-      await this.#cache.heartbeat(policy, { now: this.#o.now(), signal: ctx.signal });
-    }
     let result: ExecutionResult | null;
     let resource: ResourceState;
     try {

@@ -76,6 +76,8 @@ export interface StartOptions {
   readonly resyncMs?: number;
   /** How long a failed key waits; default the controller's. */
   readonly rateLimiter?: RateLimiter<string>;
+  /** Reconciles at once; default 4. */
+  readonly workers?: number;
 }
 
 export interface RunningController {
@@ -108,7 +110,7 @@ async function startController(options: StartOptions): Promise<RunningController
     watchNamespace: options.watchNamespace,
     executionNamespace: options.executionNamespace,
     allowedImages: options.allowedImages ?? ['registry.invalid/*'],
-    workers: 4,
+    workers: options.workers ?? 4,
     // Short enough for a test, long enough to show a relaunch waits for it.
     systemBackoffMs: { initial: 200, max: 1_000 },
     ...(options.maxSystemFailures !== undefined
