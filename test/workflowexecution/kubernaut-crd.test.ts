@@ -160,20 +160,11 @@ describeWithControlPlane("kubernaut's own CRD", () => {
     return done;
   }
 
-  it('names only the failure reason it lacks as it ships, and lets the controller start once it has it', async () => {
+  it('takes the CRD as it ships: the failure reason it lacks is written as Unknown, which it lists', async () => {
     await install(kubernautCrd());
-    const refused = checkWorkflowExecutionCrd(client(), { apiGroup: group });
-    await expect(refused).rejects.toThrow(ConfigurationError);
-    await expect(refused).rejects.toMatchObject({
-      issues: [
-        {
-          path: `CustomResourceDefinition ${crdName} status.failureDetails.reason`,
-          message: expect.stringMatching(/does not enumerate ExecutionResourceDeleted, which/),
-        },
-      ],
+    await expect(checkWorkflowExecutionCrd(client(), { apiGroup: group })).resolves.toEqual({
+      unlistedFailureReasons: ['ExecutionResourceDeleted'],
     });
-    await install(kubernautCrd(['ExecutionResourceDeleted']));
-    await expect(checkWorkflowExecutionCrd(client(), { apiGroup: group })).resolves.toBeUndefined();
     await start();
   });
 
@@ -235,14 +226,16 @@ describeWithControlPlane("kubernaut's own CRD", () => {
       `spec.workflowRef.executionEngine: execution engine not declared for WFE ${spaces.watchNamespace}/undeclared — expected on spec.workflowRef at creation time`,
     );
     expect((await failed('second', 'Deduplicated'))?.status?.deduplicatedBy).toBe('holder');
-    // ExecutionResourceDeleted: its Job deleted while it runs.
-    await client().delete(
-      resources.jobs,
-      spaces.executionNamespace,
-      holder?.status?.executionRef?.name as string,
-      { propagationPolicy: 'Background' },
-    );
-    await failed('holder', 'ExecutionResourceDeleted');
+    // Its Job deleted while it runs: ExecutionResourceDeleted, which this CRD lacks, so Unknown
+    // as kubernaut writes it (BR-WE-007: the message says the resource was deleted).
+    const job = holder?.status?.executionRef?.name as string;
+    await client().delete(resources.jobs, spaces.executionNamespace, job, {
+      propagationPolicy: 'Background',
+    });
+    expect((await failed('holder', 'Unknown'))?.status?.failureDetails).toMatchObject({
+      message: `job execution resource ${spaces.executionNamespace}/${job} was deleted while the workflow was running`,
+      wasExecutionFailure: false,
+    });
     await failed('overdue', 'DeadlineExceeded');
   });
 });

@@ -23,7 +23,7 @@ import {
 } from '@roundhouse/kube';
 import { type ExecutionPolicyInput, ExecutionPolicySchema } from './execution-policy.js';
 import { ExecutionsByTarget } from './executions-by-target.js';
-import { checkWorkflowExecutionCrd } from './install.js';
+import { checkWorkflowExecutionCrd, type InstalledCrd } from './install.js';
 import { KindDiscovery } from './kind-discovery.js';
 import { type EventMode, EventModeSchema } from './lifecycle-events.js';
 import { OrphanedResources, type WatchedResources } from './orphaned-resources.js';
@@ -161,8 +161,8 @@ export async function createWorkflowExecutionController(
   const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
   const policy = ExecutionPolicySchema.parse(options.policy ?? {});
   const api = workflowExecutionApi(options.apiGroup);
-  await checkWorkflowExecutionCrd(client, { apiGroup: options.apiGroup }).catch(
-    (error: unknown) => {
+  const installed = await checkWorkflowExecutionCrd(client, { apiGroup: options.apiGroup }).catch(
+    (error: unknown): InstalledCrd => {
       if (!(error instanceof KubernetesApiError && error.statusCode === 403)) throw error;
       // Under its own group the CRD is this package's, applied from its manifests, and a
       // controller that may not read CRDs starts unchecked, as it did before the check (the
@@ -171,8 +171,15 @@ export async function createWorkflowExecutionController(
       // refuses would leave an execution Running, its target locked, so the read is required.
       if (api.resource.group !== workflowExecutions.group) throw crdUnreadable(api.resource);
       logger.warn({ group: api.resource.group }, 'may not read the CRD; its schema is unchecked');
+      return { unlistedFailureReasons: [] };
     },
   );
+  if (installed.unlistedFailureReasons.length > 0) {
+    logger.warn(
+      { group: api.resource.group, reasons: installed.unlistedFailureReasons },
+      'the installed CRD lists none of these failure reasons: they are written as Unknown',
+    );
+  }
   const executions = cache.informerFor(api.resource, {
     ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
   });
@@ -223,6 +230,7 @@ export async function createWorkflowExecutionController(
     kinds,
     executionNamespace: options.executionNamespace,
     policy,
+    unlistedFailureReasons: installed.unlistedFailureReasons,
     ...(options.defaultTimeoutMs !== undefined
       ? { defaultTimeoutMs: options.defaultTimeoutMs }
       : {}),

@@ -1,5 +1,6 @@
 import { crdSchemaOf, namespacedCrd } from '@roundhouse/controller';
 import {
+  type FailureReason,
   FailureReasonSchema,
   type FieldIssue,
   PhaseSchema,
@@ -106,11 +107,25 @@ const CrdVersionsSchema = z.looseObject({
   }),
 });
 
+const failureReasonPath = 'status.failureDetails.reason';
+
+/** The failure reason a CRD that lists it takes for one it does not list (kubernaut's own does). */
+export const fallbackFailureReason: FailureReason = 'Unknown';
+
 /** Values of an enum of ours the installed schema does not list. */
-function enumGap(ours: SchemaNode, theirs: SchemaNode, path: string): FieldIssue[] {
-  const missing = (ours.enum ?? []).filter(
-    (value) => theirs.enum && !theirs.enum.includes(value) && !readOnlyValues.has(String(value)),
+function unlisted(ours: SchemaNode, theirs: SchemaNode | undefined): unknown[] {
+  return (ours.enum ?? []).filter(
+    (value) => theirs?.enum && !theirs.enum.includes(value) && !readOnlyValues.has(String(value)),
   );
+}
+
+/**
+ * Values of an enum of ours the installed schema does not list, but for failure reasons while
+ * it lists `Unknown`: the controller writes those as `Unknown` (`crdUnlistedFailureReasons`).
+ */
+function enumGap(ours: SchemaNode, theirs: SchemaNode, path: string): FieldIssue[] {
+  if (path === failureReasonPath && theirs.enum?.includes(fallbackFailureReason)) return [];
+  const missing = unlisted(ours, theirs);
   return missing.length
     ? [
         {
@@ -153,7 +168,7 @@ function statusGaps(ours: SchemaNode, theirs: SchemaNode | undefined, path: stri
 /**
  * What an installed WorkflowExecution CRD (kubernaut's own, say) would refuse of the status this
  * controller writes: each enum of this package's status schema missing a value the controller
- * writes (kubernaut's failure reasons lack ExecutionResourceDeleted), each field it requires in
+ * writes (but failure reasons written as `Unknown`, see `crdUnlistedFailureReasons`), each field it requires in
  * an object the controller writes that the controller may leave out, or this package's version
  * not served at all. Fields it would prune are not checked: every field the controller's crash
  * safety reads is kubernaut's too.
@@ -174,4 +189,23 @@ export function crdStatusGaps(installed: unknown): FieldIssue[] {
   }
   const theirs = served.schema?.openAPIV3Schema as SchemaNode | undefined;
   return statusGaps(ours.properties?.status ?? {}, theirs?.properties?.status, 'status');
+}
+
+/**
+ * The failure reasons the controller writes that an installed CRD does not list, though it lists
+ * `Unknown`: kubernaut's own lists no ExecutionResourceDeleted, and kubernaut writes `Unknown`
+ * for a resource deleted mid-run, so the controller writes that there, its message unchanged.
+ */
+export function crdUnlistedFailureReasons(installed: unknown): FailureReason[] {
+  const parsed = CrdVersionsSchema.safeParse(installed);
+  if (!parsed.success) return [];
+  const { version } = workflowExecutionApi().resource;
+  const served = parsed.data.spec.versions.find((entry) => entry.name === version);
+  const reason = (schema: unknown) =>
+    (schema as SchemaNode | undefined)?.properties?.status?.properties?.failureDetails?.properties
+      ?.reason;
+  const ours = reason(workflowExecutionCrd().spec.versions[0]?.schema.openAPIV3Schema);
+  const theirs = reason(served?.schema?.openAPIV3Schema);
+  if (!ours || !theirs?.enum?.includes(fallbackFailureReason)) return [];
+  return unlisted(ours, theirs).map((value) => FailureReasonSchema.parse(value));
 }

@@ -23,6 +23,7 @@ export {
   checkWorkflowExecutionCrd,
   ensureWorkflowExecutionAdmissionPolicy,
   ensureWorkflowExecutionCrd,
+  type InstalledCrd,
 } from './install.js';
 export { KindDiscovery, type KindDiscoveryOptions } from './kind-discovery.js';
 export { DiscoveryUnreadableError, type KindTable, kindTableOf } from './kind-table.js';

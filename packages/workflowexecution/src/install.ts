@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigurationError, throwIfAborted } from '@roundhouse/core';
+import { ConfigurationError, type FailureReason, throwIfAborted } from '@roundhouse/core';
 import { type KubeClient, resources } from '@roundhouse/kube';
 import {
   validatingAdmissionPolicies,
@@ -7,7 +7,7 @@ import {
   type WorkflowExecutionAdmissionPolicyOptions,
   workflowExecutionAdmissionPolicy,
 } from './admission-policy.js';
-import { crdStatusGaps, workflowExecutionCrd } from './crd.js';
+import { crdStatusGaps, crdUnlistedFailureReasons, workflowExecutionCrd } from './crd.js';
 import { workflowExecutionApi } from './resource.js';
 
 /**
@@ -63,24 +63,36 @@ export async function ensureWorkflowExecutionAdmissionPolicy(
   );
 }
 
+/** What the installed CRD admits of the controller's status writes, beyond its own schema. */
+export interface InstalledCrd {
+  /**
+   * Failure reasons the CRD does not list, written as `Unknown` instead (kubernaut's own CRD
+   * lists no ExecutionResourceDeleted); empty for this package's CRD or none installed.
+   */
+  readonly unlistedFailureReasons: readonly FailureReason[];
+}
+
 /**
  * Refuses an installed WorkflowExecution CRD that would refuse the controller's status writes
- * (`crdStatusGaps`): kubernaut's own, kept by a user migrating to `apiGroup: 'kubernaut.ai'`,
- * enumerates no ExecutionResourceDeleted, and an execution whose Job was deleted would stay
- * Running, its failure refused on every retry, until its deadline. A ConfigurationError naming
- * each field and value; nothing when the CRD is not installed (the watch says so).
+ * (`crdStatusGaps`: an enum value or a required field it cannot give, the version not served),
+ * where an execution's status write would be refused on every retry and the execution stay
+ * Running, its target locked, until its deadline. A ConfigurationError naming each field and
+ * value; nothing when the CRD is not installed (the watch says so). A failure reason it does not
+ * list while it lists `Unknown` is no gap: the reconciler writes `Unknown` there, as kubernaut
+ * does on its own CRD, which a user migrating to `apiGroup: 'kubernaut.ai'` may keep.
  */
 export async function checkWorkflowExecutionCrd(
   client: KubeClient,
   options: { apiGroup?: string | undefined; signal?: AbortSignal | undefined } = {},
-): Promise<void> {
+): Promise<InstalledCrd> {
   const { group, plural } = workflowExecutionApi(options.apiGroup).resource;
   const name = `${plural}.${group}`;
   const crd = await client.get(resources.customResourceDefinitions, undefined, name, {
     signal: options.signal,
   });
   const gaps = crd ? crdStatusGaps(crd) : [];
-  if (gaps.length === 0) return;
+  if (gaps.length === 0)
+    return { unlistedFailureReasons: crd ? crdUnlistedFailureReasons(crd) : [] };
   throw new ConfigurationError(
     gaps.map((gap) => ({
       path: `CustomResourceDefinition ${name} ${gap.path}`,

@@ -27,6 +27,7 @@ import {
   DeadlinePassedError,
   type Dependencies,
   type ExecutionResult,
+  type FailureReason,
   formatGoDuration,
   isTerminalPhase,
   type Logger,
@@ -52,6 +53,7 @@ import {
   removeFinalizerAsRead,
 } from '@roundhouse/kube';
 import { AdoptedResourceGoneError } from './adopted-resource-gone.js';
+import { fallbackFailureReason } from './crd.js';
 import {
   EngineNotDeclaredError,
   engineRequiredUnder,
@@ -147,6 +149,11 @@ const vanishedMemoryMs = 30_000;
 export interface WorkflowExecutionReconcilerOptions {
   /** Writes status and finalizers. */
   readonly client: KubeClient;
+  /**
+   * Failure reasons the installed CRD does not list (`checkWorkflowExecutionCrd`), written as
+   * `Unknown` so the API server takes the failure: kubernaut's own CRD and ExecutionResourceDeleted.
+   */
+  readonly unlistedFailureReasons?: readonly FailureReason[] | undefined;
   /** The group executions are served under, and their finalizer; default roundhouse.dev's. */
   readonly api?: WorkflowExecutionApi | undefined;
   /** Reads WorkflowExecutions; the controller's cache, which confirms a miss live. */
@@ -320,6 +327,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       ...options,
       api,
       engineRequired: options.engineRequired ?? engineRequiredUnder(api.resource.group),
+      unlistedFailureReasons: options.unlistedFailureReasons ?? [],
     };
     const { initial, max } = this.#o.pollIntervalMs;
     this.#polls = new PollSchedule(initial, max, () => this.#o.now().getTime());
@@ -1647,11 +1655,14 @@ export class WorkflowExecutionReconciler implements Reconciler {
    */
   async #fail(
     object: StatusView,
-    failure: Failure,
+    classified: Failure,
     ctx: ReconcileContext,
     before: readonly ReportedEvent[] = [],
     adopting?: string,
   ): Promise<void> {
+    const failure: Failure = this.#o.unlistedFailureReasons.includes(classified.reason)
+      ? { ...classified, reason: fallbackFailureReason }
+      : classified;
     // The summary names the workflow and target only of an execution whose spec was valid; what
     // is known under its key may be a predecessor's (another uid), whose spec is not this one.
     const known = this.#parsed.get(objectKey(object));

@@ -1,7 +1,12 @@
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { workflowExecutionAdmissionPolicy } from './admission-policy.js';
-import { alwaysWritten, crdStatusGaps, workflowExecutionCrd } from './crd.js';
+import {
+  alwaysWritten,
+  crdStatusGaps,
+  crdUnlistedFailureReasons,
+  workflowExecutionCrd,
+} from './crd.js';
 import { cleanupFinalizer, workflowExecutionApi, workflowExecutions } from './resource.js';
 import { markFailed } from './status.js';
 
@@ -100,23 +105,35 @@ describe('crdStatusGaps', () => {
     expect(crdStatusGaps(workflowExecutionCrd({ apiGroup: 'kubernaut.ai' }))).toEqual([]);
   });
 
-  it("names a failure reason the controller writes that the CRD does not enumerate (kubernaut's list)", () => {
-    const kubernauts = [
-      'OOMKilled',
-      'DeadlineExceeded',
-      'Forbidden',
-      'ResourceExhausted',
-      'ConfigurationError',
-      'ImagePullBackOff',
-      'TaskFailed',
-      'UnsupportedEngine',
-      'Unknown',
-      'Deduplicated',
-    ];
-    const gaps = crdStatusGaps(withFailureReasons(kubernauts));
-    expect(gaps.map((gap) => gap.path)).toEqual(['status.failureDetails.reason']);
+  const kubernauts = [
+    'OOMKilled',
+    'DeadlineExceeded',
+    'Forbidden',
+    'ResourceExhausted',
+    'ConfigurationError',
+    'ImagePullBackOff',
+    'TaskFailed',
+    'UnsupportedEngine',
+    'Unknown',
+    'Deduplicated',
+  ];
+
+  it("takes kubernaut's failure reasons: the one it lacks is written as Unknown, which it lists", () => {
+    const installed = withFailureReasons(kubernauts);
+    expect(crdStatusGaps(installed)).toEqual([]);
     // ResourceLocked only older versions wrote: a CRD may leave it out.
-    expect(gaps[0]?.message).toMatch(/does not enumerate ExecutionResourceDeleted, which/);
+    expect(crdUnlistedFailureReasons(installed)).toEqual(['ExecutionResourceDeleted']);
+    expect(crdUnlistedFailureReasons(workflowExecutionCrd({ apiGroup: 'kubernaut.ai' }))).toEqual(
+      [],
+    );
+  });
+
+  it('names a failure reason the controller writes that a CRD without Unknown does not enumerate', () => {
+    const installed = withFailureReasons(kubernauts.filter((reason) => reason !== 'Unknown'));
+    const gaps = crdStatusGaps(installed);
+    expect(gaps.map((gap) => gap.path)).toEqual(['status.failureDetails.reason']);
+    expect(gaps[0]?.message).toMatch(/does not enumerate ExecutionResourceDeleted, Unknown, which/);
+    expect(crdUnlistedFailureReasons(installed)).toEqual([]);
   });
 
   /** This package's CRD with `required` set on the status objects at `paths`. */
