@@ -25,7 +25,7 @@ import {
   watchPods,
 } from './crash-harness.js';
 import { createTask, createTaskRun, step, type TaskRunObject } from './harness.js';
-import { stall, stallSchedule } from './stall-schedule.js';
+import { stall, stallSchedule, stallsFelt } from './stall-schedule.js';
 
 const plans: readonly Plan[] = [
   { task: 'sequential' },
@@ -168,6 +168,11 @@ describeWithControlPlane('the TaskRun controller on an API server that stalls', 
     expect(
       running.lines.filter((l) => String(l.msg).startsWith('watch failed')).length,
     ).toBeGreaterThan(0);
+    // Hung runs whose deadline passed before their Pod's create was answered.
+    const notStarted = settled
+      .filter((r) => planOf.get(r.metadata?.uid as string)?.hang && !r.status?.podName)
+      .map((r) => r.metadata?.name);
+    console.info({ felt: stallsFelt(running.lines), notStarted });
     expect(await running.stop()).toBe(0);
     stopWatch.abort();
 

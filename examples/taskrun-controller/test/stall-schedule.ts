@@ -60,3 +60,21 @@ export const stallSchedule: readonly (readonly [Point, Stall])[] = [
   ['recorded', 'brief'],
   ['running', 'slow'],
 ];
+
+/** The levels of the controllers' JSON logs (level names, see createLogger) a stall shows in. */
+const complaints: ReadonlySet<unknown> = new Set(['warn', 'error', 'fatal']);
+
+/**
+ * What a controller logged of the stalls, for a campaign's report: each warning or error
+ * message with how often it came, so a run shows which of the controller's bounds the stalls
+ * reached (an answer's timeout, a watch ended, the Lease lost).
+ */
+export function stallsFelt(lines: readonly Record<string, unknown>[]): Record<string, number> {
+  const felt: Record<string, number> = {};
+  for (const line of lines) {
+    if (!complaints.has(line.level)) continue;
+    const key = `${line.msg}${line.reason === undefined ? '' : ` (${String(line.reason)})`}`;
+    felt[key] = (felt[key] ?? 0) + 1;
+  }
+  return felt;
+}
