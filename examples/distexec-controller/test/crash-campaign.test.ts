@@ -14,7 +14,7 @@ import { parseNodeTarget } from '../src/jobs/node-job.js';
 import type { NodeResult } from '../src/spec.js';
 import { DistExecChurn, type Planned } from './crash-churn.js';
 import { drivePods, type Run, type SeenJob, startJobMain, watchJobs } from './crash-harness.js';
-import { crashKinds, type Kind } from './crash-kinds.js';
+import { crashKinds, expectedEnd } from './crash-kinds.js';
 import { expectSettled, expectSummaryOfEntries, settledAgainstPlan } from './crash-settled.js';
 import { jobModeIdentity, testNodeLabel, World } from './harness.js';
 
@@ -28,19 +28,6 @@ const hang: Run = { exitCode: 0, seconds: 3600 };
 // Job controller): at 4 s a CI run under load saw a second attempt that exits 0 at once end
 // DeadlineExceeded.
 const kinds = crashKinds(hang, 10);
-
-/** How a node's entry ends when its attempts run as `runs` says, `retries + 1` at most. */
-function expectedEnd(kind: Kind, runs: readonly Run[]) {
-  const last = kind.retries + 1;
-  const success = runs.findIndex((r) => r.exitCode === 0 && r !== hang);
-  if (success >= 0 && success < last) {
-    return { phase: 'Succeeded', attempts: success + 1, reason: 'Completed', exitCode: 0 };
-  }
-  const run = runs[last - 1] as Run;
-  return run === hang
-    ? { phase: 'Failed', attempts: last, reason: 'Timeout' }
-    : { phase: 'Failed', attempts: last, exitCode: run.exitCode };
-}
 
 /**
  * The Job-per-node controller's main killed with SIGKILL 0-400 ms after it started working,
@@ -190,7 +177,7 @@ describeWithControlPlane('the DistExec Job-mode controller killed again and agai
       for (const [index, node] of nodeNames.entries()) {
         const label = `${plan.name} (${uid}) g${generation} on ${node}`;
         const entry = results[node] as NodeResult;
-        const end = expectedEnd(plan.kind, plan.kind.runs[index] as Run[]);
+        const end = expectedEnd(plan.kind, plan.kind.runs[index] as Run[], hang);
         outcomes.add(`${end.phase} ${end.reason ?? end.exitCode}`);
         expect(entry, label).toMatchObject(end);
         // Each attempt of this generation in a Job of its own, none more.

@@ -51,3 +51,19 @@ export function crashKinds(hang: Run, timeoutSeconds: number): readonly Kind[] {
     { retries: 0, runs: [[{ exitCode: 0, seconds: 2 }], [{ exitCode: 7, seconds: 1.5 }]] },
   ];
 }
+
+/**
+ * How a node's entry ends when its attempts run as `runs` says, `retries + 1` at most; `hang`
+ * is the campaign's command that outlasts the timeout, recognised by identity.
+ */
+export function expectedEnd(kind: Kind, runs: readonly Run[], hang: Run) {
+  const last = kind.retries + 1;
+  const success = runs.findIndex((r) => r.exitCode === 0 && r !== hang);
+  if (success >= 0 && success < last) {
+    return { phase: 'Succeeded', attempts: success + 1, reason: 'Completed', exitCode: 0 };
+  }
+  const run = runs[last - 1] as Run;
+  return run === hang
+    ? { phase: 'Failed', attempts: last, reason: 'Timeout' }
+    : { phase: 'Failed', attempts: last, exitCode: run.exitCode };
+}
