@@ -3,16 +3,16 @@ import type { StallingProxy } from '../../../test/example-controller/crash-harne
 
 /**
  * How the API server stalls under a controller: `brief`, every byte held for up to 3 s (a
- * request, a watch, the Lease's renewal simply wait); `long`, held for 50 s, past every bound
- * the controller's client keeps (an answer's 30 s, an HTTP/2 connection's PING, 30 s + 15 s, and
- * the Lease's 10 s renew deadline), so its requests fail, its connections close and its watches
- * end, while what it sent still reaches the API server when the stall ends (see stallingProxy):
- * creates and writes that land unanswered; `slow`, for 6 s bytes pass only 50 ms in every second,
- * so every answer and watch event trickles in late.
+ * request, a watch, the Lease's renewal simply wait); `long`, held for 56 s, past every bound
+ * the controller's client keeps (an answer's 30 s, an HTTP/2 connection's PING, 30 s + 15 s,
+ * judged every 5 s, and the Lease's 10 s renew deadline), so its requests fail, its connections
+ * close and its watches end, while what it sent still reaches the API server when the stall
+ * ends (see stallingProxy): creates and writes that land unanswered; `slow`, for 6 s bytes pass
+ * only 50 ms in every second, so every answer and watch event trickles in late.
  */
 export type Stall = 'brief' | 'long' | 'slow';
 
-const longMs = 50_000;
+const longMs = 56_000;
 const slowMs = 6_000;
 
 /** Stalls `proxy` as `kind` says, then lets it pass bytes again. */
