@@ -10,6 +10,7 @@ import { executionServer, storedExecution } from './execution-server.test-suppor
 import { ExecutionsByTarget } from './executions-by-target.js';
 import { execution } from './executions-by-target.test-support.js';
 import {
+  engineRunning,
   jobCompleted,
   jobRegistry,
   reconcileContext,
@@ -66,6 +67,9 @@ const conditionOf = (type: string) => (stored: KubeObject) => {
   const status = stored.status as { conditions?: { type: string; reason: string }[] } | undefined;
   return status?.conditions?.find((c) => c.type === type)?.reason ?? `no ${type}`;
 };
+
+/** The stored execution's phase. */
+const phaseOf = (stored: KubeObject) => (stored.status as { phase?: string } | undefined)?.phase;
 
 const cooldownMs = 60_000;
 const afterCooldown = new Date(now.getTime() + cooldownMs);
@@ -131,20 +135,36 @@ describe('WorkflowExecutionReconciler: releaseWorker', () => {
     expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
   });
 
-  it('keeps the worker of a start whose create failed: its failure is still to be decided', async () => {
+  it('keeps the worker of a start whose create failed retryably: its CreateFailed write and retry', async () => {
     const api = executionServer(storedExecution('w'));
     const { taken, step, ctx } = steps(api);
     const registry = jobRegistry({
       create: async () => {
         step('create');
-        throw new ResourceLockedError('wfe-0123456789abcdef', undefined);
+        throw new KubernetesApiError('Unavailable', 'etcd is busy', 503);
       },
     });
-    // Failed, or thrown to be retried: either is decided after the create, on the worker.
-    await reconcilerOver(api, { registry, now: () => now })
-      .reconcile('team-a/w', ctx)
-      .catch(() => undefined);
+    await expect(
+      reconcilerOver(api, { registry, now: () => now }).reconcile('team-a/w', ctx),
+    ).rejects.toThrow('etcd is busy');
     expect(taken).toEqual(['create (no phase)']);
+  });
+
+  it('lets a start whose create was refused for good (Deduplicated) go once the create answered, before the Failed write', async () => {
+    const api = executionServer(storedExecution('w'));
+    const { taken, step, ctx } = stepsWithWrites(api, (o) => phaseOf(o) ?? 'no phase');
+    const registry = jobRegistry({
+      create: async () => {
+        step('create');
+        throw new ResourceLockedError('wfe-0123456789abcdef', { namespace: 'team-a', name: 'x' });
+      },
+    });
+    await reconcilerOver(api, { registry, now: () => now }).reconcile('team-a/w', ctx);
+    expect(taken).toEqual(['create (no phase)', 'release (no phase)', 'write (no phase)']);
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: { reason: 'Deduplicated' },
+    });
   });
 
   it('lets a finish go once the engine reported Completed, before the Completed write', async () => {
@@ -193,6 +213,109 @@ describe('WorkflowExecutionReconciler: releaseWorker', () => {
     await reconcilerOver(api, { registry, now: () => now }).reconcile('team-a/w', ctx);
     // The cached verdict, then the fresh one; the removal after the Failed write.
     expect(taken).toEqual(['status (Running)', 'status (Running)', 'cleanup (Failed)']);
+  });
+
+  it('lets an execution whose resource was deleted mid-run go once the engine said so, before the Failed write', async () => {
+    const api = executionServer(running(storedExecution('w')));
+    const { taken, step, ctx } = stepsWithWrites(api, (o) => phaseOf(o) ?? 'no phase');
+    const registry = jobRegistry({
+      getStatus: async () => {
+        step('status');
+        return null;
+      },
+    });
+    await reconcilerOver(api, { registry, now: () => now }).reconcile('team-a/w', ctx);
+    expect(taken).toEqual(['status (Running)', 'release (Running)', 'write (Running)']);
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: { reason: 'ExecutionResourceDeleted' },
+    });
+  });
+
+  it('lets a running execution whose engine is no longer registered go, before the Failed write', async () => {
+    const api = executionServer(running(storedExecution('w', { executionEngine: 'tekton' })));
+    const { taken, ctx } = stepsWithWrites(api, (o) => phaseOf(o) ?? 'no phase');
+    await reconcilerOver(api, { registry: jobRegistry(), now: () => now }).reconcile(
+      'team-a/w',
+      ctx,
+    );
+    expect(taken).toEqual(['release (Running)', 'write (Running)']);
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: { reason: 'UnsupportedEngine' },
+    });
+  });
+
+  it('lets an overdue execution go once its stop answered, before the Failed write', async () => {
+    const api = executionServer(
+      running(storedExecution('w', { executionConfig: { timeout: '30s' } })),
+    );
+    const { taken, step, ctx } = stepsWithWrites(api, (o) => phaseOf(o) ?? 'no phase');
+    const registry = jobRegistry({
+      getStatus: async () => {
+        step('status');
+        return engineRunning;
+      },
+      cleanup: async () => {
+        step('stop');
+      },
+    });
+    await reconcilerOver(api, { registry, deadlineGraceMs: 0, now: () => now }).reconcile(
+      'team-a/w',
+      ctx,
+    );
+    // The cached status, the fresh one, the stop, then the Failed write.
+    expect(taken).toEqual([
+      'status (Running)',
+      'status (Running)',
+      'stop (Running)',
+      'release (Running)',
+      'write (Running)',
+    ]);
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: { reason: 'DeadlineExceeded' },
+    });
+  });
+
+  it('lets a start given up on go once the removal of what it may have made answered, before the Failed write', async () => {
+    const api = executionServer(storedExecution('w', { executionConfig: { timeout: '1m' } }));
+    let clock = now;
+    const registry = jobRegistry({
+      create: async () => {
+        throw new KubernetesApiError('Unavailable', 'etcd is busy', 503);
+      },
+    });
+    const reconciler = reconcilerOver(api, { registry, now: () => clock });
+    await expect(reconciler.reconcile('team-a/w', reconcileContext())).rejects.toThrow(
+      'etcd is busy',
+    );
+    const { taken, step, ctx } = stepsWithWrites(api, (o) => phaseOf(o) ?? 'no phase');
+    registry.get('job').cleanup = async () => {
+      step('cleanup');
+    };
+    clock = new Date(now.getTime() + 60_000);
+    expect(await reconciler.reconcile('team-a/w', ctx)).toBeUndefined();
+    expect(taken).toEqual(['cleanup (Pending)', 'release (Pending)', 'write (Pending)']);
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: { reason: 'DeadlineExceeded' },
+    });
+  });
+
+  it('lets an execution whose spec does not parse go, before the Failed write', async () => {
+    const stored = storedExecution('w');
+    const api = executionServer({ ...stored, spec: { targetResource: 'team-a/deployment/app' } });
+    const { taken, ctx } = stepsWithWrites(api, (o) => phaseOf(o) ?? 'no phase');
+    await reconcilerOver(api, { registry: jobRegistry(), now: () => now }).reconcile(
+      'team-a/w',
+      ctx,
+    );
+    expect(taken).toEqual(['release (no phase)', 'write (no phase)']);
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: { reason: 'ConfigurationError' },
+    });
   });
 
   it('lets a release go once the cleanup removed the resource, before the LockReleased write', async () => {

@@ -453,6 +453,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
     if (phase === 'Completed' || phase === 'Failed') {
       return this.#afterFinish(view, salvagedExecution(object), targetOf(object), ctx);
     }
+    // Decided from the spec alone: the Failed write is all that is left.
+    ctx.releaseWorker?.();
     await this.#fail(
       view,
       { reason: 'ConfigurationError', message: error.message, wasExecutionFailure: false },
@@ -1048,6 +1050,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
     }
     const message = startErrorMessage(error, wfe.spec.executionEngine);
     const holder = error instanceof ResourceLockedError ? error.owner?.name : undefined;
+    // Refused, or its create (or adoption) answered for good: the Failed write is all that is left.
+    ctx.releaseWorker?.();
     await this.#fail(
       wfe,
       {
@@ -1108,6 +1112,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
     await this.#cleanup(wfe, 'after a failed start', ctx).catch((cleanupError: unknown) => {
       if (ctx.signal.aborted) throw cleanupError;
     });
+    // The removal answered (a failed one is left to the release): the Failed write is left.
+    ctx.releaseWorker?.();
     const limit = this.#timeoutText(wfe);
     await this.#fail(
       wfe,
@@ -1153,6 +1159,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
     }
     if (result === null) {
       const resource = `${this.#o.executionNamespace}/${wfe.status?.executionRef?.name ?? '?'}`;
+      // Nothing is left to stop or remove: the Failed write is all that is left.
+      ctx.releaseWorker?.();
       // Past its deadline the resource is gone because a controller stopped it there (see
       // #stopOverdue) and died before it could record why, or it would have been stopped anyway.
       await this.#fail(
@@ -1274,6 +1282,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
         notStopped = error instanceof Error ? error.message : String(error);
       });
     this.#polls.forget(key);
+    // The stop answered, and its answer is in the message: the Failed write is all that is left.
+    ctx.releaseWorker?.();
     await this.#fail(wfe, this.#deadlineFailure(wfe, notStopped), ctx);
     return { requeueAfter: this.#o.cooldownMs };
   }
@@ -1301,6 +1311,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * engine and releases all the same.
    */
   async #engineGone(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<ReconcileResult> {
+    // Nothing here can touch its resource: the Failed write is all that is left.
+    ctx.releaseWorker?.();
     await this.#fail(
       wfe,
       {

@@ -1,0 +1,159 @@
+import { Controller, type Reconciler } from '@roundhouse/controller';
+import { ResourceLockedError } from '@roundhouse/core';
+import { type KubeObject, KubernetesApiError } from '@roundhouse/kube';
+import { describe, expect, it, vi } from 'vitest';
+import { executionServer, storedExecution } from './execution-server.test-support.js';
+import type { WorkflowExecutionReconcilerOptions } from './reconciler.js';
+import {
+  engineRunning,
+  jobRegistry,
+  reconcileContext,
+  reconcilerOver,
+} from './reconciler.test-support.js';
+
+/*
+ * A decided Failed write that the API server never answers holds no worker: a controller of one
+ * worker serves another key meanwhile (ReconcileContext.releaseWorker), on each failure path
+ * whose write is the reconcile's last act.
+ */
+
+const now = new Date('2026-01-01T00:10:00Z');
+const patience = { timeout: 5_000, interval: 5 };
+
+/** `stored` Running on the job engine's resource since a minute before `now`. */
+function running(stored: KubeObject): KubeObject {
+  return {
+    ...stored,
+    status: {
+      phase: 'Running',
+      startTime: '2026-01-01T00:09:00Z',
+      executionRef: { name: 'wfe-0123456789abcdef' },
+      conditions: [],
+    },
+  };
+}
+
+interface FailurePath {
+  readonly name: string;
+  readonly stored: KubeObject;
+  readonly reason: string;
+  readonly options: () => Partial<WorkflowExecutionReconcilerOptions>;
+  /** What happens before the controller runs, on the reconciler it will run. */
+  readonly before?: (reconcile: () => Promise<unknown>) => Promise<void>;
+}
+
+const busy = new KubernetesApiError('Unavailable', 'etcd is busy', 503);
+
+let clock = now;
+
+const paths: FailurePath[] = [
+  {
+    name: 'a resource deleted mid-run',
+    stored: running(storedExecution('w')),
+    reason: 'ExecutionResourceDeleted',
+    options: () => ({ registry: jobRegistry({ getStatus: async () => null }) }),
+  },
+  {
+    name: 'an engine no longer registered',
+    stored: running(storedExecution('w', { executionEngine: 'tekton' })),
+    reason: 'UnsupportedEngine',
+    options: () => ({ registry: jobRegistry() }),
+  },
+  {
+    name: 'an overdue execution, once stopped',
+    stored: running(storedExecution('w', { executionConfig: { timeout: '30s' } })),
+    reason: 'DeadlineExceeded',
+    options: () => ({
+      registry: jobRegistry({ getStatus: async () => engineRunning }),
+      deadlineGraceMs: 0,
+    }),
+  },
+  {
+    name: 'a start refused as Deduplicated',
+    stored: storedExecution('w'),
+    reason: 'Deduplicated',
+    options: () => ({
+      registry: jobRegistry({
+        create: async () => {
+          throw new ResourceLockedError('wfe-0123456789abcdef', { namespace: 'team-a', name: 'x' });
+        },
+      }),
+    }),
+  },
+  {
+    name: 'a start given up on',
+    stored: storedExecution('w', { executionConfig: { timeout: '1m' } }),
+    reason: 'DeadlineExceeded',
+    options: () => ({
+      registry: jobRegistry({
+        create: async () => {
+          throw busy;
+        },
+      }),
+    }),
+    // Its create fails retryably a minute before the pass that gives it up.
+    async before(reconcile) {
+      clock = new Date(now.getTime() - 60_000);
+      await expect(reconcile()).rejects.toBe(busy);
+      clock = now;
+    },
+  },
+  {
+    name: 'a spec that does not parse',
+    stored: { ...storedExecution('w'), spec: { targetResource: 'team-a/deployment/app' } },
+    reason: 'ConfigurationError',
+    options: () => ({ registry: jobRegistry() }),
+  },
+];
+
+describe('WorkflowExecutionReconciler: a stalled Failed write after the worker was let go', () => {
+  it.each(paths)('serves another key meanwhile: $name', async (path) => {
+    clock = now;
+    const api = executionServer(path.stored);
+    const execution = reconcilerOver(api, { ...path.options(), now: () => clock });
+    await path.before?.(() => execution.reconcile('team-a/w', reconcileContext()));
+    // The Failed write is taken and answered only once the test opens the gate.
+    const seen: string[] = [];
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const send = api.patch.getMockImplementation();
+    api.patch.mockImplementation(async (...args) => {
+      const phase = (args[3] as { status?: { phase?: string } }).status?.phase;
+      if (phase === 'Failed') {
+        seen.push('stalled');
+        await gate;
+      }
+      if (!send) throw new Error('the execution server patches nothing');
+      return send(...args);
+    });
+    const served: string[] = [];
+    const reconciler: Reconciler = {
+      async reconcile(key, ctx) {
+        if (key === 'team-a/w') return execution.reconcile(key, ctx);
+        served.push(key);
+        return undefined;
+      },
+    };
+    const controller = new Controller({ name: 'stall', reconciler, workers: 1 });
+    const stop = new AbortController();
+    const done = controller.start(stop.signal);
+    try {
+      controller.enqueue('team-a/w');
+      await vi.waitFor(() => expect(seen).toEqual(['stalled']), patience);
+      controller.enqueue('team-a/other');
+      await vi.waitFor(() => expect(served).toEqual(['team-a/other']), patience);
+      expect(controller.reconciling).toEqual(['team-a/w']);
+    } finally {
+      open();
+      await vi.waitFor(() => expect(controller.reconciling).toEqual([]), patience);
+      stop.abort();
+      await done;
+    }
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: { reason: path.reason },
+    });
+  });
+});
