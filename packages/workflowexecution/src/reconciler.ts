@@ -88,6 +88,7 @@ import {
   workflowValidationFailed,
 } from './lifecycle-events.js';
 import type { CreatedResource, OrphanedResources } from './orphaned-resources.js';
+import { OutcomeCount } from './outcome-count.js';
 import type { OutcomeMetrics } from './outcome-metrics.js';
 import { PollSchedule, recheckHint } from './poll-schedule.js';
 import {
@@ -310,6 +311,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
    */
   readonly #vanished = new Map<string, { readonly at: number; last: boolean }>();
   readonly #dependencies: DependencyCheck;
+  readonly #outcomes: OutcomeCount;
 
   constructor(options: WorkflowExecutionReconcilerOptions) {
     const api = options.api ?? workflowExecutionApi();
@@ -332,6 +334,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const { initial, max } = this.#o.pollIntervalMs;
     this.#polls = new PollSchedule(initial, max, () => this.#o.now().getTime());
     this.#dependencies = new DependencyCheck(this.#o.client, this.#o.policy);
+    this.#outcomes = new OutcomeCount(this.#o.outcomes);
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
@@ -402,6 +405,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       this.#forget(key);
       return undefined;
     }
+    this.#outcomes.seen(object);
     if (object.metadata?.deletionTimestamp) return this.#finalize(object, ctx);
 
     let wfe: WorkflowExecution;
@@ -1350,16 +1354,17 @@ export class WorkflowExecutionReconciler implements Reconciler {
       // What remains is this write and the engine's release, both decided: the worker may go.
       ctx.releaseWorker?.();
       const compute = (c: StatusView) => markCompleted(c, result, now);
-      const written = await this.#writeReported(
-        wfe,
-        compute,
-        this.#lifecycle(
-          workflowCompleted(wfe.spec.workflowRef.workflowId, compute(wfe)?.duration),
-          phaseTransition('Running', 'Completed'),
+      await this.#outcomes.write(wfe, 'Completed', ranSeconds(wfe, result, now), () =>
+        this.#writeReported(
+          wfe,
+          compute,
+          this.#lifecycle(
+            workflowCompleted(wfe.spec.workflowRef.workflowId, compute(wfe)?.duration),
+            phaseTransition('Running', 'Completed'),
+          ),
+          ctx,
         ),
-        ctx,
       );
-      if (written) this.#o.outcomes?.finished('Completed', ranSeconds(wfe, result, now));
       await this.#resultRecorded(wfe, ctx);
     } else {
       const reason = classifyResult(result);
@@ -1606,6 +1611,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     this.#parsed.delete(key);
     this.#cleanupPendingNoted.delete(key);
     this.#removed.delete(key);
+    this.#outcomes.forget(key);
   }
 
   /**
@@ -1683,35 +1689,35 @@ export class WorkflowExecutionReconciler implements Reconciler {
       workflowId: spec.workflowRef.workflowId,
       targetResource: spec.targetResource,
     };
-    const written = await this.#writeReported(
-      object,
-      (c) => {
-        const failed = markFailed(c, subject ? { ...failure, subject } : failure, this.#o.now());
-        // A resource being adopted (#adopt) runs under the name it was found by, which a prefix
-        // changed since makes another than today's: recorded, the cleanup after the cooldown
-        // removes it and releases the target, where today's name would find nothing.
-        return failed && adopting !== undefined
-          ? { ...failed, executionRef: { name: adopting } }
-          : failed;
-      },
-      [
-        ...before,
-        {
-          type: 'Warning',
-          reason: 'WorkflowFailed',
-          message: failedEventMessage(object, failure, spec?.workflowRef.workflowId ?? ''),
-          key: 'WorkflowFailed',
-        },
-        ...this.#lifecycle(
-          phaseTransition(object.status?.phase === 'Running' ? 'Running' : 'Pending', 'Failed'),
-        ),
-      ],
-      ctx,
-    );
     // kubernaut counts every failure, one refused before it started included (0 seconds).
-    if (written) {
-      this.#o.outcomes?.finished('Failed', ranSeconds(object, failure.result, this.#o.now()));
-    }
+    const seconds = ranSeconds(object, failure.result, this.#o.now());
+    await this.#outcomes.write(object, 'Failed', seconds, () =>
+      this.#writeReported(
+        object,
+        (c) => {
+          const failed = markFailed(c, subject ? { ...failure, subject } : failure, this.#o.now());
+          // A resource being adopted (#adopt) runs under the name it was found by, which a prefix
+          // changed since makes another than today's: recorded, the cleanup after the cooldown
+          // removes it and releases the target, where today's name would find nothing.
+          return failed && adopting !== undefined
+            ? { ...failed, executionRef: { name: adopting } }
+            : failed;
+        },
+        [
+          ...before,
+          {
+            type: 'Warning',
+            reason: 'WorkflowFailed',
+            message: failedEventMessage(object, failure, spec?.workflowRef.workflowId ?? ''),
+            key: 'WorkflowFailed',
+          },
+          ...this.#lifecycle(
+            phaseTransition(object.status?.phase === 'Running' ? 'Running' : 'Pending', 'Failed'),
+          ),
+        ],
+        ctx,
+      ),
+    );
   }
 
   /**
