@@ -3,6 +3,7 @@ import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import { cacheEntryConfigMap, cacheLabel, reservationLease } from './cache.js';
 import { entriesToCollect, reservationsToCollect } from './cache-collect.js';
+import type { ReservationFacts } from './reservation-standing.js';
 
 const entry = (namespace: string, cacheKey: string, namespaceUid?: string) =>
   cacheEntryConfigMap(
@@ -59,9 +60,8 @@ describe('entriesToCollect', () => {
 describe('reservationsToCollect', () => {
   const heartbeatMs = 10_000;
   const now = new Date('2026-01-01T00:10:00Z');
-  const ago = (ms: number) => new Date(now.getTime() - ms);
   /** The Lease a holder took or last renewed at `renewed`, as the store writes it. */
-  const lease = (namespace: string, cacheKey: string, renewed: Date, holder = 'action-uid') => {
+  const lease = (namespace: string, cacheKey: string, renewed = now, holder = 'action-uid') => {
     const written = reservationLease(
       'tasks',
       { namespace, project: 'proj', domain: 'dev', cacheKey },
@@ -70,39 +70,49 @@ describe('reservationsToCollect', () => {
     return { ...written, metadata: { ...written.metadata, resourceVersion: '7', uid: cacheKey } };
   };
   const uids = (leases: KubeObject[]) => leases.map((l) => l.metadata?.uid);
+  /** What the controller knows of each Lease, by its uid; by default seen unchanged for long. */
+  const factsBy =
+    (facts: Record<string, Partial<ReservationFacts>>) =>
+    (object: KubeObject): ReservationFacts => ({
+      holderUnderWay: false,
+      unchangedForMs: 60 * heartbeatMs,
+      ...facts[object.metadata?.uid ?? ''],
+    });
+  const collect = (leases: KubeObject[], facts: Record<string, Partial<ReservationFacts>> = {}) =>
+    reservationsToCollect(leases, 'team-a', factsBy(facts), now, heartbeatMs);
 
-  it('takes a Lease expired three heartbeats after its last renewal, and keeps one renewed since', () => {
-    const crashLeft = lease('team-a', 'left', ago(3 * heartbeatMs));
-    const live = lease('team-a', 'live', ago(3 * heartbeatMs - 1));
-    const justRenewed = lease('team-a', 'renewed', now);
-    expect(
-      uids(reservationsToCollect([crashLeft, live, justRenewed], 'team-a', now, heartbeatMs)),
-    ).toEqual(['left']);
+  it('takes a Lease seen unchanged for three heartbeats, whatever its renewTime says, and keeps one seen for less', () => {
+    const crashLeft = lease('team-a', 'left');
+    const young = lease('team-a', 'young', new Date(now.getTime() - 3_600_000));
+    const ahead = lease('team-a', 'ahead', new Date(now.getTime() + 3_600_000));
+    const facts = {
+      left: { unchangedForMs: 3 * heartbeatMs },
+      // Renewed an hour ago by its writer's clock (one behind this one's), first seen just now.
+      young: { unchangedForMs: 3 * heartbeatMs - 1 },
+      // Renewed an hour ahead by a clock ahead of this one's: expired all the same.
+      ahead: { unchangedForMs: 3 * heartbeatMs },
+    };
+    expect(uids(collect([crashLeft, young, ahead], facts))).toEqual(['left', 'ahead']);
+  });
+
+  it('keeps a Lease whose holder is an action under way, however long it stood unchanged', () => {
+    const running = lease('team-a', 'running', new Date(now.getTime() - 3_600_000));
+    expect(collect([running], { running: { holderUnderWay: true } })).toEqual([]);
   });
 
   it("takes only the namespace's own reservations, and none that is not a Lease it can judge", () => {
-    const expired = ago(60 * heartbeatMs);
-    expect(
-      reservationsToCollect([lease('team-b', 'k', expired)], 'team-a', now, heartbeatMs),
-    ).toEqual([]);
-    const left = lease('team-a', 'k', expired);
+    expect(collect([lease('team-b', 'k')])).toEqual([]);
+    const left = lease('team-a', 'k');
     const entryLabelled = {
       ...left,
       metadata: { ...left.metadata, labels: { ...left.metadata.labels, [cacheLabel]: 'entry' } },
     };
     const { resourceVersion: _, ...unversioned } = left.metadata;
-    expect(
-      reservationsToCollect(
-        [entryLabelled, { ...left, metadata: unversioned }],
-        'team-a',
-        now,
-        heartbeatMs,
-      ),
-    ).toEqual([]);
+    expect(collect([entryLabelled, { ...left, metadata: unversioned }])).toEqual([]);
   });
 
-  it('takes a Lease no holder could hold: none named, no renewal, or one renewed ahead of the clock', () => {
-    const base = lease('team-a', 'k', now);
+  it('takes a Lease no holder holds: none named, or no duration, however recently seen', () => {
+    const base = lease('team-a', 'k');
     const withSpec = (uid: string, spec: Record<string, unknown>) => ({
       ...base,
       metadata: { ...base.metadata, uid },
@@ -110,13 +120,12 @@ describe('reservationsToCollect', () => {
     });
     const leases = [
       withSpec('no-holder', { holderIdentity: undefined }),
-      withSpec('no-renewal', { renewTime: undefined }),
-      withSpec('ahead', { renewTime: new Date(now.getTime() + 2 * heartbeatMs).toISOString() }),
+      withSpec('no-duration', { leaseDurationSeconds: undefined }),
     ];
-    expect(uids(reservationsToCollect(leases, 'team-a', now, heartbeatMs))).toEqual([
+    const fresh = { unchangedForMs: 0 };
+    expect(uids(collect(leases, { 'no-holder': fresh, 'no-duration': fresh }))).toEqual([
       'no-holder',
-      'no-renewal',
-      'ahead',
+      'no-duration',
     ]);
   });
 });

@@ -1,4 +1,4 @@
-import { judgeReservation, LeaseSchema } from '@roundhouse/controller';
+import { LeaseSchema } from '@roundhouse/controller';
 import type { KubeObject } from '@roundhouse/kube';
 import {
   cacheLabel,
@@ -6,6 +6,7 @@ import {
   fromEarlierNamespace,
   type NamespaceNow,
 } from './cache.js';
+import { judgeStanding, type ReservationFacts } from './reservation-standing.js';
 
 /**
  * The entries of `namespace` to delete because they serve a namespace that no longer exists:
@@ -25,17 +26,18 @@ export function entriesToCollect(
 }
 
 /**
- * The reservation Leases of `namespace` to delete because nobody holds them at `now`: expired
- * (a holder deleted or stopped without giving it up, say while no controller ran), or with no
- * holder or renewal a reservation could have (`judgeReservation` as a waiter judges it, the
- * heartbeat the same). A waiter would take such a Lease over, so deleting it takes nothing from
- * anyone, and without a waiter it would stay for ever, counted by any quota on the shared
- * namespace's Leases. Never one held, nor another namespace's, nor one that does not parse as a
- * Lease (not this controller's to judge).
+ * The reservation Leases of `namespace` to delete because nobody holds them: expired (a holder
+ * deleted or ended without giving it up, say while no controller ran) or with no holder, as a
+ * waiter judges it (`judgeStanding`, with what `factsOf` knows of each Lease, the heartbeat the
+ * same). A waiter would take such a Lease over, so deleting it takes nothing from anyone, and
+ * without a waiter it would stay for ever, counted by any quota on the shared namespace's
+ * Leases. Never one held (whatever its age, when its holder is an action under way), nor
+ * another namespace's, nor one that does not parse as a Lease (not this controller's to judge).
  */
 export function reservationsToCollect(
   leases: readonly KubeObject[],
   namespace: string,
+  factsOf: (lease: KubeObject) => ReservationFacts,
   now: Date,
   heartbeatMs: number,
 ): KubeObject[] {
@@ -47,7 +49,7 @@ export function reservationsToCollect(
     const parsed = LeaseSchema.safeParse(object);
     if (!parsed.success) return [];
     // No action's uid is empty: judged as a waiter, which is not the holder.
-    const judged = judgeReservation(parsed.data.spec, '', now, heartbeatMs);
+    const judged = judgeStanding(parsed.data.spec, '', factsOf(object), now, heartbeatMs);
     return judged.state === 'free' ? [object] : [];
   });
 }

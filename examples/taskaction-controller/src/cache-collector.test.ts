@@ -1,4 +1,4 @@
-import { reservationSpec } from '@roundhouse/controller';
+import { ManualClock, reservationSpec } from '@roundhouse/controller';
 import {
   type KubeObject,
   KubernetesApiError,
@@ -8,6 +8,7 @@ import {
 import { describe, expect, it, vi } from 'vitest';
 import { cacheEntryConfigMap, reservationLease } from './cache.js';
 import { CacheCollector, type CacheCollectorOptions } from './cache-collector.js';
+import { ReservationSightings } from './reservation-sightings.js';
 
 const cacheNamespace = 'tasks';
 
@@ -22,6 +23,16 @@ const entry = (namespace: string, cacheKey: string, uid: string) => {
 };
 
 const heartbeatMs = 10_000;
+
+/**
+ * How the collector judges Leases: seen on `clock`, no holder under way but those `underWay`
+ * names (by uid), every action known unless `known` says otherwise.
+ */
+const judging = (clock = new ManualClock(), underWay: string[] = [], known = true) => ({
+  sightings: new ReservationSightings(clock),
+  holdersOf: () => underWay.map((uid) => ({ metadata: { uid, name: 'a1', namespace: 'flyte' } })),
+  holdersKnown: () => known,
+});
 
 /**
  * A reader whose Namespaces are `existing`, whose entries are `entries` and whose reservation
@@ -63,6 +74,7 @@ describe('CacheCollector', () => {
       reader,
       namespace: cacheNamespace,
       heartbeatMs,
+      ...judging(),
     });
     expect(await collector.sweep('team-a')).toBe(1);
     expect(reader.list).toHaveBeenCalledWith(expect.anything(), cacheNamespace, {
@@ -82,6 +94,7 @@ describe('CacheCollector', () => {
       reader: fakeReader({ 'team-a': 'ns-uid-1' }, gone),
       namespace: cacheNamespace,
       heartbeatMs,
+      ...judging(),
     });
     expect(await collector.sweep('team-a')).toBe(0);
     expect(client.delete).not.toHaveBeenCalled();
@@ -102,6 +115,7 @@ describe('CacheCollector', () => {
       reader,
       namespace: cacheNamespace,
       heartbeatMs,
+      ...judging(),
     });
     collector.runUntil(new AbortController().signal);
     collector.collect('team-a');
@@ -121,6 +135,7 @@ describe('CacheCollector', () => {
       reader,
       namespace: cacheNamespace,
       heartbeatMs,
+      ...judging(),
     });
     await collector.sweep('team-a');
     expect(reader.list.mock.invocationCallOrder[0]).toBeLessThan(
@@ -139,6 +154,7 @@ describe('CacheCollector', () => {
       reader,
       namespace: cacheNamespace,
       heartbeatMs,
+      ...judging(),
     });
     collector.collect('team-a');
     const run = new AbortController();
@@ -175,6 +191,7 @@ describe('CacheCollector', () => {
       reader,
       namespace: cacheNamespace,
       heartbeatMs,
+      ...judging(),
       concurrency: 2,
     });
     collector.runUntil(new AbortController().signal);
@@ -195,27 +212,36 @@ describe('CacheCollector', () => {
 
   describe('reservation Leases', () => {
     const now = new Date('2026-01-01T00:10:00Z');
-    const lease = (cacheKey: string, renewed: Date, uid: string) => {
+    const lease = (cacheKey: string, uid: string, holder = 'holder-uid', version = 1) => {
       const written = reservationLease(
         cacheNamespace,
         { namespace: 'team-a', project: 'proj', domain: 'dev', cacheKey },
-        reservationSpec(undefined, 'holder-uid', renewed, heartbeatMs),
+        reservationSpec(undefined, holder, now, heartbeatMs),
       );
-      return { ...written, metadata: { ...written.metadata, uid, resourceVersion: `rv-${uid}` } };
+      const resourceVersion = `rv-${uid}-${version}`;
+      return { ...written, metadata: { ...written.metadata, uid, resourceVersion } };
     };
-    const crashLeft = lease('left', new Date(now.getTime() - 3 * heartbeatMs), 'l1');
-    const live = lease('live', new Date(now.getTime() - heartbeatMs), 'l2');
+    const crashLeft = lease('left', 'l1');
+    const live = lease('live', 'l2');
 
-    it("deletes a namespace's expired reservations at the uid and resourceVersion read, and keeps a live one", async () => {
-      const reader = fakeReader({ 'team-a': 'ns-uid-1' }, [], [crashLeft, live]);
+    it("deletes a namespace's reservations seen unchanged for three heartbeats at the uid and resourceVersion read, and keeps one renewed meanwhile", async () => {
+      const leases = [crashLeft, live];
+      const reader = fakeReader({ 'team-a': 'ns-uid-1' }, [], leases);
       const client = { delete: vi.fn(async () => true) };
+      const clock = new ManualClock();
       const collector = new CacheCollector({
         client,
         reader,
         namespace: cacheNamespace,
         heartbeatMs,
-        now: () => now,
+        ...judging(clock),
       });
+      // First seen now, whatever their renewTime: not expired until seen so for their duration.
+      expect(await collector.sweep('team-a')).toBe(0);
+      clock.advance(3 * heartbeatMs - 1);
+      leases[1] = lease('live', 'l2', 'holder-uid', 2);
+      expect(await collector.sweep('team-a')).toBe(0);
+      clock.advance(1);
       expect(await collector.sweep('team-a')).toBe(1);
       expect(reader.list).toHaveBeenCalledWith(resources.leases, cacheNamespace, {
         labelSelector:
@@ -226,9 +252,25 @@ describe('CacheCollector', () => {
           resources.leases,
           cacheNamespace,
           crashLeft.metadata.name,
-          { preconditions: { uid: 'l1', resourceVersion: 'rv-l1' } },
+          { preconditions: { uid: 'l1', resourceVersion: 'rv-l1-1' } },
         ],
       ]);
+    });
+
+    it('keeps a Lease whose holder is an action under way, and collects none before the actions are known', async () => {
+      const reader = fakeReader({}, [], [lease('running', 'r1', 'running-uid')]);
+      const client = { delete: vi.fn(async () => true) };
+      const clock = new ManualClock();
+      const options = { client, reader, namespace: cacheNamespace, heartbeatMs };
+      const held = new CacheCollector({ ...options, ...judging(clock, ['running-uid']) });
+      await held.sweep('team-a');
+      clock.advance(60 * heartbeatMs);
+      expect(await held.sweep('team-a')).toBe(0);
+      const unknown = new CacheCollector({ ...options, ...judging(clock, [], false) });
+      expect(await unknown.sweep('team-a')).toBe(0);
+      // The held collector listed the Leases twice; the other, none.
+      expect(reader.list.mock.calls.filter(([type]) => type === resources.leases)).toHaveLength(2);
+      expect(client.delete).not.toHaveBeenCalled();
     });
 
     it('leaves one renewed or taken over since it was read (a Conflict), and throws any other error', async () => {
@@ -239,13 +281,16 @@ describe('CacheCollector', () => {
           .mockRejectedValueOnce(new KubernetesApiError('Conflict', 'precondition', 409))
           .mockRejectedValueOnce(new KubernetesApiError('Forbidden', 'no', 403)),
       };
+      const clock = new ManualClock();
       const collector = new CacheCollector({
         client,
         reader,
         namespace: cacheNamespace,
         heartbeatMs,
-        now: () => now,
+        ...judging(clock),
       });
+      await collector.sweep('team-a');
+      clock.advance(3 * heartbeatMs);
       expect(await collector.sweep('team-a')).toBe(0);
       await expect(collector.sweep('team-a')).rejects.toMatchObject({ reason: 'Forbidden' });
     });

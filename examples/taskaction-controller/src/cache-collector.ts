@@ -9,6 +9,7 @@ import {
 } from '@roundhouse/kube';
 import { cacheLabel, cacheNamespaceLabel } from './cache.js';
 import { entriesToCollect, reservationsToCollect } from './cache-collect.js';
+import type { ReservationSightings } from './reservation-sightings.js';
 
 export interface CacheCollectorOptions {
   readonly client: Pick<KubeClient, 'delete'>;
@@ -22,8 +23,21 @@ export interface CacheCollectorOptions {
   readonly namespace: string;
   /** The reservations' heartbeat (the requeue period), by which a Lease is judged expired. */
   readonly heartbeatMs: number;
-  /** The clock a Lease is judged expired by: the one its holders renew it by. */
-  readonly now?: (() => Date) | undefined;
+  /**
+   * When this controller first saw each Lease as it stands, by which one is judged expired (no
+   * replica's `renewTime` is trusted), shared with the cache gate and the renewer.
+   */
+  readonly sightings: ReservationSightings;
+  /**
+   * The actions that serialize on a Lease, by its name (`reservationIndex`): a Lease whose holder
+   * is one under way is never collected, however long ago it was renewed.
+   */
+  readonly holdersOf: (leaseName: string) => readonly KubeObject[];
+  /**
+   * Whether `holdersOf` knows every action yet (its informer has synced): until then a sweep
+   * collects no Lease, as none's holder is known not to be under way.
+   */
+  readonly holdersKnown: () => boolean;
   /** Namespaces swept at once; default `defaultSweepConcurrency`. */
   readonly concurrency?: number | undefined;
   readonly logger?: Logger | undefined;
@@ -138,13 +152,16 @@ export class CacheCollector {
   }
 
   async #sweepReservations(namespace: string, signal: AbortSignal | undefined): Promise<number> {
+    if (!this.#o.holdersKnown()) return 0;
     const { items } = await this.#o.reader.list<KubeObject>(resources.leases, this.#o.namespace, {
       labelSelector: `${cacheLabel}=reservation,${cacheNamespaceLabel}=${namespace}`,
       ...(signal ? { signal } : {}),
     });
-    const now = this.#o.now?.() ?? new Date();
+    const { sightings, holdersOf, heartbeatMs } = this.#o;
+    const factsOf = (lease: KubeObject) => sightings.factsOf(lease, holdersOf);
+    const toCollect = reservationsToCollect(items, namespace, factsOf, new Date(), heartbeatMs);
     let deleted = 0;
-    for (const lease of reservationsToCollect(items, namespace, now, this.#o.heartbeatMs)) {
+    for (const lease of toCollect) {
       const { name, uid, resourceVersion } = lease.metadata ?? {};
       const preconditions = { uid, resourceVersion };
       if (await this.#deleteUnlessReplaced(resources.leases, name, preconditions, signal)) {

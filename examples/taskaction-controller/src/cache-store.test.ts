@@ -1,8 +1,9 @@
-import { reservationSpec } from '@roundhouse/controller';
+import { ManualClock, reservationSpec } from '@roundhouse/controller';
 import { type KubeObject, KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { type CachePolicy, cacheEntryConfigMap, cacheObjectName } from './cache.js';
 import { CacheStore, type CacheStoreOptions } from './cache-store.js';
+import { ReservationSightings } from './reservation-sightings.js';
 
 const identity = { namespace: 'flyte', project: 'proj', domain: 'dev', cacheKey: 'k1' };
 /** The cache's own namespace: every read and write goes there, never to the action's. */
@@ -12,11 +13,20 @@ const name = cacheObjectName(identity);
 const now = new Date('2026-03-04T05:06:07.000Z');
 const heartbeatMs = 10_000;
 
-const leaseOf = (holder: string, resourceVersion = '7') => ({
+const leaseOf = (holder: string, resourceVersion = '7', renewed = now) => ({
   apiVersion: 'coordination.k8s.io/v1',
   kind: 'Lease',
   metadata: { name, namespace: cacheNamespace, resourceVersion },
-  spec: reservationSpec(undefined, holder, now, heartbeatMs),
+  spec: reservationSpec(undefined, holder, renewed, heartbeatMs),
+});
+
+/** How the store judges a Lease: seen on `clock`, its holder under way when `underWay` names it. */
+const judging = (clock = new ManualClock(), underWay: string[] = []) => ({
+  sightings: new ReservationSightings(clock),
+  holdersOf: (leaseName: string) =>
+    leaseName === name
+      ? underWay.map((uid) => ({ metadata: { uid, name: 'a1', namespace: 'flyte' } }))
+      : [],
 });
 
 /** A client whose get answers from `objects` by kind, and whose writes are spies. */
@@ -40,11 +50,12 @@ function fakeClient(objects: {
   };
 }
 
-const store = (client: ReturnType<typeof fakeClient>) =>
+const store = (client: ReturnType<typeof fakeClient>, judged = judging()) =>
   new CacheStore({
     client: client as unknown as CacheStoreOptions['client'],
     namespace: cacheNamespace,
     heartbeatMs,
+    ...judged,
   });
 
 describe('CacheStore', () => {
@@ -68,6 +79,40 @@ describe('CacheStore', () => {
     const client = fakeClient({ lease: leaseOf('u2') });
     const { lookup } = await store(client).lookup(policy, { now });
     expect(lookup.reservation).toMatchObject({ state: 'held', holder: 'u2' });
+  });
+
+  it('finds the Lease of a holder under way held, however long ago it was renewed', async () => {
+    // The controller was down, or stalled, past the Lease's duration: its holder's attempt ran on.
+    const client = fakeClient({ lease: leaseOf('u2', '7', new Date(now.getTime() - 3_600_000)) });
+    const { lookup } = await store(client, judging(new ManualClock(), ['u2'])).lookup(policy, {
+      now,
+    });
+    expect(lookup.reservation).toEqual({
+      state: 'held',
+      holder: 'u2',
+      expiresAt: new Date(now.getTime() + heartbeatMs),
+    });
+  });
+
+  it('judges a Lease whose holder is gone expired by how long it saw it unchanged, never by its renewTime', async () => {
+    for (const skew of [-3_600_000, 3_600_000]) {
+      // Renewed an hour before or after this clock's now, by a replica whose clock differs.
+      const clock = new ManualClock();
+      const judged = store(
+        fakeClient({ lease: leaseOf('u2', '7', new Date(now.getTime() + skew)) }),
+        judging(clock),
+      );
+      const look = async () => (await judged.lookup(policy, { now })).lookup.reservation;
+      expect(await look()).toEqual({
+        state: 'held',
+        holder: 'u2',
+        expiresAt: new Date(now.getTime() + 3 * heartbeatMs),
+      });
+      clock.advance(3 * heartbeatMs - 1);
+      expect(await look()).toMatchObject({ state: 'held', expiresAt: new Date(now.getTime() + 1) });
+      clock.advance(1);
+      expect(await look()).toEqual({ state: 'free' });
+    }
   });
 
   it('creates a missing lease and replaces one at the resourceVersion read', async () => {
@@ -167,6 +212,7 @@ describe('CacheStore', () => {
       client: client as unknown as CacheStoreOptions['client'],
       namespace: cacheNamespace,
       heartbeatMs,
+      ...judging(),
       bound: { reader: reader as never, max: 2 },
     });
     await expect(bounded.populate(policy, 's3://out', { name: 'a' }, { now })).resolves.toEqual({
@@ -198,6 +244,7 @@ describe('CacheStore', () => {
       client: again as unknown as CacheStoreOptions['client'],
       namespace: cacheNamespace,
       heartbeatMs,
+      ...judging(),
       bound: { reader: reader as never, max: 2 },
     }).populate(policy, 's3://out', { name: 'a' }, { now });
     expect(again.delete).not.toHaveBeenCalled();
@@ -220,6 +267,7 @@ describe('CacheStore', () => {
         client: fakeClient({ configMap, namespace }) as unknown as CacheStoreOptions['client'],
         namespace: cacheNamespace,
         heartbeatMs,
+        ...judging(),
         bound: { reader: reader as never, max: 2 },
       }).lookup({ ...policy, serializable: false }, { now });
       return result.lookup.outputUri;

@@ -1,10 +1,4 @@
-import {
-  type CacheLookup,
-  judgeReservation,
-  type Lease,
-  LeaseSchema,
-  reservationSpec,
-} from '@roundhouse/controller';
+import { type CacheLookup, type Lease, LeaseSchema, reservationSpec } from '@roundhouse/controller';
 import {
   isKubernetesError,
   type KubeClient,
@@ -25,6 +19,8 @@ import {
   reservationLease,
 } from './cache.js';
 import { entriesToEvict } from './cache-bound.js';
+import type { ReservationSightings } from './reservation-sightings.js';
+import { judgeStanding } from './reservation-standing.js';
 
 export interface CacheStoreOptions {
   readonly client: Pick<KubeClient, 'get' | 'create' | 'replace' | 'delete'>;
@@ -39,6 +35,16 @@ export interface CacheStoreOptions {
    * three, and `ReservationRenewer` renews it once a heartbeat while its holder is under way.
    */
   readonly heartbeatMs: number;
+  /**
+   * When this controller first saw each reservation Lease as it stands: a Lease is judged
+   * expired by that, on the controller's own clock, never by a `renewTime` another replica wrote.
+   */
+  readonly sightings: ReservationSightings;
+  /**
+   * The actions that serialize on a Lease, by its name (the actions informer's
+   * `reservationIndex`): one under way keeps its reservation however long ago it was renewed.
+   */
+  readonly holdersOf: (leaseName: string) => readonly KubeObject[];
   /**
    * The most entries one action namespace keeps (`--max-cache-entries-per-namespace`), counted
    * in `reader`: the controller's informer of the entries, so populating lists nothing on the
@@ -225,12 +231,10 @@ export class CacheStore {
 
   async #readReservation(policy: CachePolicy, request: Request) {
     const lease = await this.#readLease(policy, request.signal);
-    const reservation = judgeReservation(
-      lease?.spec,
-      policy.owner,
-      request.now,
-      this.#o.heartbeatMs,
-    );
+    const { sightings, holdersOf, heartbeatMs } = this.#o;
+    if (!lease) return { lease, reservation: { state: 'free' } as const };
+    const facts = sightings.factsOf(lease, holdersOf);
+    const reservation = judgeStanding(lease.spec, policy.owner, facts, request.now, heartbeatMs);
     return { lease, reservation };
   }
 

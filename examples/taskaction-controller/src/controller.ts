@@ -33,6 +33,7 @@ import {
 import { defaultResyncMs, TaskActionReconciler } from './reconciler.js';
 import { indexByReservation, reservationIndex } from './reservation-renewal.js';
 import { ReservationRenewer } from './reservation-renewer.js';
+import { ReservationSightings } from './reservation-sightings.js';
 import { taskActions } from './resource.js';
 import { requeueBoundedRateLimiter } from './retry-limiter.js';
 import { defaultRouting, type TaskTypeRouting } from './routing.js';
@@ -161,8 +162,14 @@ export async function createTaskActionController(
     // Only called from reconciles, which run once the controller below exists.
     wake: (key) => controller.enqueue(key),
   });
+  // When each reservation Lease was first seen as it stands: what the cache gate, the collector
+  // and the renewer judge its expiry by, on this process's clock (see judgeStanding).
+  const sightings = new ReservationSightings();
+  reservations.on('delete', (lease) => sightings.forget(lease.metadata?.name ?? ''));
+  const holdersOf = (leaseName: string) => actions.byIndex(reservationIndex, leaseName);
   const reconciler = new TaskActionReconciler({
     client,
+    sightings,
     reader: cache,
     maxCacheEntriesPerNamespace:
       options.maxCacheEntriesPerNamespace ?? defaultMaxCacheEntriesPerNamespace,
@@ -188,6 +195,9 @@ export async function createTaskActionController(
     reader: cache,
     namespace: options.executionNamespace,
     heartbeatMs: resyncMs,
+    sightings,
+    holdersOf,
+    holdersKnown: () => actions.hasSynced(),
     logger,
   });
   // With --watch-namespace, that namespace's entries only: another's are another controller's.
@@ -202,7 +212,8 @@ export async function createTaskActionController(
   const renewer = new ReservationRenewer({
     client,
     reservations,
-    holdersOf: (leaseName) => actions.byIndex(reservationIndex, leaseName),
+    holdersOf,
+    sightings,
     wake: (key) => controller.enqueue(key),
     namespace: options.executionNamespace,
     heartbeatMs: resyncMs,
@@ -299,10 +310,11 @@ export async function createTaskActionController(
  * collector its signal, so sweeps stop with the controller (a standby, or a leader that lost
  * its lease, deletes nothing), and once the entries have synced, sweeps every namespace they
  * name once: what a crash left, or a namespace deleted while no controller ran. A Lease expires
- * with no event to wake anyone, so every namespace the reservations name is swept once they
- * have synced and then every `reservationSweepMs`, while the controller runs. The renewer
- * renews the reservations of actions under way from when both the reservations and the actions
- * have synced (a holder not yet seen is not yet known to be one) until the controller stops.
+ * with no event to wake anyone, so every namespace the reservations name is swept once both the
+ * reservations and the actions have synced and then every `reservationSweepMs`, while the
+ * controller runs; the renewer renews the reservations of actions under way from then until the
+ * controller stops. Until the actions have synced no Lease is collected at all (a holder not yet
+ * seen is not yet known to be one under way).
  */
 class TaskActionController extends Controller {
   readonly #sweeps: CacheSweeps;
@@ -326,10 +338,13 @@ class TaskActionController extends Controller {
         for (const namespace of new Set(named)) collect(namespace);
       })
       .catch(() => {});
-    reservations
-      .start()
+    // The renewer and the sweeps wait for the actions too: a Lease whose holder is an action
+    // under way is its holder's however long ago it was renewed, and one not yet seen is not yet
+    // known to be one.
+    Promise.all([reservations.start(), actions.start()])
       .then(() => {
         if (signal.aborted) return;
+        renewer.runUntil(signal);
         const sweepReservations = () => {
           const named = reservations.list().map((l) => l.metadata?.labels?.[cacheNamespaceLabel]);
           for (const namespace of new Set(named)) collect(namespace);
@@ -337,11 +352,6 @@ class TaskActionController extends Controller {
         sweepReservations();
         const timer = setInterval(sweepReservations, reservationSweepMs);
         signal.addEventListener('abort', () => clearInterval(timer), { once: true });
-      })
-      .catch(() => {});
-    Promise.all([reservations.start(), actions.start()])
-      .then(() => {
-        if (!signal.aborted) renewer.runUntil(signal);
       })
       .catch(() => {});
     return run;

@@ -10,6 +10,7 @@ import type { KubeObject } from '@roundhouse/kube';
 import { vi } from 'vitest';
 import type { AttemptSlots } from './attempt-slot-gate.js';
 import { TaskActionReconciler } from './reconciler.js';
+import { ReservationSightings } from './reservation-sightings.js';
 import { abortFinalizer } from './resource.js';
 
 /*
@@ -132,6 +133,7 @@ export function reconcilerOnFakes(action: KubeObject, options: FakesOptions = {}
     client: client as never,
     reader: { get: vi.fn(read(action)) } as never,
     actions: { byIndex: () => [], get: () => action, observe: vi.fn() },
+    sightings: new ReservationSightings(),
     registry: new Registry().register(executor),
     executionNamespace: 'exec',
     allowedImages: options.allowedImages ?? ['registry.invalid/*'],

@@ -62,6 +62,8 @@ import {
   ownByParent,
   ownByParentIfPresent,
 } from './parent.js';
+import { reservationIndex } from './reservation-renewal.js';
+import type { ReservationSightings } from './reservation-sightings.js';
 import { abortFinalizer, taskActions } from './resource.js';
 import { defaultRouting, type TaskTypeRouting } from './routing.js';
 import {
@@ -108,6 +110,11 @@ export interface TaskActionReconcilerOptions {
    * once a heartbeat, off the work queue); default 10 s.
    */
   readonly resyncMs?: number | undefined;
+  /**
+   * When the controller first saw each cache reservation Lease as it stands, shared with its
+   * renewer and collector: a waiter judges a Lease expired by that, never by its `renewTime`.
+   */
+  readonly sightings: ReservationSightings;
   readonly events?: EventRecorder | undefined;
   /** Execution resources whose action went without its abort; deleted as their key is reconciled. */
   readonly orphans?: Pick<OrphanedExecutions, 'has' | 'release'> | undefined;
@@ -165,6 +172,8 @@ export class TaskActionReconciler implements Reconciler {
       client: this.#o.client,
       namespace: this.#o.executionNamespace,
       heartbeatMs: this.#o.resyncMs,
+      sightings: this.#o.sightings,
+      holdersOf: (leaseName) => this.#o.actions.byIndex(reservationIndex, leaseName),
       bound:
         this.#o.maxCacheEntriesPerNamespace === undefined
           ? undefined

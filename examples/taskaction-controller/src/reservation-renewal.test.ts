@@ -40,16 +40,20 @@ const completed = {
   ],
 };
 
+/** The plan at `now`, each Lease seen unchanged for `unchangedForMs` (first seen now: 0). */
 const plan = (
   leases: KubeObject[],
   actions: KubeObject[],
   remembered: ReadonlyMap<string, Renewing> = new Map(),
+  unchangedForMs = 0,
 ) =>
   planRenewals(
     leases,
     (name) => actions.filter((a) => indexByReservation(a).includes(name)),
     remembered,
-    now,
+    () => unchangedForMs,
+    // The monotonic clock reads as the wall clock here, so a try is dated as a renewal.
+    { wall: now, mono: now.getTime() },
     heartbeatMs,
   );
 
@@ -75,13 +79,23 @@ describe('planRenewals', () => {
     expect(early.held.get(leaseName)).toEqual({ key: 'flyte/run1-a0', holder: 'u1' });
   });
 
-  it('renews nothing for a finished holder, another action, or a renewal from no clock of its own', () => {
+  it('renews nothing for a finished holder, or another action', () => {
     expect(plan([lease('u1', ago(heartbeatMs))], [serialized('u1', completed)]).renew).toEqual([]);
     // The Lease names u1; the only action serializing on its key is u2.
     expect(plan([lease('u1', ago(heartbeatMs))], [serialized('u2')]).renew).toEqual([]);
-    const ahead = new Date(now.getTime() + 2 * heartbeatMs);
-    expect(plan([lease('u1', ahead)], [serialized()]).renew).toEqual([]);
     expect(plan([], [serialized()]).nextInMs).toBe(heartbeatMs);
+  });
+
+  it('renews a Lease renewed ahead of its clock (by a replica whose clock ran ahead) once seen unchanged a heartbeat', () => {
+    const ahead = new Date(now.getTime() + 2 * heartbeatMs);
+    const fresh = plan([lease('u1', ahead)], [serialized()]);
+    expect(fresh.renew).toEqual([]);
+    expect(fresh.nextInMs).toBe(heartbeatMs);
+    const seen = plan([lease('u1', ahead)], [serialized()], new Map(), heartbeatMs);
+    expect(seen.renew.map((r) => r.holder)).toEqual(['u1']);
+    // One its renewTime says is a heartbeat old is renewed at once, however recently first seen
+    // (after a restart, or from a replica whose clock ran behind).
+    expect(plan([lease('u1', ago(heartbeatMs))], [serialized()]).renew).toHaveLength(1);
   });
 
   it('tries a failed renewal again a heartbeat after the try, not sooner', () => {

@@ -1,14 +1,8 @@
-import {
-  isTerminalActionPhase,
-  judgeReservation,
-  type Lease,
-  LeaseSchema,
-  phaseOf,
-} from '@roundhouse/controller';
+import { type Lease, LeaseSchema } from '@roundhouse/controller';
 import type { KubeObject } from '@roundhouse/kube';
 import { z } from 'zod';
 import { cacheObjectName } from './cache.js';
-import { taskActionView } from './spec.js';
+import { holderUnderWay } from './reservation-standing.js';
 
 /**
  * The TaskAction informer's index of serialized actions by the name of their key's reservation
@@ -41,7 +35,7 @@ export interface Renewing {
   readonly key: string;
   /** The holder's identity (its action's uid). */
   readonly holder: string;
-  /** When a renewal was last sent, successful or not (ms since the epoch). */
+  /** When a renewal was last sent, successful or not (ms on the controller's monotonic clock). */
   readonly triedAt?: number | undefined;
 }
 
@@ -64,20 +58,31 @@ export interface RenewalPlan {
   readonly nextInMs: number;
 }
 
+/** The moment a look is made at, on both of the controller's clocks. */
+export interface LookedAt {
+  /** The wall clock, which a Lease's `renewTime` is written by. */
+  readonly wall: Date;
+  /** The monotonic clock (`Clock.now`), which tries and sightings are counted by. */
+  readonly mono: number;
+}
+
 /**
  * Which reservations to renew at `now`, and when to look again. A Lease is renewed for its holder
  * when the holder is an action under way (not finished) that serializes on that very key: found
  * in `holdersOf` (the index above), its uid the Lease's holder. It is renewed one heartbeat after
  * its last renewal, or after the last try when that failed: never more often than once a
  * heartbeat, and two missed renewals still leave it held (it lasts three, `reservationSpec`).
- * A Lease `judgeReservation` does not find the holder's (a renewal written by no clock of this
- * controller) is not renewed, so it expires as a waiter judges it.
+ * Its last renewal is the older of what its `renewTime` says on this controller's clock and how
+ * long `unchangedForMs` has seen it unchanged: a Lease a replica with a clock behind this one's
+ * renewed looks renewed in the future, and is renewed by how long it stood unchanged; one after
+ * a restart is renewed at once when its `renewTime` is a heartbeat old.
  */
 export function planRenewals(
   leases: readonly KubeObject[],
   holdersOf: (leaseName: string) => readonly KubeObject[],
   remembered: ReadonlyMap<string, Renewing>,
-  now: Date,
+  unchangedForMs: (lease: KubeObject) => number,
+  now: LookedAt,
   heartbeatMs: number,
 ): RenewalPlan {
   const renew: Renewal[] = [];
@@ -92,21 +97,20 @@ export function planRenewals(
     const holder = lease.spec?.holderIdentity ?? '';
     const before = remembered.get(name);
     if (before && before.holder !== holder) lost.push(before.key);
-    const action = holder
-      ? holdersOf(name).find((candidate) => candidate.metadata?.uid === holder)
-      : undefined;
-    if (!action || isTerminalActionPhase(phaseOf(taskActionView(action).status))) continue;
-    if (judgeReservation(lease.spec, holder, now, heartbeatMs).state !== 'mine') continue;
+    const action = holderUnderWay(holdersOf(name), holder);
+    if (!action) continue;
     const key = `${action.metadata?.namespace}/${action.metadata?.name}`;
     const triedAt = before?.holder === holder ? before.triedAt : undefined;
-    const renewed = Date.parse(lease.spec?.renewTime ?? '');
-    const dueAt = Math.max(renewed, triedAt ?? renewed) + heartbeatMs;
-    if (dueAt <= now.getTime()) {
+    const written = now.wall.getTime() - Date.parse(lease.spec?.renewTime ?? '');
+    const renewedMsAgo = Math.max(Number.isNaN(written) ? 0 : written, unchangedForMs(object));
+    const triedMsAgo = triedAt === undefined ? renewedMsAgo : now.mono - triedAt;
+    const sinceMs = Math.min(renewedMsAgo, triedMsAgo);
+    if (sinceMs >= heartbeatMs) {
       renew.push({ name, lease, key, holder });
-      held.set(name, { key, holder, triedAt: now.getTime() });
+      held.set(name, { key, holder, triedAt: now.mono });
     } else {
       held.set(name, { key, holder, triedAt });
-      nextInMs = Math.min(nextInMs, dueAt - now.getTime());
+      nextInMs = Math.min(nextInMs, heartbeatMs - sinceMs);
     }
   }
   return { renew, lost, held, nextInMs };

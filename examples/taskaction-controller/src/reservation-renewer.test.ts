@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { reservationLease } from './cache.js';
 import { indexByReservation } from './reservation-renewal.js';
 import { ReservationRenewer, type ReservationRenewerOptions } from './reservation-renewer.js';
+import { ReservationSightings } from './reservation-sightings.js';
 import { taskAction } from './task-action.test-support.js';
 
 const heartbeatMs = 10_000;
@@ -54,6 +55,7 @@ function renewerOn(holderIdentity = 'u1', answer?: () => Promise<never> | undefi
     wake,
     namespace: 'tasks',
     heartbeatMs,
+    sightings: new ReservationSightings(clock),
     clock,
     now,
   });
@@ -104,6 +106,18 @@ describe('ReservationRenewer', () => {
     await clock.advanceSettling(3 * heartbeatMs);
     expect(client.replace).toHaveBeenCalledTimes(1);
     expect(wake).toHaveBeenCalledTimes(1);
+  });
+
+  it('renews a Lease a replica with a clock ahead renewed, a heartbeat after it first saw it', async () => {
+    const { clock, renewer, leases, renewTimes } = renewerOn();
+    const written = leases[0] as KubeObject;
+    const ahead = new Date(clock.now() + 3_600_000).toISOString();
+    leases[0] = { ...written, spec: { ...(written.spec as object), renewTime: ahead } };
+    renewer.runUntil(new AbortController().signal);
+    await clock.advanceSettling(heartbeatMs - 1);
+    expect(renewTimes()).toEqual([]);
+    await clock.advanceSettling(1);
+    expect(renewTimes()).toEqual(['2026-12-07T18:00:10.000000Z']);
   });
 
   it('tries a failed renewal again a heartbeat later, not sooner', async () => {

@@ -2,6 +2,7 @@ import { type Clock, reservationSpec, systemClock } from '@roundhouse/controller
 import { type Logger, noopLogger } from '@roundhouse/core';
 import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { planRenewals, type Renewal, type Renewing } from './reservation-renewal.js';
+import type { ReservationSightings } from './reservation-sightings.js';
 
 export interface ReservationRenewerOptions {
   readonly client: Pick<KubeClient, 'replace'>;
@@ -21,9 +22,14 @@ export interface ReservationRenewerOptions {
   readonly namespace: string;
   /** The reservations' heartbeat (the requeue period): each is renewed once per heartbeat. */
   readonly heartbeatMs: number;
-  /** When the next look is due. */
+  /**
+   * When this controller first saw each Lease as it stands, shared with the cache gate and the
+   * collector; each renewal is recorded as seen when its write is answered.
+   */
+  readonly sightings: ReservationSightings;
+  /** When the next look is due, and what tries and sightings are counted by. */
   readonly clock?: Clock | undefined;
-  /** The time written into a renewal, and judged by, as every holder and waiter does. */
+  /** The time written into a renewal's `renewTime`. */
   readonly now?: (() => Date) | undefined;
   readonly logger?: Logger | undefined;
 }
@@ -71,9 +77,16 @@ export class ReservationRenewer {
   }
 
   async #look(signal: AbortSignal): Promise<number> {
-    const { heartbeatMs, holdersOf, reservations } = this.#o;
+    const { heartbeatMs, holdersOf, reservations, sightings } = this.#o;
     const now = this.#now();
-    const plan = planRenewals(reservations.list(), holdersOf, this.#remembered, now, heartbeatMs);
+    const plan = planRenewals(
+      reservations.list(),
+      holdersOf,
+      this.#remembered,
+      (lease) => sightings.unchangedForMs(lease),
+      { wall: now, mono: this.#clock.now() },
+      heartbeatMs,
+    );
     this.#remembered = plan.held;
     for (const key of new Set(plan.lost)) this.#o.wake(key);
     await Promise.all(plan.renew.map((renewal) => this.#renew(renewal, now, signal)));
@@ -95,6 +108,9 @@ export class ReservationRenewer {
         { ...renewal.lease, spec } as KubeObject,
         { signal: AbortSignal.any([signal, late.signal]) },
       );
+      // Seen as it was answered, not at the next look: the next renewal is due a heartbeat
+      // from this one.
+      this.#o.sightings.unchangedForMs(renewed);
       this.#o.reservations.observe(renewed);
     } catch (error) {
       if (isKubernetesError(error, 'Conflict') || isKubernetesError(error, 'NotFound')) {
