@@ -11,6 +11,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { executionServer, storedExecution } from './execution-server.test-support.js';
 import {
   reconcileContext as ctx,
+  engineRunning,
   jobRegistry,
   reconcilerOver,
   keyedRecorder as recorder,
@@ -31,21 +32,45 @@ function execution(group: string, engine?: string): KubeObject {
   };
 }
 
-/** A controller of `group` under lifecycle Events, whose tekton engine records its creates. */
-function controllerOf(stored: KubeObject, group: string, engineRequired?: boolean) {
+/** `stored` Running since now, on the resource `ref` names if given. */
+function running(stored: KubeObject, ref?: string): KubeObject {
+  return {
+    ...stored,
+    status: {
+      phase: 'Running',
+      startTime: new Date().toISOString(),
+      ...(ref ? { executionRef: { name: ref } } : {}),
+      conditions: [],
+    },
+  };
+}
+
+/**
+ * A controller of `group` under lifecycle Events, whose tekton engine records its creates and
+ * status reads (the job engine alone with `tektonRegistered` false).
+ */
+function controllerOf(
+  stored: KubeObject,
+  group: string,
+  engineRequired?: boolean,
+  tektonRegistered = true,
+) {
   const api = executionServer(stored);
   const { events, recorded } = recorder();
   const create = vi.fn(async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }));
+  const getStatus = vi.fn(async () => engineRunning);
   const reconciler = reconcilerOver(api, {
     api: workflowExecutionApi(group),
-    registry: jobRegistry({ engine: 'tekton', create }),
+    registry: tektonRegistered
+      ? jobRegistry({ engine: 'tekton', create, getStatus })
+      : jobRegistry({ create, getStatus }),
     executionNamespace: 'kubernaut-workflows',
     events: events as unknown as EventRecorder,
     eventMode: 'lifecycle',
     ...(engineRequired !== undefined ? { engineRequired } : {}),
   });
   const status = () => api.state.stored.status as WorkflowExecution['status'];
-  return { reconciler, recorded, create, status };
+  return { reconciler, recorded, create, getStatus, status };
 }
 
 describe('an execution that names no engine', () => {
@@ -101,5 +126,39 @@ describe('an execution that names no engine', () => {
     const notRequired = controllerOf(execution('kubernaut.ai'), 'kubernaut.ai', false);
     await notRequired.reconciler.reconcile('team-a/wfe-1', ctx());
     expect(notRequired.create).toHaveBeenCalledOnce();
+  });
+  it('UT-WE-659-005: Running under kubernaut.ai with no resource recorded fails ConfigurationError with a WorkflowFailed Event, no engine asked, whichever engines are registered', async () => {
+    const message =
+      'spec.workflowRef.executionEngine: execution engine not declared for WFE team-a/wfe-1 — expected on spec.workflowRef at creation time';
+    for (const tektonRegistered of [false, true]) {
+      const { reconciler, recorded, getStatus, status } = controllerOf(
+        running(execution('kubernaut.ai')),
+        'kubernaut.ai',
+        undefined,
+        tektonRegistered,
+      );
+      await reconciler.reconcile('team-a/wfe-1', ctx());
+      expect(getStatus).not.toHaveBeenCalled();
+      expect(status()?.phase).toBe('Failed');
+      expect(status()?.failureDetails).toMatchObject({
+        reason: 'ConfigurationError',
+        message,
+        wasExecutionFailure: false,
+      });
+      expect(recorded).toEqual([
+        expect.stringMatching(/^Warning WorkflowFailed: .*ConfigurationError - spec\.workflowRef/),
+        'Normal PhaseTransition: Phase transition: Running → Failed',
+      ]);
+    }
+  });
+
+  it('follows as tekton a Running execution under kubernaut.ai that names no engine but records its resource: a version before engineRequired started it so', async () => {
+    const { reconciler, getStatus, status } = controllerOf(
+      running(execution('kubernaut.ai'), 'wfe-0123456789abcdef'),
+      'kubernaut.ai',
+    );
+    await reconciler.reconcile('team-a/wfe-1', ctx());
+    expect(getStatus).toHaveBeenCalled();
+    expect(status()?.phase).toBe('Running');
   });
 });

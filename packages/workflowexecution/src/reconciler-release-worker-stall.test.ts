@@ -10,6 +10,7 @@ import {
   reconcileContext,
   reconcilerOver,
 } from './reconciler.test-support.js';
+import { workflowExecutionApi } from './resource.js';
 
 /*
  * A decided Failed write that the API server never answers holds no worker: a controller of one
@@ -31,6 +32,14 @@ function running(stored: KubeObject): KubeObject {
       conditions: [],
     },
   };
+}
+
+/** Running under kubernaut.ai, naming no engine, no resource recorded (UT-WE-659-005). */
+function unnamedEngineRunning(): KubeObject {
+  const stored = storedExecution('w');
+  const { executionEngine: _, ...spec } = stored.spec as Record<string, unknown>;
+  const { executionRef: __, ...status } = running(stored).status as Record<string, unknown>;
+  return { ...stored, apiVersion: 'kubernaut.ai/v1alpha1', spec, status };
 }
 
 interface FailurePath {
@@ -97,6 +106,12 @@ const paths: FailurePath[] = [
       await expect(reconcile()).rejects.toBe(busy);
       clock = now;
     },
+  },
+  {
+    name: 'a Running execution under kubernaut.ai that names no engine and records no resource',
+    stored: unnamedEngineRunning(),
+    reason: 'ConfigurationError',
+    options: () => ({ registry: jobRegistry(), api: workflowExecutionApi('kubernaut.ai') }),
   },
   {
     name: 'a spec that does not parse',

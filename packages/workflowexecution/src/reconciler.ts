@@ -432,9 +432,39 @@ export class WorkflowExecutionReconciler implements Reconciler {
       if (!finalized) return this.#gone(wfe, ctx);
       wfe = finalized;
     }
-    return phase === 'Running'
-      ? this.#observe(wfe, key, ctx)
-      : this.#afterFinish(wfe, wfe, wfe.spec.targetResource, ctx);
+    if (phase !== 'Running') return this.#afterFinish(wfe, wfe, wfe.spec.targetResource, ctx);
+    // Running with no resource recorded (no start of ours wrote it) and no engine named where one
+    // is required: failed as kubernaut's reconcileRunning fails it (UT-WE-659-005), before any
+    // engine is asked. One whose status names its resource was started as `tekton` by a version
+    // before engineRequired, and is followed to its end.
+    const undeclared =
+      this.#o.engineRequired && !wfe.status?.executionRef?.name
+        ? undeclaredEngine(object)
+        : undefined;
+    if (undeclared) return this.#runningUndeclared(wfe, undeclared, ctx);
+    return this.#observe(wfe, key, ctx);
+  }
+
+  /**
+   * A Running execution that names no engine and records no resource (see #reconcile): nothing
+   * of it can be read or stopped, so it fails at once, as in Pending, in the words of kubernaut's
+   * validateExecutionEngineResolved, which its reconcileRunning fails it on; kubernaut writes
+   * `Unknown`, `PipelineRun was deleted externally` there, what its MarkFailed says of any
+   * failure without a PipelineRun. Its lock goes after the cooldown, as any failure's.
+   */
+  async #runningUndeclared(
+    wfe: WorkflowExecution,
+    undeclared: EngineNotDeclaredError,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult> {
+    // Decided from the stored object alone: the Failed write is all that is left.
+    ctx.releaseWorker?.();
+    await this.#fail(
+      wfe,
+      { reason: 'ConfigurationError', message: undeclared.message, wasExecutionFailure: false },
+      ctx,
+    );
+    return { requeueAfter: this.#o.cooldownMs };
   }
 
   /**
