@@ -212,7 +212,10 @@ function projectSummary(template: JobTemplate): Record<string, unknown> {
   };
 }
 
-/** SUMMARIZABLE_FK_FIELDS['last_job']: a Job has no `license_error`, and `canceled_on` is None unless canceled. */
+/**
+ * SUMMARIZABLE_FK_FIELDS['last_job']: a Job has no `license_error`, and `canceled_on`, left out
+ * while None, is set from the cancel request on (UnifiedJob.save).
+ */
 function lastJobSummary(job: Job): Record<string, unknown> {
   return {
     id: job.id,
@@ -221,7 +224,7 @@ function lastJobSummary(job: Job): Record<string, unknown> {
     finished: formatTimestamp(job.finished),
     status: job.status,
     failed: FAILED_STATUSES.has(job.status),
-    ...(job.status === 'canceled' ? { canceled_on: formatTimestamp(job.finished) } : {}),
+    ...(job.canceledOn === null ? {} : { canceled_on: formatTimestamp(job.canceledOn) }),
   };
 }
 

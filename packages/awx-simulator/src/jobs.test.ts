@@ -239,7 +239,31 @@ describe('jobs', () => {
   it('cancels a pending job at once', async () => {
     const id = await launch({ pendingMs: 60_000 });
     expect((await request('POST', `jobs/${id}/cancel/`)).status).toBe(202);
-    expect((await job(id)).status).toBe('canceled');
+    expect(await job(id)).toMatchObject({ status: 'canceled', started: null });
+    const body = await job(id);
+    expect(body.canceled_on).toBe(body.finished);
+  });
+
+  it('only flags a waiting job, which the dispatcher holds: it stays waiting, its cancel noted', async () => {
+    // UnifiedJob.cancel (unified_jobs.py:1503-1511): the dispatcher acknowledged, so the status
+    // is left to RunJob.run; canceled_on is saved with the flag (unified_jobs.py:925).
+    const id = await launch({ pendingMs: 0, waitingMs: 60_000, cancelMs: 60_000 });
+    await until(id, 'waiting');
+    expect((await request('POST', `jobs/${id}/cancel/`)).status).toBe(202);
+    const flagged = await job(id);
+    expect(flagged).toMatchObject({ status: 'waiting', failed: false, finished: null });
+    expect(flagged.canceled_on).toEqual(expect.any(String));
+    expect(await (await request('GET', `jobs/${id}/cancel/`)).json()).toEqual({ can_cancel: true });
+    expect((await request('POST', `jobs/${id}/cancel/`)).status).toBe(202);
+    expect((await job(id)).canceled_on).toBe(flagged.canceled_on);
+  });
+
+  it('shows when a running job was asked to cancel while it still runs', async () => {
+    const id = await launch({ pendingMs: 0, runningMs: 60_000, cancelMs: 60_000 });
+    await until(id, 'running');
+    expect((await job(id)).canceled_on).toBeNull();
+    expect((await request('POST', `jobs/${id}/cancel/`)).status).toBe(202);
+    expect(await job(id)).toMatchObject({ status: 'running', canceled_on: expect.any(String) });
   });
 
   it('serves stdout as text/plain once the job has run', async () => {

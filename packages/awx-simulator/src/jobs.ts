@@ -2,8 +2,12 @@
  * Jobs and their life: `pending -> waiting -> running -> successful | failed | error`, driven by
  * a per-template schedule, and `canceled` on request. The transitions are pure functions of a
  * job and the time; the store only arms timers for them. Cancel follows AWX's
- * `UnifiedJob.cancel`: a job that has not started is canceled at once, a running one is flagged
- * and stops a little later, and a finished one cannot be canceled (405).
+ * `UnifiedJob.cancel` (unified_jobs.py:1483): a job the dispatcher has not been given
+ * (`new`, `pending`) is canceled at once; one it has (`waiting`, `running`: the task manager
+ * gave it a celery_task_id as it made it waiting, task_manager.py:488-524) is only flagged, as
+ * the dispatcher acknowledges the cancel and AWX leaves the status to the job's own task
+ * (unified_jobs.py:1503-1511), which ends it `canceled` a little later; a finished one cannot be
+ * canceled (405).
  * Past 350 lines, as the other resource modules: the job's record, its transitions and its
  * serialisation in AWX's fields are one resource.
  */
@@ -24,7 +28,10 @@ export const jobScheduleSchema = z.object({
   pendingMs: z.number().int().min(0).default(50),
   waitingMs: z.number().int().min(0).default(0),
   runningMs: z.number().int().min(0).default(100),
-  /** How long a running job takes to stop after a cancel request. */
+  /**
+   * How long a job the dispatcher holds (`waiting` or `running`) takes to end after a cancel
+   * request: a waiting one ends without ever running (RunJob.run, jobs.py:473-477).
+   */
   cancelMs: z.number().int().min(0).default(20),
   outcome: z.enum(JOB_OUTCOMES).default('successful'),
   /** Lines of stdout; a short Ansible-like transcript matching the outcome when absent. */
@@ -85,6 +92,8 @@ export interface Job {
   /** Seconds the job may run (the template's, or the launch's when prompted); 0 is no limit. */
   readonly timeout: number;
   readonly cancelFlag: boolean;
+  /** When the cancel flag was saved (UnifiedJob.save, unified_jobs.py:925), though it runs on. */
+  readonly canceledOn: Micros | null;
   readonly launchedBy: UserRef;
   /**
    * Its modified_by: whoever launched it while AWX has not started it, none from then on. The
@@ -147,9 +156,9 @@ export function nextTransitionDelay(job: Job): number | undefined {
     case 'pending':
       return job.schedule.pendingMs;
     case 'waiting':
-      return job.schedule.waitingMs;
     case 'running':
       if (job.cancelFlag) return job.schedule.cancelMs;
+      if (job.status === 'waiting') return job.schedule.waitingMs;
       return timesOut(job) ? timeoutMs(job) : job.schedule.runningMs;
     default:
       return undefined;
@@ -174,6 +183,8 @@ export function advance(job: Job, now: Micros, start: StartCheck = {}): Job {
       // UnifiedJob.pre_start drops what the task manager wrote while the job was pending.
       return { ...job, status: 'waiting', modified: now, jobExplanation: '', modifiedBy: null };
     case 'waiting': {
+      // RunJob.run finds the flag saved before it marks the job running, and ends it there.
+      if (job.cancelFlag) return finish(job, 'canceled', now, job.jobExplanation);
       const started = { ...job, status: 'running' as const, started: now, modified: now };
       if (start.injection && !start.injection.ok) {
         return { ...finish(started, 'error', now, ''), resultTraceback: start.injection.traceback };
@@ -219,9 +230,10 @@ export function deletionRefusal(job: Job, now: Micros): Reply | undefined {
 export function requestCancel(job: Job, now: Micros): Job | undefined {
   if (!canCancel(job)) return undefined;
   // AWX answers 202 again but changes nothing once the flag is set (UnifiedJob.cancel).
-  if (job.status === 'running' && job.cancelFlag) return job;
-  if (job.status === 'running') return { ...job, cancelFlag: true, modified: now };
-  return { ...finish(job, 'canceled', now, job.jobExplanation), cancelFlag: true };
+  if (job.cancelFlag) return job;
+  const flagged = { ...job, cancelFlag: true, canceledOn: now, modified: now };
+  if (job.status === 'waiting' || job.status === 'running') return flagged;
+  return finish(flagged, 'canceled', now, job.jobExplanation);
 }
 
 function transcript(job: Job): readonly string[] {
@@ -384,7 +396,7 @@ export function serializeJob(
     failed: FAILED.has(job.status),
     started: formatTimestamp(job.started),
     finished: formatTimestamp(job.finished),
-    canceled_on: job.status === 'canceled' ? formatTimestamp(job.finished) : null,
+    canceled_on: formatTimestamp(job.canceledOn),
     elapsed: elapsedSeconds(job, context.now),
     job_explanation: job.jobExplanation,
     execution_node: job.started === null ? '' : 'awx-simulator',

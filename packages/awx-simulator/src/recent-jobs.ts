@@ -26,18 +26,23 @@ export function recentJobs(
   const ofTemplate = [
     ...[...jobs]
       .filter((job) => job.jobTemplate === jobTemplate && job.sliceCount <= 1)
-      .map((job) => ({ job, type: 'job' as const })),
+      .map((job) => ({ job, type: 'job' as const, canceledOn: job.canceledOn })),
     ...[...workflowJobs]
       .filter((job) => job.jobTemplate === jobTemplate)
-      .map((job) => ({ job, type: 'workflow_job' as const })),
+      // The simulator keeps no cancel time of a workflow job: its end stands in for it.
+      .map((job) => ({
+        job,
+        type: 'workflow_job' as const,
+        canceledOn: job.status === 'canceled' ? job.finished : null,
+      })),
   ];
   // Jobs and workflow jobs share one id sequence, which breaks a tie in `created`.
   ofTemplate.sort((a, b) => b.job.created - a.job.created || b.job.id - a.job.id);
-  return ofTemplate.slice(0, RECENT).map(({ job, type }) => ({
+  return ofTemplate.slice(0, RECENT).map(({ job, type, canceledOn }) => ({
     id: job.id,
     status: job.status,
     finished: formatTimestamp(job.finished),
-    canceled_on: job.status === 'canceled' ? formatTimestamp(job.finished) : null,
+    canceled_on: formatTimestamp(canceledOn),
     type,
   }));
 }

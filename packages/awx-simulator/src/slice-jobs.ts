@@ -40,6 +40,7 @@ export function spawnSlices(
       credentials: workflowJob.credentials,
       timeout: workflowJob.timeout,
       cancelFlag: false,
+      canceledOn: null,
       launchedBy: workflowJob.launchedBy,
       modifiedBy: null,
       schedule: workflowJob.schedule,

@@ -480,6 +480,7 @@ export class Store {
       credentials: planned.plan.credentials,
       timeout: planned.plan.timeout,
       cancelFlag: false,
+      canceledOn: null,
       launchedBy,
       modifiedBy: launchedBy,
       schedule: template.schedule,

@@ -1,7 +1,7 @@
 /**
  * One pass of AWX's WorkflowManager over a running sliced workflow job, given its jobs as they
  * are now. Flagged for cancel, it cancels every job that can still be (UnifiedJob.cancel: a
- * job that has not started ends at once, a running one is flagged and stops `cancelMs` later)
+ * pending job ends at once, a waiting or running one is flagged and stops `cancelMs` later)
  * and marks the workflow job canceled once none can. Otherwise it ends the workflow job once
  * every job has finished: successful when all succeeded, failed when any failed, errored or was
  * canceled (WorkflowDAG.has_workflow_failed: a slice's node has no failure path), with the

@@ -42,12 +42,13 @@ export interface ExecutionCleanupParts {
  * to delete one credential does not stop the others; every failure is reported, and the lock,
  * which lets a later cleanup find what is left, goes only when nothing is.
  *
- * A job that was running when it was canceled may still act on the target for a while (AWX only
- * sets its cancel_flag, and it ends once its current task stops): the lock stays, holding the
- * target, and cleanup throws JobStoppingError, a `CleanupPendingError`, until a later call reads
- * the job ended. Its credentials go at once all the same: it already holds what they injected,
- * and with its cancel_flag set it starts no playbook that could need them, so keeping them would
- * only keep their secrets in AWX longer.
+ * A job that was waiting or running when it was canceled may still act on the target for a
+ * while (AWX only sets its cancel_flag, and it ends once its current task stops): the lock stays,
+ * holding the target, and cleanup throws JobStoppingError, a `CleanupPendingError`, until a later
+ * call reads the job ended. Its credentials go at once all the same: it already holds what they
+ * injected, and with its cancel_flag set it starts no playbook that could need them (RunJob.run
+ * checks the flag before it writes them out, jobs.py:473 and 504), so keeping them would only
+ * keep their secrets in AWX longer.
  *
  * A job last seen active that AWX no longer shows is most likely hidden from the token, not
  * gone (`warnJobHidden`), yet its credentials are deleted, with a warning: nothing this engine
@@ -182,7 +183,8 @@ export class ExecutionCleanup {
 
   /**
    * Cancels an active job, then reads it once: AWX ends a job it had not dispatched at once, and
-   * only flags one that runs, which ends later. The job's id while it is still active.
+   * only flags one the dispatcher holds, `waiting` as well as `running`, which ends later
+   * (UnifiedJob.cancel, unified_jobs.py:1503-1511). The job's id while it is still active.
    */
   async #cancel(
     id: number,
