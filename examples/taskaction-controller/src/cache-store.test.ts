@@ -94,6 +94,30 @@ describe('CacheStore', () => {
     });
   });
 
+  it('finds no Lease, or a free one, held by another action whose attempt runs', async () => {
+    const executing = {
+      metadata: { uid: 'u3', name: 'a3', namespace: 'flyte' },
+      status: {
+        conditions: [
+          {
+            type: 'Progressing',
+            status: 'True',
+            reason: 'Executing',
+            message: 'running',
+            lastTransitionTime: '2026-03-04T05:00:00Z',
+          },
+        ],
+      },
+    };
+    const judged = { ...judging(), holdersOf: () => [executing] };
+    const held = { state: 'held', holder: 'u3', expiresAt: new Date(now.getTime() + heartbeatMs) };
+    const none = await store(fakeClient({}), judged).lookup(policy, { now });
+    expect(none.lookup.reservation).toEqual(held);
+    const released = { ...leaseOf('u2'), spec: { holderIdentity: '' } };
+    const free = await store(fakeClient({ lease: released }), judged).lookup(policy, { now });
+    expect(free.lookup.reservation).toEqual(held);
+  });
+
   it('judges a Lease whose holder is gone expired by how long it saw it unchanged, never by its renewTime', async () => {
     for (const skew of [-3_600_000, 3_600_000]) {
       // Renewed an hour before or after this clock's now, by a replica whose clock differs.

@@ -20,7 +20,7 @@ import {
 } from './cache.js';
 import { entriesToEvict } from './cache-bound.js';
 import type { ReservationSightings } from './reservation-sightings.js';
-import { judgeStanding } from './reservation-standing.js';
+import { judgeStanding, runningAttemptOf } from './reservation-standing.js';
 
 export interface CacheStoreOptions {
   readonly client: Pick<KubeClient, 'get' | 'create' | 'replace' | 'delete'>;
@@ -232,9 +232,12 @@ export class CacheStore {
   async #readReservation(policy: CachePolicy, request: Request) {
     const lease = await this.#readLease(policy, request.signal);
     const { sightings, holdersOf, heartbeatMs } = this.#o;
-    if (!lease) return { lease, reservation: { state: 'free' } as const };
-    const facts = sightings.factsOf(lease, holdersOf);
-    const reservation = judgeStanding(lease.spec, policy.owner, facts, request.now, heartbeatMs);
+    const candidates = holdersOf(cacheObjectName(policy.identity));
+    const running = runningAttemptOf(candidates, policy.owner)?.metadata?.uid;
+    const facts = lease
+      ? { ...sightings.factsOf(lease, holdersOf), runningAttempt: running }
+      : { holderUnderWay: false, unchangedForMs: 0, runningAttempt: running };
+    const reservation = judgeStanding(lease?.spec, policy.owner, facts, request.now, heartbeatMs);
     return { lease, reservation };
   }
 

@@ -20,6 +20,11 @@ export interface ReservationFacts {
    * of its own monotonic clock: client-go's observedTime, never the writer's `renewTime`.
    */
   readonly unchangedForMs: number;
+  /**
+   * The uid of another action of the key whose attempt is under way (`runningAttemptOf`), if
+   * any: the reservation is its, whatever the Lease says.
+   */
+  readonly runningAttempt?: string | undefined;
 }
 
 /**
@@ -37,6 +42,23 @@ export function holderUnderWay(
 }
 
 /**
+ * Among `candidates` (the actions that serialize on a key, `reservationIndex`), one other than
+ * `owner` past its cache gate and not finished: an attempt of it is running or between retries.
+ * It took the reservation to get there; a Lease it no longer holds (deleted by hand, or taken
+ * while it ran) does not make a second attempt of the key safe.
+ */
+export function runningAttemptOf(
+  candidates: readonly KubeObject[],
+  owner: string,
+): KubeObject | undefined {
+  return candidates.find((candidate) => {
+    if (candidate.metadata?.uid === owner) return false;
+    const phase = phaseOf(taskActionView(candidate).status);
+    return phase !== undefined && phase !== 'Queued' && !isTerminalActionPhase(phase);
+  });
+}
+
+/**
  * What a reservation Lease is to `owner` (an action's uid; '' for the collector, which holds
  * none), judged by what this controller saw rather than by the Lease's timestamps:
  * - An action under way keeps its key however long ago the Lease was renewed: while the
@@ -49,8 +71,23 @@ export function holderUnderWay(
  *   standby whose clock is ahead would free it early, one behind would see it renewed in the
  *   future. The duration counts no more than `reservationGraceHeartbeats` heartbeats, so whoever
  *   may write Leases there cannot hold a key for ever with a huge one.
+ * - A Lease free by those rules (or none) is held all the same by another action of the key whose
+ *   attempt is under way (`facts.runningAttempt`): a newcomer never runs beside it.
  */
 export function judgeStanding(
+  spec: LeaseSpec | undefined,
+  owner: string,
+  facts: ReservationFacts,
+  now: Date,
+  heartbeatMs: number,
+): Reservation {
+  const judged = judgeLease(spec, owner, facts, now, heartbeatMs);
+  const running = facts.runningAttempt;
+  if (judged.state !== 'free' || !running || running === owner) return judged;
+  return { state: 'held', holder: running, expiresAt: new Date(now.getTime() + heartbeatMs) };
+}
+
+function judgeLease(
   spec: LeaseSpec | undefined,
   owner: string,
   facts: ReservationFacts,

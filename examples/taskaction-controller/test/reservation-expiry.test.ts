@@ -21,7 +21,7 @@ type LeaseObject = KubeObject & {
 };
 
 describeWithControlPlane(
-  'TaskAction controller: an expired reservation of a holder that runs',
+  'TaskAction controller: the reservation of a holder that runs, expired or deleted',
   () => {
     const fixture = useController('ta-expiry', { resyncMs: cacheResyncMs });
     const { env, client, start } = fixture;
@@ -131,6 +131,47 @@ describeWithControlPlane(
       }
 
       // Released as the holder ends: the waiter is then a hit.
+      await finishPod(client(), fixture.executionNamespace, `${holder.metadata.name}-0`, 0);
+      await waitForPhase(client(), env.namespace, holder.metadata.name, 'Completed');
+      const hit = await waitForPhase(client(), env.namespace, waiter.metadata.name, 'Completed');
+      expect(hit.status.cacheStatus).toBe('CACHE_HIT');
+    }, 180_000);
+
+    it('keeps a waiter from running beside a holder whose Lease was deleted by hand', async () => {
+      await start();
+      const holder = serializedTaskAction('deleted-v1');
+      const holderObject = await apply(client(), env.namespace, holder);
+      await waitForPhase(client(), env.namespace, holder.metadata.name, 'Executing');
+      const waiter = serializedTaskAction('deleted-v1');
+      await apply(client(), env.namespace, waiter);
+      const waitingMessage = async () => {
+        const action = await read(client(), env.namespace, waiter.metadata.name);
+        return action?.status.conditions?.find((c) => c.type === 'Progressing')?.message;
+      };
+      await vi.waitFor(
+        async () => expect(await waitingMessage()).toMatch(/^WaitingForCache: /),
+        patience,
+      );
+      const lease = await readCacheLease(
+        client(),
+        fixture.executionNamespace,
+        env.namespace,
+        'deleted-v1',
+      );
+      await client().delete(
+        resources.leases,
+        fixture.executionNamespace,
+        lease?.metadata?.name ?? '',
+      );
+
+      // Three heartbeats: the waiter, looking every heartbeat, has found no Lease three times.
+      await new Promise((resolve) => setTimeout(resolve, 3 * cacheResyncMs));
+      expect(
+        await jobsOf(client(), fixture.executionNamespace, `${waiter.metadata.name}-0`),
+        'the waiter ran beside its holder',
+      ).toEqual([]);
+      expect(await waitingMessage()).toContain(holderObject.metadata?.uid ?? '');
+
       await finishPod(client(), fixture.executionNamespace, `${holder.metadata.name}-0`, 0);
       await waitForPhase(client(), env.namespace, holder.metadata.name, 'Completed');
       const hit = await waitForPhase(client(), env.namespace, waiter.metadata.name, 'Completed');
