@@ -6,6 +6,12 @@ import type { JobStatus } from './schemas.js';
 import { awxJobResult, isJobActive, isJobFailed } from './status.js';
 
 const job = (status: JobStatus, job_explanation = '') => ({ id: 42, status, job_explanation });
+/** A job as AWX's view gives it, with its `timeout` and how long it ran (`elapsed`). */
+const timed = (status: JobStatus, job_explanation: string, elapsed: number) => ({
+  ...job(status, job_explanation),
+  timeout: 60,
+  elapsed,
+});
 
 describe('awxJobResult', () => {
   it.each([
@@ -76,30 +82,26 @@ describe('awxJobResult', () => {
       reason: 'AWXJobFailed',
       failureReason: 'DeadlineExceeded',
     });
-    expect(awxJobResult({ ...stopped, timeout: 60, elapsed: 12.5 }).failureReason).toBe(
-      'DeadlineExceeded',
-    );
+    const early = timed('failed', 'Job terminated due to timeout', 12.5);
+    expect(awxJobResult(early).failureReason).toBe('DeadlineExceeded');
     const appended = job('failed', 'Job terminated due to timeout\nanother explanation');
     expect(awxJobResult(appended).failureReason).toBe('DeadlineExceeded');
     expect(awxJobResult({ ...stopped, status: 'canceled' }).failureReason).toBe('TaskFailed');
   });
 
   it('takes another explanation as a task failure, however long the job ran', () => {
-    const shutdown = {
-      ...job('failed', 'Task was canceled due to receiving a shutdown signal.'),
-      timeout: 60,
-      elapsed: 75,
-    };
+    const shutdown = timed('failed', 'Task was canceled due to receiving a shutdown signal.', 75);
     expect(awxJobResult(shutdown).failureReason).toBe('TaskFailed');
   });
 
-  it('falls back to the job using up its own timeout only when AWX left no explanation', () => {
-    const silent = { ...job('failed'), timeout: 60 };
-    expect(awxJobResult({ ...silent, elapsed: 60.2 }).failureReason).toBe('DeadlineExceeded');
-    expect(awxJobResult({ ...silent, elapsed: 12.5 }).failureReason).toBe('TaskFailed');
-    expect(awxJobResult({ ...silent, status: 'canceled', elapsed: 61 }).failureReason).toBe(
-      'TaskFailed',
-    );
+  it('takes a failure AWX did not explain as a task failure, however long the job ran against its timeout', () => {
+    // RunJob.run writes the explanation whenever the runner stops a job at its timeout
+    // (awx/main/tasks/jobs.py:616-618), so a failure without one is the playbook's, even when
+    // `elapsed`, counted from before the project sync, passed `timeout`.
+    for (const elapsed of [60.2, 75]) {
+      expect(awxJobResult(timed('failed', '', elapsed)).failureReason).toBe('TaskFailed');
+    }
+    expect(awxJobResult(timed('canceled', '', 61)).failureReason).toBe('TaskFailed');
   });
 
   it('reports a status it does not know as not finished, with the raw status', () => {

@@ -83,7 +83,7 @@ export function isJobFailed(status: JobStatus): boolean {
 }
 
 type ReportedJob = Pick<Job, 'id' | 'status' | 'job_explanation'> &
-  Partial<Pick<Job, 'timeout' | 'elapsed' | 'started' | 'finished'>>;
+  Partial<Pick<Job, 'started' | 'finished'>>;
 
 /**
  * What the job's times say: whether it started (AWX's `started`, when the view has the field),
@@ -100,26 +100,26 @@ function jobTimes(
 }
 
 /**
- * What AWX's BaseTask.run writes first into the `job_explanation` of a job its runner stopped
- * at `job_timeout` (then saved as `failed`). The text is stored as written, not translated, and
- * has been the same since 2016, so it is a constant of AWX's to compare with, not a message to
- * parse. Explanations added later are appended after it, hence a prefix.
+ * What AWX's BaseTask.run writes into the `job_explanation` of a job its runner stopped at
+ * `job_timeout` (or DEFAULT_JOB_IDLE_TIMEOUT), saving it `failed` (awx/main/tasks/jobs.py:616-618,
+ * `f"Job terminated due to {status}"` for the runner's `timeout` status). It is saved with the
+ * status (jobs.py:655), over whatever the job held, and only a later explanation of the same
+ * run is appended after it, with a newline (RunnerCallback.delay_update, callback.py:48-59),
+ * hence a prefix. The text is stored as written, not translated, and has been the same since
+ * 2016, so it is a constant of AWX's to compare with, not a message to parse.
  */
 const runnerTimeoutExplanation = 'Job terminated due to timeout';
 
 /**
- * Whether AWX's runner stopped a failed job at its timeout. AWX says so in `job_explanation`.
- * Only when it left none do the job's numbers decide, and they overcount: `elapsed` runs from
- * `started`, which AWX stamps before the project sync, while the runner's timeout starts with
- * the playbook; and they show only a launch-time or template timeout (AWX's global default
- * leaves `timeout` 0).
+ * Whether AWX's runner stopped a failed job at its timeout, as AWX says in `job_explanation`,
+ * and only so. The job's numbers cannot tell: `elapsed` runs from `started`, which AWX stamps
+ * before the project sync, while the runner's timeout starts with the playbook, so a playbook
+ * failing close to its timeout would read as stopped at it; and `timeout` is 0 when AWX's global
+ * DEFAULT_JOB_TIMEOUT applies (jobs.py:343-352). A job has no `timed_out` field: that is a
+ * workflow approval's (workflow.py:853).
  */
 function timedOut(job: ReportedJob): boolean {
-  if (job.status !== 'failed') return false;
-  const explained = job.job_explanation.trim();
-  if (explained) return explained.startsWith(runnerTimeoutExplanation);
-  const { timeout = 0, elapsed = 0 } = job;
-  return timeout > 0 && elapsed >= timeout;
+  return job.status === 'failed' && job.job_explanation.trim().startsWith(runnerTimeoutExplanation);
 }
 
 /**
