@@ -332,4 +332,28 @@ describe('decodeSecretData', () => {
       token: 'x$encrypted$',
     });
   });
+
+  it('refuses a value holding NUL, which no environment variable can carry, naming the key but not the value', () => {
+    const encode = (text: string) => Buffer.from(text).toString('base64');
+    for (const value of ['hunter2\u0000tail', '\u0000', 'end\u0000']) {
+      const issues = configurationIssuesOf(() =>
+        decodeSecretData('db-creds', 3, { password: encode(value), user: encode('app') }),
+      );
+      expect(issues).toEqual([
+        {
+          path: 'dependencies.secrets[3].name',
+          message: expect.stringContaining(
+            'key "password" of Secret db-creds holds a NUL character (U+0000)',
+          ),
+        },
+      ]);
+      expect(JSON.stringify(issues)).not.toMatch(/hunter2|tail|end\\u0000/);
+    }
+  });
+
+  it('keeps the other control characters, which AWX injects as they are', () => {
+    const value = 'a\tb\nc\rd\u0001e\u001bf\u007f';
+    const data = { key: Buffer.from(value).toString('base64') };
+    expect(decodeSecretData('s', 0, data)).toEqual({ key: value });
+  });
 });

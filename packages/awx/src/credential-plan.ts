@@ -97,9 +97,23 @@ export function ephemeralCredentialPrefix(namePrefix: string, identity: Executio
 const awxEncryptedPrefix = '$encrypted$';
 
 /**
+ * Why a value holding NUL can never reach the playbook. AWX takes it (a secret input is stored
+ * encrypted, so PostgreSQL never sees the character) and renders it into the job's environment
+ * (CredentialType.inject_credential, awx/main/models/credential.py:646, passed on as the runner's
+ * `envvars`, awx/main/tasks/jobs.py:554), but an environment variable is a NUL-terminated string
+ * (execve), and Python refuses one holding NUL ("embedded null byte") when ansible-runner starts
+ * the playbook with it (pexpect.spawn, ansible_runner/runner.py:286-290): the job would fail, or
+ * lose the value's end, only once AWX ran it.
+ */
+const nulReason =
+  'holds a NUL character (U+0000), which no environment variable can carry: AWX would take ' +
+  'the credential and fail the job when it starts the playbook; remove the character';
+
+/**
  * Decodes a Secret's `data` (base64) to text. AWX credential inputs are text, so a value that
  * is not UTF-8 is a ConfigurationError naming the key (never the value), as is one AWX cannot
- * keep as a secret input.
+ * keep as a secret input or inject (one holding NUL). Other control characters are kept: AWX
+ * injects them as they are.
  */
 export function decodeSecretData(
   secret: string,
@@ -119,6 +133,12 @@ export function decodeSecretData(
       throw new ConfigurationError({
         path: `dependencies.secrets[${index}].name`,
         message: `key "${key}" of Secret ${secret} is not UTF-8 text; AWX credential inputs must be text`,
+      });
+    }
+    if (value.includes('\u0000')) {
+      throw new ConfigurationError({
+        path: `dependencies.secrets[${index}].name`,
+        message: `key "${key}" of Secret ${secret} ${nulReason}`,
       });
     }
     if (value.startsWith(awxEncryptedPrefix)) {
