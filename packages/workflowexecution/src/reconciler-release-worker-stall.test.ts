@@ -1,4 +1,8 @@
-import { Controller, type Reconciler } from '@roundhouse/controller';
+import {
+  Controller,
+  ExponentialBackoffRateLimiter,
+  type Reconciler,
+} from '@roundhouse/controller';
 import { ResourceLockedError } from '@roundhouse/core';
 import { type KubeObject, KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
@@ -13,9 +17,10 @@ import {
 import { workflowExecutionApi } from './resource.js';
 
 /*
- * A decided Failed write that the API server never answers holds no worker: a controller of one
- * worker serves another key meanwhile (ReconcileContext.releaseWorker), on each failure path
- * whose write is the reconcile's last act.
+ * A decided write that the API server never answers holds no worker: a controller of one worker
+ * serves another key meanwhile (ReconcileContext.releaseWorker), on each failure path whose
+ * Failed write is the reconcile's last act, and on each other path whose last act is a decided
+ * status write.
  */
 
 const now = new Date('2026-01-01T00:10:00Z');
@@ -42,13 +47,29 @@ function unnamedEngineRunning(): KubeObject {
   return { ...stored, apiVersion: 'kubernaut.ai/v1alpha1', spec, status };
 }
 
-interface FailurePath {
+/** Holds the write that calls it until the test lets it through. */
+type Stall = () => Promise<void>;
+
+interface LastWritePath {
   readonly name: string;
   readonly stored: KubeObject;
-  readonly reason: string;
-  readonly options: () => Partial<WorkflowExecutionReconcilerOptions>;
+  /** The reconciler's options; a write that is not a status write is held by calling `stall`. */
+  readonly options: (stall: Stall) => Partial<WorkflowExecutionReconcilerOptions>;
   /** What happens before the controller runs, on the reconciler it will run. */
   readonly before?: (reconcile: () => Promise<unknown>) => Promise<void>;
+}
+
+interface FailurePath extends LastWritePath {
+  readonly reason: string;
+}
+
+/**
+ * A path whose last write is not a Failed one: the status write `stalls` picks, or, without it,
+ * a write its options hold; and the status stored once it was let through.
+ */
+interface OtherWritePath extends LastWritePath {
+  readonly stalls?: (status: Record<string, unknown>) => boolean;
+  readonly written: Record<string, unknown>;
 }
 
 const busy = new KubernetesApiError('Unavailable', 'etcd is busy', 503);
@@ -121,54 +142,108 @@ const paths: FailurePath[] = [
   },
 ];
 
+/** `stored` Failed at `now` (its workflow ran), its completion time not recorded by anyone. */
+function failedWithoutCompletionTime(): KubeObject {
+  const stored = running(storedExecution('w'));
+  return { ...stored, status: { ...(stored.status as object), phase: 'Failed' } };
+}
+
+const otherWrites: OtherWritePath[] = [
+  {
+    name: 'the CreateFailed wait of a start whose create failed retryably, before its retry',
+    stored: storedExecution('w'),
+    options: () => ({
+      registry: jobRegistry({
+        create: async () => {
+          throw busy;
+        },
+      }),
+    }),
+    stalls: (status) => status.phase === 'Pending',
+    written: {
+      phase: 'Pending',
+      conditions: expect.arrayContaining([expect.objectContaining({ reason: 'CreateFailed' })]),
+    },
+  },
+  {
+    name: 'the completion time of a finished execution that records none',
+    stored: failedWithoutCompletionTime(),
+    options: () => ({ registry: jobRegistry() }),
+    stalls: (status) => status.completionTime !== undefined,
+    written: { phase: 'Failed', completionTime: '2026-01-01T00:10:00Z' },
+  },
+];
+
+/**
+ * Runs `path`'s execution on a controller of one worker with its first held write (the status
+ * write `stalls` picks, or one its options hold) held until another key has been served, and
+ * returns the status stored once the write was let through.
+ */
+async function servedWhileStalled(
+  path: LastWritePath,
+  stalls?: (status: Record<string, unknown>) => boolean,
+): Promise<unknown> {
+  clock = now;
+  // The write is taken and answered only once the test opens the gate.
+  const seen: string[] = [];
+  let open = () => {};
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  let held = false;
+  const stall = async () => {
+    if (!held) return;
+    if (seen.length === 0) seen.push('stalled');
+    await gate;
+  };
+  const api = executionServer(path.stored);
+  const execution = reconcilerOver(api, { ...path.options(stall), now: () => clock });
+  await path.before?.(() => execution.reconcile('team-a/w', reconcileContext()));
+  held = true;
+  const send = api.patch.getMockImplementation();
+  api.patch.mockImplementation(async (...args) => {
+    const status = (args[3] as { status?: Record<string, unknown> }).status;
+    if (status && stalls?.(status)) await stall();
+    if (!send) throw new Error('the execution server patches nothing');
+    return send(...args);
+  });
+  const served: string[] = [];
+  const reconciler: Reconciler = {
+    async reconcile(key, ctx) {
+      if (key === 'team-a/w') return execution.reconcile(key, ctx);
+      served.push(key);
+      return undefined;
+    },
+  };
+  // A reconcile that throws after its write (a retried start) is not run again during the test.
+  const rateLimiter = new ExponentialBackoffRateLimiter<string>(60_000);
+  const controller = new Controller({ name: 'stall', reconciler, workers: 1, rateLimiter });
+  const stop = new AbortController();
+  const done = controller.start(stop.signal);
+  try {
+    controller.enqueue('team-a/w');
+    await vi.waitFor(() => expect(seen).toEqual(['stalled']), patience);
+    controller.enqueue('team-a/other');
+    await vi.waitFor(() => expect(served).toEqual(['team-a/other']), patience);
+    expect(controller.reconciling).toEqual(['team-a/w']);
+  } finally {
+    open();
+    await vi.waitFor(() => expect(controller.reconciling).toEqual([]), patience);
+    stop.abort();
+    await done;
+  }
+  return api.state.stored.status;
+}
+
 describe('WorkflowExecutionReconciler: a stalled Failed write after the worker was let go', () => {
   it.each(paths)('serves another key meanwhile: $name', async (path) => {
-    clock = now;
-    const api = executionServer(path.stored);
-    const execution = reconcilerOver(api, { ...path.options(), now: () => clock });
-    await path.before?.(() => execution.reconcile('team-a/w', reconcileContext()));
-    // The Failed write is taken and answered only once the test opens the gate.
-    const seen: string[] = [];
-    let open = () => {};
-    const gate = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    const send = api.patch.getMockImplementation();
-    api.patch.mockImplementation(async (...args) => {
-      const phase = (args[3] as { status?: { phase?: string } }).status?.phase;
-      if (phase === 'Failed') {
-        seen.push('stalled');
-        await gate;
-      }
-      if (!send) throw new Error('the execution server patches nothing');
-      return send(...args);
-    });
-    const served: string[] = [];
-    const reconciler: Reconciler = {
-      async reconcile(key, ctx) {
-        if (key === 'team-a/w') return execution.reconcile(key, ctx);
-        served.push(key);
-        return undefined;
-      },
-    };
-    const controller = new Controller({ name: 'stall', reconciler, workers: 1 });
-    const stop = new AbortController();
-    const done = controller.start(stop.signal);
-    try {
-      controller.enqueue('team-a/w');
-      await vi.waitFor(() => expect(seen).toEqual(['stalled']), patience);
-      controller.enqueue('team-a/other');
-      await vi.waitFor(() => expect(served).toEqual(['team-a/other']), patience);
-      expect(controller.reconciling).toEqual(['team-a/w']);
-    } finally {
-      open();
-      await vi.waitFor(() => expect(controller.reconciling).toEqual([]), patience);
-      stop.abort();
-      await done;
-    }
-    expect(api.state.stored.status).toMatchObject({
-      phase: 'Failed',
-      failureDetails: { reason: path.reason },
-    });
+    const status = await servedWhileStalled(path, (s) => s.phase === 'Failed');
+    expect(status).toMatchObject({ phase: 'Failed', failureDetails: { reason: path.reason } });
+  });
+});
+
+describe('WorkflowExecutionReconciler: another stalled last write after the worker was let go', () => {
+  it.each(otherWrites)('serves another key meanwhile: $name', async (path) => {
+    expect(await servedWhileStalled(path, path.stalls)).toMatchObject(path.written);
   });
 });

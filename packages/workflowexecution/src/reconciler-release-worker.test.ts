@@ -135,9 +135,9 @@ describe('WorkflowExecutionReconciler: releaseWorker', () => {
     expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
   });
 
-  it('keeps the worker of a start whose create failed retryably: its CreateFailed write and retry', async () => {
+  it('lets a start whose create failed retryably go once the create answered, before the CreateFailed write and the retry', async () => {
     const api = executionServer(storedExecution('w'));
-    const { taken, step, ctx } = steps(api);
+    const { taken, step, ctx } = stepsWithWrites(api, conditionOf('Waiting'));
     const registry = jobRegistry({
       create: async () => {
         step('create');
@@ -147,7 +147,8 @@ describe('WorkflowExecutionReconciler: releaseWorker', () => {
     await expect(
       reconcilerOver(api, { registry, now: () => now }).reconcile('team-a/w', ctx),
     ).rejects.toThrow('etcd is busy');
-    expect(taken).toEqual(['create (no phase)']);
+    expect(taken).toEqual(['create (no Waiting)', 'release (no Waiting)', 'write (no Waiting)']);
+    expect(conditionOf('Waiting')(api.state.stored)).toBe('CreateFailed');
   });
 
   it('lets a start whose create was refused for good (Deduplicated) go once the create answered, before the Failed write', async () => {
@@ -336,6 +337,23 @@ describe('WorkflowExecutionReconciler: releaseWorker', () => {
       'write (no LockReleased)',
     ]);
     expect(conditionOf('LockReleased')(api.state.stored)).not.toBe('no LockReleased');
+  });
+
+  it('lets a finished execution that records no completion time go, before the completionTime write', async () => {
+    const stored = completed(storedExecution('w'));
+    const { completionTime: _, ...status } = stored.status as Record<string, unknown>;
+    const api = executionServer({ ...stored, status });
+    const completion = (o: KubeObject) =>
+      (o.status as { completionTime?: string } | undefined)?.completionTime ?? 'no completionTime';
+    const { taken, ctx } = stepsWithWrites(api, completion);
+    const result = await reconcilerOver(api, {
+      registry: jobRegistry(),
+      cooldownMs,
+      now: () => now,
+    }).reconcile('team-a/w', ctx);
+    expect(result).toEqual({ requeueAfter: cooldownMs });
+    expect(taken).toEqual(['release (no completionTime)', 'write (no completionTime)']);
+    expect(completion(api.state.stored)).toBe('2026-01-01T00:10:00Z');
   });
 
   it('keeps the worker of a release whose cleanup failed: it is retried, the lock held', async () => {

@@ -1079,6 +1079,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
       // the error as it is, in Roundhouse's own condition (kubernaut retries no create). The
       // first such failure's time, kept in StartFailing, bounds the retries (#startOverdue).
       const waiting = error instanceof Error ? error.message : String(error);
+      // As for the lock waits above: the create's turn is over, and the retry rethrows its error,
+      // not anything the write answers. Its write, then the retry, are left.
+      ctx.releaseWorker?.();
       await this.#write(wfe, (c) => markCreateFailed(c, waiting, this.#o.now()), ctx);
       throw error;
     }
@@ -1446,6 +1449,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
       return undefined;
     // Ended without a completion time (written by someone else): the cooldown starts now.
     if (!view.status?.completionTime) {
+      // Decided from the stored status, and the requeue is the whole cooldown whatever the write
+      // answers: the write is all that is left.
+      ctx.releaseWorker?.();
       await this.#write(view, (c) => markCompletionTime(c, this.#o.now()), ctx);
       return { requeueAfter: this.#o.cooldownMs };
     }
