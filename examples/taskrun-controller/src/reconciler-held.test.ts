@@ -22,7 +22,7 @@ describe('TaskRunReconciler, a run held without a Pod', () => {
     });
     const { client, executor, reconcile } = setup(held);
     await expect(reconcile()).resolves.toBeUndefined();
-    expect(executor.create).not.toHaveBeenCalled();
+    expect(executor.createResource).not.toHaveBeenCalled();
     // A merge patch of what changed: its start stays.
     expect(statusWritten(client)).toEqual({
       phase: 'Failed',
@@ -56,7 +56,7 @@ describe('TaskRunReconciler, a run held without a Pod', () => {
     });
     const { executor, reconcile } = setup(held);
     await reconcile();
-    expect(executor.create.mock.calls[0]?.[0].spec).toMatchObject({
+    expect(executor.createResource.mock.calls[0]?.[0].spec).toMatchObject({
       executionConfig: { timeout: '1h' },
       timesOutAt: '2026-01-02T03:30:10Z',
     });

@@ -68,6 +68,13 @@ export const stuckPod = failedPod(
   },
 );
 
+/** The run's Pod as the engine's create answers it, which `stepStatusOf` reads. */
+export const createdPod: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'build-1-pod', namespace, uid: 'pod-uid', resourceVersion: '12' },
+};
+
 /** The fakes, which record every request, and a reconcile of the run. */
 export interface Setup {
   readonly client: {
@@ -85,9 +92,12 @@ export interface Setup {
         options?: { fresh?: boolean | undefined },
       ) => Promise<PodExecutionStatus | null>
     >;
-    readonly create: Mock<
-      (wfe: WorkflowExecution) => Promise<{ resourceName: string; warnings: string[] }>
+    readonly createResource: Mock<
+      (
+        wfe: WorkflowExecution,
+      ) => Promise<{ resourceName: string; warnings: string[]; object: KubeObject }>
     >;
+    readonly stepStatusOf: Mock<(pod: KubeObject) => Promise<PodExecutionStatus | null>>;
     readonly cleanup: Mock<() => Promise<void>>;
   };
   readonly runs: { readonly observe: Mock<(object: KubeObject) => void> };
@@ -114,6 +124,8 @@ export function setup(
     create?: (wfe: WorkflowExecution) => unknown;
     /** The Pod that holds the run's Pod name, when the engine's create finds one. */
     holder?: KubeObject;
+    /** The Pod as the engine's create answered it (null: its deletion stopped it); default running. */
+    created?: PodExecutionStatus | null;
   } = {},
 ): Setup {
   const client = {
@@ -143,10 +155,13 @@ export function setup(
       async (_wfe: WorkflowExecution, _ns: string, read?: { fresh?: boolean | undefined }) =>
         read?.fresh && options.fresh !== undefined ? options.fresh : (options.pod ?? null),
     ),
-    create: vi.fn(async (wfe: WorkflowExecution) => {
+    createResource: vi.fn(async (wfe: WorkflowExecution) => {
       options.create?.(wfe);
-      return { resourceName: 'build-1-pod', warnings: [] };
+      return { resourceName: 'build-1-pod', warnings: [], object: createdPod };
     }),
+    stepStatusOf: vi.fn(async (_pod: KubeObject) =>
+      options.created === undefined ? runningPod : options.created,
+    ),
     cleanup: vi.fn(async () => {}),
   };
   const runs = { observe: vi.fn<(object: KubeObject) => void>() };

@@ -2,6 +2,7 @@ import type { KubeObject } from '@roundhouse/kube';
 import type { PodExecutionStatus } from '@roundhouse/pod';
 import { describe, expect, it } from 'vitest';
 import {
+  createdPod,
   failedPod,
   runningPod,
   runObject,
@@ -41,7 +42,7 @@ describe('TaskRunReconciler requests', () => {
       pod: runningPod,
     });
     await expect(reconcile()).resolves.toBeUndefined();
-    expect(executor.create).not.toHaveBeenCalled();
+    expect(executor.createResource).not.toHaveBeenCalled();
     expect(executor.getStepStatus).not.toHaveBeenCalled();
     expect(executor.cleanup).not.toHaveBeenCalled();
     expect(client.get).not.toHaveBeenCalled();
@@ -49,25 +50,45 @@ describe('TaskRunReconciler requests', () => {
     expect(runs.observe).not.toHaveBeenCalled();
   });
 
-  it('creates a new run’s Pod without asking about the run or its Pod first, and names the Pod in its status at once', async () => {
+  it('creates a new run’s Pod without asking about the run or its Pod first, and names the Pod in its status at once, from what the create answered', async () => {
     const { client, executor, reconcile } = setup(runObject(), { pod: runningPod });
     await reconcile();
-    expect(executor.create).toHaveBeenCalledOnce();
-    // Read once it exists, not before: the create finds the run's own Pod if there is one.
-    expect(executor.getStepStatus).toHaveBeenCalledOnce();
-    expect(executor.create.mock.invocationCallOrder[0]).toBeLessThan(
-      executor.getStepStatus.mock.invocationCallOrder[0] as number,
+    expect(executor.createResource).toHaveBeenCalledOnce();
+    // Not read back: the cache rarely holds the Pod yet, so the read would go to the API server.
+    expect(executor.getStepStatus).not.toHaveBeenCalled();
+    expect(executor.stepStatusOf).toHaveBeenCalledExactlyOnceWith(
+      createdPod,
+      'ci',
+      expect.anything(),
     );
     expect(client.get).not.toHaveBeenCalled();
     expect(client.patch).toHaveBeenCalledOnce();
     expect(statusWritten(client)).toMatchObject({ phase: 'Running', podName: 'build-1-pod' });
   });
 
-  it('fails with PodDeleted, and never creates a second Pod for, a run whose Pod was deleted before any status named it', async () => {
-    // The Pod is gone by the time it is read back (deleted by someone, evicted by a drain).
+  it('fails with PodDeleted, and never creates a second Pod for, a run whose Pod was deleted right after its create', async () => {
+    // Deleted (by someone, evicted by a drain) before anything read it: the status names it.
     const first = setup(runObject());
     await first.reconcile();
-    expect(first.executor.create).toHaveBeenCalledOnce();
+    expect(first.executor.createResource).toHaveBeenCalledOnce();
+    expect(statusWritten(first.client)).toMatchObject({ podName: 'build-1-pod' });
+    // Its delete event brings the run back: the cache holds no Pod, nor does the API server.
+    const written = (await first.client.patch.mock.results[0]?.value) as KubeObject;
+    const again = setup(written, { pod: undefined, podCached: false });
+    await again.reconcile();
+    expect(again.executor.createResource).not.toHaveBeenCalled();
+    expect(statusWritten(again.client)).toMatchObject({
+      phase: 'Failed',
+      reason: 'PodDeleted',
+      message: 'pod build-1-pod was deleted before it finished',
+    });
+  });
+
+  it('fails with PodDeleted at once a run whose create adopted its Pod on its way out', async () => {
+    // Deleted by another hand and kept by the engine's finalizer: its deletion stopped it.
+    const first = setup(runObject(), { created: null });
+    await first.reconcile();
+    expect(first.executor.getStepStatus).not.toHaveBeenCalled();
     expect(statusWritten(first.client)).toMatchObject({
       phase: 'Failed',
       reason: 'PodDeleted',
@@ -77,7 +98,7 @@ describe('TaskRunReconciler requests', () => {
     const written = (await first.client.patch.mock.results[0]?.value) as KubeObject;
     const again = setup(written);
     await again.reconcile();
-    expect(again.executor.create).not.toHaveBeenCalled();
+    expect(again.executor.createResource).not.toHaveBeenCalled();
     expect(again.client.patch).not.toHaveBeenCalled();
   });
 
@@ -87,7 +108,7 @@ describe('TaskRunReconciler requests', () => {
     const { client, executor, reconcile } = setup(runObject(), { live, attempt: 1 });
     await reconcile();
     expect(client.get).toHaveBeenCalledOnce();
-    expect(executor.create).not.toHaveBeenCalled();
+    expect(executor.createResource).not.toHaveBeenCalled();
   });
 
   it.each([
@@ -103,7 +124,7 @@ describe('TaskRunReconciler requests', () => {
     const { client, executor, reconcile } = setup(runObject(), { live, attempt: 1 });
     await expect(reconcile()).resolves.toBeUndefined();
     expect(client.get).toHaveBeenCalledOnce();
-    expect(executor.create).not.toHaveBeenCalled();
+    expect(executor.createResource).not.toHaveBeenCalled();
     expect(client.patch).not.toHaveBeenCalled();
   });
 
@@ -111,7 +132,7 @@ describe('TaskRunReconciler requests', () => {
     const { client, executor, reconcile } = setup(runObject(), { attempt: 1 });
     await reconcile();
     expect(client.get).toHaveBeenCalledOnce();
-    expect(executor.create).toHaveBeenCalledOnce();
+    expect(executor.createResource).toHaveBeenCalledOnce();
   });
 
   it('reads a cached Pod of a run whose status names none yet, and creates nothing', async () => {
@@ -121,7 +142,7 @@ describe('TaskRunReconciler requests', () => {
     });
     await reconcile();
     expect(executor.getStepStatus).toHaveBeenCalledOnce();
-    expect(executor.create).not.toHaveBeenCalled();
+    expect(executor.createResource).not.toHaveBeenCalled();
     expect(client.patch).toHaveBeenCalledOnce();
   });
 

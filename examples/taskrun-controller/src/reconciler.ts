@@ -251,7 +251,7 @@ export class TaskRunReconciler implements Reconciler {
       await this.#write(object, (s) => markRejected(s, 'InvalidTask', message, now), ctx);
       return undefined;
     }
-    let podName: string;
+    let created: Awaited<ReturnType<PodExecutor['createResource']>>;
     try {
       const steps = resolveSteps(task.data.spec, run.spec, run.metadata);
       // A run held before its Pod could be created keeps its deadline: the Pod's is what is left.
@@ -259,7 +259,7 @@ export class TaskRunReconciler implements Reconciler {
         ? formatKubeTime(new Date(Date.parse(startTime) + settings.timeoutMs))
         : undefined;
       const execution = taskRunExecution(run, steps, settings.timeout, timesOutAt);
-      podName = (await executor.create(execution, namespace, { signal })).resourceName;
+      created = await executor.createResource(execution, namespace, { signal });
     } catch (thrown) {
       if (signal.aborted) throw thrown;
       // Whose Pod holds the name decides what the run waits for (see inRunTerms).
@@ -284,25 +284,31 @@ export class TaskRunReconciler implements Reconciler {
       );
       return { requeueAfter: heldRequeueMs(startTime, settings.timeoutMs, now, true) };
     }
-    await this.#recordPod(object, run, podName, ctx);
+    await this.#recordPod(object, namespace, created, ctx);
     return undefined;
   }
 
   /**
-   * Names the Pod just created (or adopted) in the run's status at once, as the Pod shows it,
-   * rather than when its add event comes: until a status names it, a Pod deleted (by someone,
-   * an eviction, a drain) leaves no trace, and the run would be started again with a second Pod
-   * after its steps had run in the first. Once named, a Pod that is gone fails the run with
-   * PodDeleted. One that is already gone was deleted before this could look at it.
+   * Names the Pod just created (or adopted) in the run's status at once, as the create's answer
+   * shows it, rather than when its add event comes: until a status names it, a Pod deleted (by
+   * someone, an eviction, a drain) leaves no trace, and the run would be started again with a
+   * second Pod after its steps had run in the first. Once named, a Pod that is gone fails the
+   * run with PodDeleted when its delete event brings the run back. Not read back: the cache
+   * rarely holds the Pod yet, so the read would cost the API server a request per run. One
+   * adopted on its way out (kept by its finalizer) fails the run at once.
    */
-  async #recordPod(object: KubeObject, run: TaskRun, podName: string, ctx: ReconcileContext) {
+  async #recordPod(
+    object: KubeObject,
+    namespace: string,
+    created: { readonly resourceName: string; readonly object: KubeObject },
+    ctx: ReconcileContext,
+  ) {
     const { signal } = ctx;
-    const namespace = run.metadata.namespace;
-    const pod = await this.#o.executor.getStepStatus(taskRunExecution(run), namespace, { signal });
+    const pod = await this.#o.executor.stepStatusOf(created.object, namespace, { signal });
     const now = this.#o.now();
     await this.#write(
       object,
-      (s) => (pod ? observePod(s, pod, now) : markPodDeleted(s, podName, now)),
+      (s) => (pod ? observePod(s, pod, now) : markPodDeleted(s, created.resourceName, now)),
       ctx,
     );
   }

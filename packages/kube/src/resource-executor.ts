@@ -112,6 +112,22 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
     namespace: string,
     options: CreateOptions = {},
   ): Promise<CreateResult> {
+    const { object: _object, ...result } = await this.createResource(wfe, namespace, options);
+    return result;
+  }
+
+  /**
+   * `create`, also handing back the resource as the API server answered the create (or as the
+   * read that adopted it showed it): a caller that shows the resource at once (a status naming
+   * it) needs no read back, which a controller's cache would rarely answer yet, its watch event
+   * a moment behind the create, so the read would go to the API server. An engine that
+   * overrides how it creates overrides this, which `create` calls.
+   */
+  async createResource(
+    wfe: WorkflowExecution,
+    namespace: string,
+    options: CreateOptions = {},
+  ): Promise<CreateResult & { readonly object: T }> {
     const declared = preparedExecution(wfe, {
       declaredParameterNames: options.declaredParameterNames,
       defaultTimeout: this.#spec.defaultTimeout,
@@ -120,6 +136,7 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
     try {
       const { object, warnings, adopted } = await this.owned.create(wfe, namespace, body, options);
       return {
+        object,
         resourceName: object.metadata?.name as string,
         warnings: [
           ...declared.warnings,

@@ -165,17 +165,19 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
   }
 
   /**
-   * Creates the execution's Pod. Admission's refusals of it (a quota it does not satisfy, the
-   * namespace's pod security profile, a policy webhook) are ConfigurationErrors rather than the
-   * API server's 403, which would read as the caller lacking rights (see `podCreateRefusal`).
+   * Creates the execution's Pod (`create` too, which calls this), handing back the Pod as the
+   * create answered it (see `ResourceExecutor.createResource`; `stepStatusOf` reads its steps).
+   * Admission's refusals of it (a quota it does not satisfy, the namespace's pod security
+   * profile, a policy webhook) are ConfigurationErrors rather than the API server's 403, which
+   * would read as the caller lacking rights (see `podCreateRefusal`).
    */
-  override async create(
+  override async createResource(
     wfe: WorkflowExecution,
     namespace: string,
     options: CreateOptions = {},
-  ): Promise<CreateResult> {
+  ): Promise<CreateResult & { readonly object: PodObject }> {
     try {
-      return await super.create(wfe, namespace, options);
+      return await super.createResource(wfe, namespace, options);
     } catch (error) {
       if (error instanceof PreviousExecutionNotCleanedError) {
         const kept = await this.#adoptKept(wfe, namespace, error.resourceName, options);
@@ -199,8 +201,9 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
     } catch (error) {
       if (!(error instanceof PreviousExecutionNotCleanedError)) throw error;
       const kept = await this.#adoptKept(wfe, namespace, error.resourceName, options);
-      if (kept) return kept;
-      throw error;
+      if (!kept) throw error;
+      const { object: _pod, ...adopted } = kept;
+      return adopted;
     }
   }
 
@@ -216,12 +219,13 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
     namespace: string,
     name: string,
     options: OperationOptions,
-  ): Promise<CreateResult | undefined> {
+  ): Promise<(CreateResult & { readonly object: PodObject }) | undefined> {
     const pod = await this.client.get<PodObject>(resources.pods, namespace, name, {
       signal: options.signal,
     });
     const metadata = pod?.metadata;
     if (
+      !pod ||
       !metadata?.deletionTimestamp ||
       !metadata.finalizers?.includes(this.#finalizer) ||
       !isOwnedBy(metadata, wfe, this.conventions)
@@ -233,6 +237,7 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
       "adopted this execution's deleted Pod, kept by its finalizer until cleanup",
     );
     return {
+      object: pod,
       resourceName: name,
       warnings: [],
       adoptedKind: resources.pods.kind,
@@ -322,13 +327,27 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
     options: StatusOptions = {},
   ): Promise<PodExecutionStatus | null> {
     const object = await this.owned.getOwned(wfe, namespace, this.resourceName(wfe), options);
-    if (!object || stoppedByDeletion(PodStateSchema.parse(object))) return null;
+    return object && this.stepStatusOf(object, namespace, options);
+  }
+
+  /**
+   * `getStepStatus` of `pod` as the caller has it, without reading it again: the Pod
+   * `createResource` answered, made or adopted (an execution's own, so no owner check), which
+   * a caller can show at once though its cache has yet to see it. `null` when its deletion
+   * stopped it. A `fresh` status reads the kubelet's warnings live.
+   */
+  async stepStatusOf(
+    pod: KubeObject,
+    namespace: string,
+    options: StatusOptions = {},
+  ): Promise<PodExecutionStatus | null> {
+    if (stoppedByDeletion(PodStateSchema.parse(pod))) return null;
     const reader = options.fresh ? this.client : this.reader;
     const context = { reader, namespace, signal: options.signal };
     return {
-      ...(await podState(object, this.#startupGraceMs, context)),
-      podName: object.metadata?.name as string,
-      createdAt: object.metadata?.creationTimestamp,
+      ...(await podState(pod, this.#startupGraceMs, context)),
+      podName: pod.metadata?.name as string,
+      createdAt: pod.metadata?.creationTimestamp,
     };
   }
 }
