@@ -1,5 +1,6 @@
 import {
   Controller,
+  type EventRecorder,
   ExponentialBackoffRateLimiter,
   type Reconciler,
 } from '@roundhouse/controller';
@@ -148,6 +149,15 @@ function failedWithoutCompletionTime(): KubeObject {
   return { ...stored, status: { ...(stored.status as object), phase: 'Failed' } };
 }
 
+/** `stored` Completed at `at`, its lock not yet released. */
+function completedAt(at: Date): KubeObject {
+  const stored = running(storedExecution('w'));
+  return {
+    ...stored,
+    status: { ...(stored.status as object), phase: 'Completed', completionTime: at.toISOString() },
+  };
+}
+
 const otherWrites: OtherWritePath[] = [
   {
     name: 'the CreateFailed wait of a start whose create failed retryably, before its retry',
@@ -171,6 +181,30 @@ const otherWrites: OtherWritePath[] = [
     options: () => ({ registry: jobRegistry() }),
     stalls: (status) => status.completionTime !== undefined,
     written: { phase: 'Failed', completionTime: '2026-01-01T00:10:00Z' },
+  },
+  {
+    name: "the engine told again, during the cooldown, that the result is recorded (a Pod's finalizer removed)",
+    stored: completedAt(now),
+    options: (stall) => ({ registry: jobRegistry({ resultRecorded: stall }) }),
+    written: { phase: 'Completed', conditions: [] },
+  },
+  {
+    name: 'the CleanupFailed Event of a release whose cleanup failed, before its retry',
+    stored: completedAt(new Date(now.getTime() - 10 * 60_000)),
+    options: (stall) => ({
+      registry: jobRegistry({
+        cleanup: async () => {
+          throw busy;
+        },
+      }),
+      events: {
+        record: async () => {
+          await stall();
+          return 'created';
+        },
+      } as unknown as EventRecorder,
+    }),
+    written: { phase: 'Completed', conditions: [] },
   },
 ];
 

@@ -1,3 +1,4 @@
+import type { EventRecorder } from '@roundhouse/controller';
 import {
   CleanupPendingError,
   ConventionsMismatchError,
@@ -70,6 +71,16 @@ const conditionOf = (type: string) => (stored: KubeObject) => {
 
 /** The stored execution's phase. */
 const phaseOf = (stored: KubeObject) => (stored.status as { phase?: string } | undefined)?.phase;
+
+/** A recorder whose every Event is a step: `event <reason>`. */
+function steppedRecorder(step: (name: string) => void): EventRecorder {
+  return {
+    record: async (_o: unknown, _type: string, reason: string) => {
+      step(`event ${reason}`);
+      return 'created';
+    },
+  } as unknown as EventRecorder;
+}
 
 const cooldownMs = 60_000;
 const afterCooldown = new Date(now.getTime() + cooldownMs);
@@ -356,7 +367,7 @@ describe('WorkflowExecutionReconciler: releaseWorker', () => {
     expect(completion(api.state.stored)).toBe('2026-01-01T00:10:00Z');
   });
 
-  it('keeps the worker of a release whose cleanup failed: it is retried, the lock held', async () => {
+  it('lets a release whose cleanup failed go before its CleanupFailed Event: the lock held, the cleanup retried', async () => {
     const api = executionServer(completed(storedExecution('w')));
     const { taken, step, ctx } = stepsWithWrites(api, conditionOf('LockReleased'));
     const registry = jobRegistry({
@@ -366,12 +377,93 @@ describe('WorkflowExecutionReconciler: releaseWorker', () => {
       },
     });
     await expect(
-      reconcilerOver(api, { registry, cooldownMs, now: () => afterCooldown }).reconcile(
+      reconcilerOver(api, {
+        registry,
+        events: steppedRecorder(step),
+        cooldownMs,
+        now: () => afterCooldown,
+      }).reconcile('team-a/w', ctx),
+    ).rejects.toThrow('etcd is busy');
+    expect(taken).toEqual([
+      'cleanup (no LockReleased)',
+      'release (no LockReleased)',
+      'event CleanupFailed (no LockReleased)',
+    ]);
+  });
+
+  it('lets a deletion whose cleanup failed go before its CleanupFailed Event: the finalizer kept, the cleanup retried', async () => {
+    const stored = running(storedExecution('w'));
+    const api = executionServer({
+      ...stored,
+      metadata: { ...stored.metadata, deletionTimestamp: now.toISOString() },
+    });
+    const finalizers = (o: KubeObject) => `${o.metadata?.finalizers?.length ?? 0} finalizer`;
+    const { taken, step, ctx } = stepsWithWrites(api, finalizers);
+    const registry = jobRegistry({
+      cleanup: async () => {
+        step('cleanup');
+        throw new KubernetesApiError('Unavailable', 'etcd is busy', 503);
+      },
+    });
+    await expect(
+      reconcilerOver(api, { registry, events: steppedRecorder(step), now: () => now }).reconcile(
         'team-a/w',
         ctx,
       ),
     ).rejects.toThrow('etcd is busy');
-    expect(taken).toEqual(['cleanup (no LockReleased)']);
+    expect(taken).toEqual([
+      'cleanup (1 finalizer)',
+      'release (1 finalizer)',
+      'event CleanupFailed (1 finalizer)',
+    ]);
+  });
+
+  it('lets a pass during the cooldown go before the engine is told again that the result is recorded', async () => {
+    const api = executionServer(completed(storedExecution('w')));
+    const { taken, step, ctx } = steps(api);
+    const registry = jobRegistry({
+      resultRecorded: async () => {
+        step('resultRecorded');
+      },
+    });
+    const result = await reconcilerOver(api, { registry, cooldownMs, now: () => now }).reconcile(
+      'team-a/w',
+      ctx,
+    );
+    expect(result).toEqual({ requeueAfter: cooldownMs });
+    expect(taken).toEqual(['release (Completed)', 'resultRecorded (Completed)']);
+  });
+
+  it('keeps the worker of a pass during the cooldown that may still remove the resource of a start that never ran', async () => {
+    const stored = completed(storedExecution('w'));
+    const api = executionServer({
+      ...stored,
+      status: {
+        ...(stored.status as object),
+        phase: 'Failed',
+        failureDetails: {
+          reason: 'ImagePullBackOff',
+          message: 'the image could not be pulled',
+          failedAt: now.toISOString(),
+          wasExecutionFailure: false,
+        },
+      },
+    });
+    const { taken, step, ctx } = steps(api);
+    const registry = jobRegistry({
+      resultRecorded: async () => {
+        step('resultRecorded');
+      },
+      getStatus: async () => {
+        step('status');
+        return neverRan;
+      },
+      cleanup: async () => {
+        step('cleanup');
+      },
+    });
+    await reconcilerOver(api, { registry, cooldownMs, now: () => now }).reconcile('team-a/w', ctx);
+    expect(taken).toEqual(['resultRecorded (Failed)', 'status (Failed)', 'cleanup (Failed)']);
   });
 
   it("lets a start held back by another execution's cooldown go once its finalizer is written, before the CooldownActive write", async () => {

@@ -1458,10 +1458,15 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const remaining = cooldownRemaining(view, this.#o.cooldownMs, this.#o.now());
     if (remaining > 0) {
       if (wfe && this.#o.registry.has(wfe.spec.executionEngine)) {
+        const removing = this.#givenUpStartLeft(wfe);
+        // Unless the resource of a start that never ran may be removed next (engine work whose
+        // answer picks what follows, as in #finish), the engine's release is all that is left,
+        // and it is decided: its failure is only logged.
+        if (!removing) ctx.releaseWorker?.();
         // Again after the result's write: a crash between it and #finish's call would otherwise
         // leave what the engine holds (a Pod's finalizer, blocking a drain) until cleanup.
         await this.#resultRecorded(wfe, ctx);
-        await this.#stopGivenUpStart(wfe, ctx);
+        if (removing) await this.#stopGivenUpStart(wfe, ctx);
       }
       return { requeueAfter: remaining };
     }
@@ -1469,18 +1474,28 @@ export class WorkflowExecutionReconciler implements Reconciler {
   }
 
   /**
-   * During the cooldown of a failure recorded as never run, removes the resource the engine
-   * still shows failed before the workflow ran: #finish removes it at once, and this repeats it
-   * when a crash or a failed delete came between the failure's write and its delete. Its state
-   * comes from the engine's usual (cached) read; one that cannot be read is left to the cleanup
-   * after the cooldown, which holds the lock meanwhile.
+   * Whether `wfe` failed before its workflow ran and its recorded resource may still be there:
+   * not removed by this process (#removedBefore), so #stopGivenUpStart asks its engine.
+   */
+  #givenUpStartLeft(wfe: WorkflowExecution): boolean {
+    return (
+      wfe.status?.phase === 'Failed' &&
+      wfe.status.failureDetails?.wasExecutionFailure === false &&
+      wfe.status.executionRef !== undefined &&
+      !this.#removedBefore(wfe)
+    );
+  }
+
+  /**
+   * During the cooldown of a failure recorded as never run whose resource may be left
+   * (#givenUpStartLeft), removes that resource if the engine still shows it failed before the
+   * workflow ran: #finish removes it at once, and this repeats it when a crash or a failed
+   * delete came between the failure's write and its delete. Its state comes from the engine's
+   * usual (cached) read; one that cannot be read is left to the cleanup after the cooldown,
+   * which holds the lock meanwhile.
    */
   async #stopGivenUpStart(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<void> {
-    const engine = wfe.spec.executionEngine;
-    if (wfe.status?.phase !== 'Failed' || wfe.status.failureDetails?.wasExecutionFailure !== false)
-      return;
-    if (wfe.status.executionRef === undefined || this.#removedBefore(wfe)) return;
-    const executor = this.#o.registry.get(engine);
+    const executor = this.#o.registry.get(wfe.spec.executionEngine);
     const result = await executor
       .getStatus(wfe, this.#o.executionNamespace, { signal: ctx.signal })
       .catch((error: unknown) => {
@@ -1689,6 +1704,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
       }
       // Reported as what it is (#stalled), not as a cleanup that failed.
       if (error instanceof ConventionsMismatchError) throw error;
+      // Nothing after this Event reads its answer: the failure is rethrown, or, after a failed
+      // start, its Failed write follows all the same (#gaveUpStart). The worker may go.
+      ctx.releaseWorker?.();
       await this.#o.events?.record(
         wfe,
         'Warning',
