@@ -85,6 +85,34 @@ describe('credential injection when a job starts', () => {
     );
   });
 
+  it('ends a job as error when an input it puts in the environment holds NUL, which no variable can carry', async () => {
+    const id = await launchWith(
+      'nul',
+      ['password'],
+      { APP_PASSWORD: '{{ password }}' },
+      { password: 'hunter2\u0000tail' },
+    );
+    const job = await finished(id, 'error', 'successful');
+    expect(job).toMatchObject({
+      status: 'error',
+      failed: true,
+      job_explanation: 'Job terminated due to error',
+      job_env: { APP_PASSWORD: '**********' },
+    });
+    expect(job.result_traceback).toMatch(/ValueError: embedded null byte\n$/);
+    expect(job.result_traceback).not.toContain('hunter2');
+  });
+
+  it('starts a job whose input holding NUL goes into no variable', async () => {
+    const id = await launchWith(
+      'nul-unused',
+      ['password'],
+      { APP_X: 'x' },
+      { password: 'a\u0000' },
+    );
+    expect((await finished(id, 'error', 'successful')).status).toBe('successful');
+  });
+
   it('starts a job whose self input is empty: render() then gets no self keyword', async () => {
     const id = await launchWith('empty-self', ['self'], { APP_SELF: 'x' }, { self: '' });
     expect((await finished(id, 'error', 'successful')).status).toBe('successful');

@@ -14,7 +14,14 @@ import type { LaunchCredential } from './launch-credentials.js';
 
 export type Injection =
   | { readonly ok: true; readonly env: Readonly<Record<string, string>> }
-  | { readonly ok: false; readonly traceback: string };
+  | {
+      readonly ok: false;
+      readonly traceback: string;
+      /** What BaseTask.run explains a failure of the runner with; none for AWX's own exception. */
+      readonly explanation?: string | undefined;
+      /** The `job_env` saved as the runner started, before it failed; none if it never did. */
+      readonly env?: Readonly<Record<string, string>> | undefined;
+    };
 
 const MASK = '**********';
 
@@ -126,13 +133,34 @@ export function injectCredential(type: CredentialType, credential: Credential): 
         "TypeError: Template.render() got multiple values for argument 'self'\n",
     };
   }
+  const unsafe = Object.values(injectors.env ?? {}).some((t) =>
+    render(t, real)?.includes('\u0000'),
+  );
   const env: Record<string, string> = {};
   for (const [name, template] of Object.entries(injectors.env ?? {})) {
     const value = render(template, safe);
     if (value !== undefined) env[name] = value;
   }
-  return { ok: true, env };
+  return unsafe ? { ...embeddedNul, env } : { ok: true, env };
 }
+
+/**
+ * A job whose environment would hold NUL: inject_credential renders it (credential.py:646) and
+ * the runner gets it as `envvars` (tasks/jobs.py:554), but an environment variable is a
+ * NUL-terminated string, and Python refuses one holding NUL when ansible-runner spawns the
+ * playbook (pexpect.spawn, ansible_runner/runner.py:286-290), after its `starting` status had
+ * AWX save the masked `job_env` (callback.py:196-207). The runner's failure ends the job
+ * `error`, explained as such (tasks/jobs.py:616-617), with the worker's traceback.
+ */
+const embeddedNul = {
+  ok: false,
+  traceback:
+    'Traceback (most recent call last):\n' +
+    '  File "ansible_runner/runner.py", in run\n' +
+    '  File "os.py", in execvpe\n' +
+    'ValueError: embedded null byte\n',
+  explanation: 'Job terminated due to error',
+} as const;
 
 /**
  * AWX's build_safe_env: what `job_env` shows of an environment a function injector built.
@@ -227,13 +255,19 @@ const builtinInjectors: Readonly<
   },
 };
 
-/** Every credential injected in turn, as BaseTask.run does: the first failure stops the job. */
+/**
+ * Every credential injected in turn, as BaseTask.run does: the first exception AWX raises stops
+ * the job; a value the runner refuses fails it once every credential was injected.
+ */
 export function injectAll(credentials: readonly LaunchCredential[]): Injection {
   const env: Record<string, string> = {};
+  // A value the runner refuses fails the job only once every credential was injected.
+  let refused: Injection | undefined;
   for (const { credential, type } of credentials) {
     const injection = injectCredential(type, credential);
-    if (!injection.ok) return injection;
+    if (!injection.ok && injection.explanation === undefined) return injection;
+    if (!injection.ok) refused = injection;
     Object.assign(env, injection.env);
   }
-  return { ok: true, env };
+  return refused ? { ...refused, env } : { ok: true, env };
 }

@@ -187,7 +187,12 @@ export function advance(job: Job, now: Micros, start: StartCheck = {}): Job {
       if (job.cancelFlag) return finish(job, 'canceled', now, job.jobExplanation);
       const started = { ...job, status: 'running' as const, started: now, modified: now };
       if (start.injection && !start.injection.ok) {
-        return { ...finish(started, 'error', now, ''), resultTraceback: start.injection.traceback };
+        const explanation = start.injection.explanation ?? '';
+        return {
+          ...finish(started, 'error', now, explanation),
+          resultTraceback: start.injection.traceback,
+          jobEnv: start.injection.env ?? {},
+        };
       }
       return { ...started, jobEnv: start.injection?.env ?? {} };
     }
