@@ -1,9 +1,8 @@
-import { reservationSpec } from '@roundhouse/controller';
+import { type ReservationFacts, reservationSpec } from '@roundhouse/controller';
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import { cacheEntryConfigMap, cacheLabel, reservationLease } from './cache.js';
 import { entriesToCollect, reservationsToCollect } from './cache-collect.js';
-import type { ReservationFacts } from './reservation-standing.js';
 
 const entry = (namespace: string, cacheKey: string, namespaceUid?: string) =>
   cacheEntryConfigMap(

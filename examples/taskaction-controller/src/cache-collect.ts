@@ -1,4 +1,4 @@
-import { LeaseSchema } from '@roundhouse/controller';
+import { judgeReservation, LeaseSchema, type ReservationFacts } from '@roundhouse/controller';
 import type { KubeObject } from '@roundhouse/kube';
 import {
   cacheLabel,
@@ -6,7 +6,6 @@ import {
   fromEarlierNamespace,
   type NamespaceNow,
 } from './cache.js';
-import { judgeStanding, type ReservationFacts } from './reservation-standing.js';
 
 /**
  * The entries of `namespace` to delete because they serve a namespace that no longer exists:
@@ -28,7 +27,7 @@ export function entriesToCollect(
 /**
  * The reservation Leases of `namespace` to delete because nobody holds them: expired (a holder
  * deleted or ended without giving it up, say while no controller ran) or with no holder, as a
- * waiter judges it (`judgeStanding`, with what `factsOf` knows of each Lease, the heartbeat the
+ * waiter judges it (`judgeReservation`, with what `factsOf` knows of each Lease, the heartbeat the
  * same). A waiter would take such a Lease over, so deleting it takes nothing from anyone, and
  * without a waiter it would stay for ever, counted by any quota on the shared namespace's
  * Leases. Never one held (whatever its age, when its holder is an action under way), nor
@@ -49,7 +48,7 @@ export function reservationsToCollect(
     const parsed = LeaseSchema.safeParse(object);
     if (!parsed.success) return [];
     // No action's uid is empty: judged as a waiter, which is not the holder.
-    const judged = judgeStanding(parsed.data.spec, '', factsOf(object), now, heartbeatMs);
+    const judged = judgeReservation(parsed.data.spec, '', factsOf(object), now, heartbeatMs);
     return judged.state === 'free' ? [object] : [];
   });
 }

@@ -1,4 +1,4 @@
-import { ManualClock, reservationSpec } from '@roundhouse/controller';
+import { ManualClock, ReservationSightings, reservationSpec } from '@roundhouse/controller';
 import {
   type KubeObject,
   KubernetesApiError,
@@ -8,7 +8,6 @@ import {
 import { describe, expect, it, vi } from 'vitest';
 import { cacheEntryConfigMap, reservationLease } from './cache.js';
 import { CacheCollector, type CacheCollectorOptions } from './cache-collector.js';
-import { ReservationSightings } from './reservation-sightings.js';
 
 const cacheNamespace = 'tasks';
 

@@ -1,3 +1,4 @@
+import type { ReservationSightings } from '@roundhouse/controller';
 import { type Logger, noopLogger } from '@roundhouse/core';
 import {
   isKubernetesError,
@@ -9,7 +10,7 @@ import {
 } from '@roundhouse/kube';
 import { cacheLabel, cacheNamespaceLabel } from './cache.js';
 import { entriesToCollect, reservationsToCollect } from './cache-collect.js';
-import type { ReservationSightings } from './reservation-sightings.js';
+import { reservationFactsOf } from './reservation-facts.js';
 
 export interface CacheCollectorOptions {
   readonly client: Pick<KubeClient, 'delete'>;
@@ -158,7 +159,7 @@ export class CacheCollector {
       ...(signal ? { signal } : {}),
     });
     const { sightings, holdersOf, heartbeatMs } = this.#o;
-    const factsOf = (lease: KubeObject) => sightings.factsOf(lease, holdersOf);
+    const factsOf = (lease: KubeObject) => reservationFactsOf(sightings, lease, holdersOf);
     const toCollect = reservationsToCollect(items, namespace, factsOf, new Date(), heartbeatMs);
     let deleted = 0;
     for (const lease of toCollect) {

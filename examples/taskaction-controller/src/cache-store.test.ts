@@ -1,9 +1,8 @@
-import { ManualClock, reservationSpec } from '@roundhouse/controller';
+import { ManualClock, ReservationSightings, reservationSpec } from '@roundhouse/controller';
 import { type KubeObject, KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { type CachePolicy, cacheEntryConfigMap, cacheObjectName } from './cache.js';
 import { CacheStore, type CacheStoreOptions } from './cache-store.js';
-import { ReservationSightings } from './reservation-sightings.js';
 
 const identity = { namespace: 'flyte', project: 'proj', domain: 'dev', cacheKey: 'k1' };
 /** The cache's own namespace: every read and write goes there, never to the action's. */

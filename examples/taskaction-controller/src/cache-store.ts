@@ -1,4 +1,11 @@
-import { type CacheLookup, type Lease, LeaseSchema, reservationSpec } from '@roundhouse/controller';
+import type { ReservationSightings } from '@roundhouse/controller';
+import {
+  type CacheLookup,
+  judgeReservation,
+  type Lease,
+  LeaseSchema,
+  reservationSpec,
+} from '@roundhouse/controller';
 import {
   isKubernetesError,
   type KubeClient,
@@ -19,8 +26,7 @@ import {
   reservationLease,
 } from './cache.js';
 import { entriesToEvict } from './cache-bound.js';
-import type { ReservationSightings } from './reservation-sightings.js';
-import { judgeStanding, runningAttemptOf } from './reservation-standing.js';
+import { reservationFactsOf, runningAttemptOf } from './reservation-facts.js';
 
 export interface CacheStoreOptions {
   readonly client: Pick<KubeClient, 'get' | 'create' | 'replace' | 'delete'>;
@@ -235,9 +241,15 @@ export class CacheStore {
     const candidates = holdersOf(cacheObjectName(policy.identity));
     const running = runningAttemptOf(candidates, policy.owner)?.metadata?.uid;
     const facts = lease
-      ? { ...sightings.factsOf(lease, holdersOf), runningAttempt: running }
+      ? { ...reservationFactsOf(sightings, lease, holdersOf), runningAttempt: running }
       : { holderUnderWay: false, unchangedForMs: 0, runningAttempt: running };
-    const reservation = judgeStanding(lease?.spec, policy.owner, facts, request.now, heartbeatMs);
+    const reservation = judgeReservation(
+      lease?.spec,
+      policy.owner,
+      facts,
+      request.now,
+      heartbeatMs,
+    );
     return { lease, reservation };
   }
 

@@ -8,6 +8,7 @@ import {
   InformerCache,
   objectKey,
   type RateLimiter,
+  ReservationSightings,
   reservationGraceHeartbeats,
 } from '@roundhouse/controller';
 import { executionOwnerKey, type Logger, noopLogger, type Registry } from '@roundhouse/core';
@@ -33,7 +34,6 @@ import {
 import { defaultResyncMs, TaskActionReconciler } from './reconciler.js';
 import { indexByReservation, reservationIndex } from './reservation-renewal.js';
 import { ReservationRenewer } from './reservation-renewer.js';
-import { ReservationSightings } from './reservation-sightings.js';
 import { taskActions } from './resource.js';
 import { requeueBoundedRateLimiter } from './retry-limiter.js';
 import { defaultRouting, type TaskTypeRouting } from './routing.js';
@@ -163,7 +163,7 @@ export async function createTaskActionController(
     wake: (key) => controller.enqueue(key),
   });
   // When each reservation Lease was first seen as it stands: what the cache gate, the collector
-  // and the renewer judge its expiry by, on this process's clock (see judgeStanding).
+  // and the renewer judge its expiry by, on this process's clock (see judgeReservation).
   const sightings = new ReservationSightings();
   reservations.on('delete', (lease) => sightings.forget(lease.metadata?.name ?? ''));
   const holdersOf = (leaseName: string) => actions.byIndex(reservationIndex, leaseName);

@@ -1,4 +1,9 @@
-import { markLaunched, markProgress, markQueued } from '@roundhouse/controller';
+import {
+  markLaunched,
+  markProgress,
+  markQueued,
+  ReservationSightings,
+} from '@roundhouse/controller';
 import {
   conventionKeys,
   type Executor,
@@ -10,7 +15,6 @@ import type { KubeObject } from '@roundhouse/kube';
 import { vi } from 'vitest';
 import type { AttemptSlots } from './attempt-slot-gate.js';
 import { TaskActionReconciler } from './reconciler.js';
-import { ReservationSightings } from './reservation-sightings.js';
 import { abortFinalizer } from './resource.js';
 
 /*

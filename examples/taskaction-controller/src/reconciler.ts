@@ -4,6 +4,8 @@
  * transition writer and cache reservation; the pure rules (phases, conditions, budgets,
  * routing) live in @roundhouse/controller and the files beside this one.
  */
+
+import type { ReservationSightings } from '@roundhouse/controller';
 import {
   type ActionPhase,
   addFinalizerIfValid,
@@ -63,7 +65,6 @@ import {
   ownByParentIfPresent,
 } from './parent.js';
 import { reservationIndex } from './reservation-renewal.js';
-import type { ReservationSightings } from './reservation-sightings.js';
 import { abortFinalizer, taskActions } from './resource.js';
 import { defaultRouting, type TaskTypeRouting } from './routing.js';
 import {

@@ -2,7 +2,7 @@ import { type Lease, LeaseSchema } from '@roundhouse/controller';
 import type { KubeObject } from '@roundhouse/kube';
 import { z } from 'zod';
 import { cacheObjectName } from './cache.js';
-import { holderUnderWay } from './reservation-standing.js';
+import { holderUnderWay } from './reservation-facts.js';
 
 /**
  * The TaskAction informer's index of serialized actions by the name of their key's reservation

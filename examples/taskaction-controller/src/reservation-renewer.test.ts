@@ -1,10 +1,9 @@
-import { ManualClock, reservationSpec } from '@roundhouse/controller';
+import { ManualClock, ReservationSightings, reservationSpec } from '@roundhouse/controller';
 import { type KubeObject, KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { reservationLease } from './cache.js';
 import { indexByReservation } from './reservation-renewal.js';
 import { ReservationRenewer, type ReservationRenewerOptions } from './reservation-renewer.js';
-import { ReservationSightings } from './reservation-sightings.js';
 import { taskAction } from './task-action.test-support.js';
 
 const heartbeatMs = 10_000;

@@ -1,8 +1,8 @@
+import type { ReservationSightings } from '@roundhouse/controller';
 import { type Clock, reservationSpec, systemClock } from '@roundhouse/controller';
 import { type Logger, noopLogger } from '@roundhouse/core';
 import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { planRenewals, type Renewal, type Renewing } from './reservation-renewal.js';
-import type { ReservationSightings } from './reservation-sightings.js';
 
 export interface ReservationRenewerOptions {
   readonly client: Pick<KubeClient, 'replace'>;

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   cacheGate,
-  judgeReservation,
   markCacheHit,
   markWaitingForCache,
-  reservationSpec,
   waitingForCacheMessage,
   withCacheStatus,
 } from './action-cache.js';
@@ -12,91 +10,7 @@ import { markLaunched, markQueued, phaseOf } from './action-status.js';
 
 const t0 = new Date('2026-03-04T05:06:07.000Z');
 const later = (ms: number) => new Date(t0.getTime() + ms);
-const heartbeat = 10_000;
 const queued = markQueued({}, { now: t0 }) ?? {};
-
-describe('cache reservations', () => {
-  it('lasts three heartbeats from its renewal, in whole seconds', () => {
-    expect(reservationSpec(undefined, 'uid-a', t0, heartbeat)).toMatchObject({
-      holderIdentity: 'uid-a',
-      leaseDurationSeconds: 30,
-      renewTime: '2026-03-04T05:06:07.000000Z',
-    });
-    expect(reservationSpec(undefined, 'uid-a', t0, 200).leaseDurationSeconds).toBe(1);
-  });
-
-  it('is free without a lease, a holder or a renewal', () => {
-    expect(judgeReservation(undefined, 'uid-a', t0, heartbeat)).toEqual({ state: 'free' });
-    expect(judgeReservation({ holderIdentity: '' }, 'uid-a', t0, heartbeat)).toEqual({
-      state: 'free',
-    });
-    expect(
-      judgeReservation(
-        { holderIdentity: 'uid-b', leaseDurationSeconds: 30 },
-        'uid-a',
-        t0,
-        heartbeat,
-      ),
-    ).toEqual({ state: 'free' });
-  });
-
-  it('is held by another until its renewal plus its duration, then free', () => {
-    const spec = reservationSpec(undefined, 'uid-b', t0, heartbeat);
-    expect(judgeReservation(spec, 'uid-a', later(29_999), heartbeat)).toEqual({
-      state: 'held',
-      holder: 'uid-b',
-      expiresAt: later(30_000),
-    });
-    expect(judgeReservation(spec, 'uid-a', later(30_000), heartbeat)).toEqual({ state: 'free' });
-  });
-
-  it('is held no longer than a renewal of its own would hold it, whatever a forged lease says', () => {
-    // Whoever may write Leases in the namespace writes a renewal a year ahead, or a day's
-    // duration: the cache key is still free three heartbeats later.
-    const ahead = {
-      ...reservationSpec(undefined, 'uid-b', t0, heartbeat),
-      renewTime: '2027-03-04T05:06:07.000000Z',
-    };
-    expect(judgeReservation(ahead, 'uid-a', t0, heartbeat)).toEqual({ state: 'free' });
-    const long = {
-      ...reservationSpec(undefined, 'uid-b', t0, heartbeat),
-      leaseDurationSeconds: 86_400,
-    };
-    expect(judgeReservation(long, 'uid-a', later(29_999), heartbeat)).toMatchObject({
-      state: 'held',
-    });
-    expect(judgeReservation(long, 'uid-a', later(30_000), heartbeat)).toEqual({ state: 'free' });
-  });
-
-  it('is mine, due for renewal after half a heartbeat, also past its expiry', () => {
-    const spec = reservationSpec(undefined, 'uid-a', t0, heartbeat);
-    expect(judgeReservation(spec, 'uid-a', later(4_999), heartbeat)).toEqual({
-      state: 'mine',
-      renewDue: false,
-    });
-    expect(judgeReservation(spec, 'uid-a', later(5_000), heartbeat)).toEqual({
-      state: 'mine',
-      renewDue: true,
-    });
-    expect(judgeReservation(spec, 'uid-a', later(60_000), heartbeat)).toEqual({
-      state: 'mine',
-      renewDue: true,
-    });
-  });
-
-  it('counts a takeover as a transition and keeps acquireTime on renewal', () => {
-    const held = reservationSpec(undefined, 'uid-b', t0, heartbeat);
-    expect(reservationSpec(held, 'uid-a', later(40_000), heartbeat)).toMatchObject({
-      holderIdentity: 'uid-a',
-      leaseTransitions: 1,
-    });
-    expect(reservationSpec(held, 'uid-b', later(5_000), heartbeat)).toMatchObject({
-      acquireTime: held.acquireTime,
-      renewTime: '2026-03-04T05:06:12.000000Z',
-      leaseTransitions: 0,
-    });
-  });
-});
 
 describe('cacheGate', () => {
   const held = { state: 'held', holder: 'uid-b', expiresAt: later(30_000) } as const;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type ActionStatus, enterPhase, phaseOf, type TransitionAt } from './action-status.js';
-import { acquiredSpec, type LeaseSpec } from './lease.js';
+import type { Reservation } from './cache-reservation.js';
 
 /**
  * Flyte's `CatalogCacheStatus` (flyteidl2/core/catalog.proto), by name: what the cache did for
@@ -27,71 +27,6 @@ export const CacheStatusFieldsSchema = z.object({
 export type CachedActionStatus = ActionStatus & {
   readonly cacheStatus?: CatalogCacheStatus | undefined;
 };
-
-/**
- * A reservation lease lives this many heartbeats past its last renewal: Flyte's cache service
- * expires a reservation after `heartbeatGracePeriodMultiplier` (3) heartbeats.
- */
-export const reservationGraceHeartbeats = 3;
-
-/** What a serialized cache reservation (a Lease) is to `owner` at a given moment. */
-export type Reservation =
-  /** No lease, no holder, or the holder stopped renewing it: anyone may take it. */
-  | { readonly state: 'free' }
-  /** `owner` holds it; `renewDue` once half a heartbeat passed since it last renewed. */
-  | { readonly state: 'mine'; readonly renewDue: boolean }
-  /** Someone else holds it until `expiresAt`, unless it renews it first. */
-  | { readonly state: 'held'; readonly holder: string; readonly expiresAt: Date };
-
-/**
- * Judges a reservation lease by its `renewTime` plus `leaseDurationSeconds` on `now`'s clock:
- * every renewal is written by the same controller, so one clock writes and reads it. A lease
- * without a parsable renewal has expired, and so has one renewed more than a heartbeat in the
- * future; none holds longer than a renewal this controller writes would
- * (`reservationGraceHeartbeats` heartbeats): whoever may write Leases in the namespace could
- * otherwise hold a cache key for ever with a renewal far ahead or a huge duration.
- */
-export function judgeReservation(
-  spec: LeaseSpec | undefined,
-  owner: string,
-  now: Date,
-  heartbeatMs: number,
-): Reservation {
-  const holder = spec?.holderIdentity;
-  if (!holder) return { state: 'free' };
-  const renewed = spec.renewTime ? Date.parse(spec.renewTime) : Number.NaN;
-  if (Number.isNaN(renewed)) return { state: 'free' };
-  const durationMs = Math.min(
-    (spec.leaseDurationSeconds ?? 0) * 1000,
-    reservationSeconds(heartbeatMs) * 1000,
-  );
-  // A renewal later than a heartbeat from now was written by no clock this controller runs on.
-  if (renewed > now.getTime() + heartbeatMs) return { state: 'free' };
-  const expiresAt = new Date(renewed + durationMs);
-  if (holder === owner) {
-    return { state: 'mine', renewDue: now.getTime() - renewed >= heartbeatMs / 2 };
-  }
-  if (expiresAt.getTime() <= now.getTime()) return { state: 'free' };
-  return { state: 'held', holder, expiresAt };
-}
-
-/**
- * The lease spec of `owner` taking or renewing a reservation at `now`: it lasts
- * `reservationGraceHeartbeats` heartbeats, so a holder that misses two renewals keeps it.
- */
-export function reservationSpec(
-  spec: LeaseSpec | undefined,
-  owner: string,
-  now: Date,
-  heartbeatMs: number,
-): LeaseSpec {
-  return acquiredSpec(spec, owner, reservationSeconds(heartbeatMs), now);
-}
-
-/** How long a reservation lasts past its renewal, in the whole seconds a Lease records. */
-function reservationSeconds(heartbeatMs: number): number {
-  return Math.max(1, Math.ceil((reservationGraceHeartbeats * heartbeatMs) / 1000));
-}
 
 /** What is known before an attempt launches: the cache entry, and the reservation if serialized. */
 export interface CacheLookup {

@@ -6,12 +6,8 @@ export {
   type CatalogCacheStatus,
   CatalogCacheStatusSchema,
   cacheGate,
-  judgeReservation,
   markCacheHit,
   markWaitingForCache,
-  type Reservation,
-  reservationGraceHeartbeats,
-  reservationSpec,
   waitingForCacheMessage,
   withCacheStatus,
 } from './action-cache.js';
@@ -60,6 +56,14 @@ export {
   type TransitionAt,
 } from './action-status.js';
 export { addFinalizerIfValid, type Validation } from './admission.js';
+export {
+  judgeReservation,
+  type Reservation,
+  type ReservationFacts,
+  reservationGraceHeartbeats,
+  reservationSpec,
+} from './cache-reservation.js';
+export { ReservationSightings } from './cache-reservation-sightings.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export {
   type ConditionInput,

@@ -1,6 +1,5 @@
-import { type Clock, systemClock } from '@roundhouse/controller';
 import type { KubeObject } from '@roundhouse/kube';
-import { holderUnderWay, type ReservationFacts } from './reservation-standing.js';
+import { type Clock, systemClock } from './clock.js';
 
 /** A reservation Lease as this controller first saw it in its current version. */
 export interface Sighting {
@@ -23,11 +22,12 @@ export function sight(previous: Sighting | undefined, lease: KubeObject, now: nu
 }
 
 /**
- * When this controller first saw each reservation Lease as it stands, by name: what expiry is
- * judged by (`judgeStanding`), as client-go's leader election keeps its observedTime, so no
- * replica's clock is trusted but its own. Shared by the cache gate (which reads a Lease from the
- * API server), the renewer (which records its own renewals as it writes them) and the collector
- * (which reads the informer); a Lease the informer sees deleted is forgotten.
+ * When this controller first saw each reservation Lease as it stands, by name: what
+ * `judgeReservation` counts expiry by (`ReservationFacts.unchangedForMs`), as client-go's leader
+ * election keeps its observedTime, so no replica's clock is trusted but its own. One per
+ * process, shared by whatever reads the reservations (a cache gate reading a Lease from the API
+ * server, a renewer recording its own renewals as it writes them, a collector reading an
+ * informer); `forget` a Lease the informer sees deleted.
  */
 export class ReservationSightings {
   readonly #clock: Clock;
@@ -44,22 +44,6 @@ export class ReservationSightings {
     const sighting = sight(this.#byName.get(name), lease, now);
     this.#byName.set(name, sighting);
     return now - sighting.at;
-  }
-
-  /**
-   * What this controller knows of `lease` now: whether its holder is an action under way among
-   * `holdersOf` its name (the actions informer's `reservationIndex`), and how long it has seen
-   * it unchanged.
-   */
-  factsOf(
-    lease: KubeObject & { spec?: { holderIdentity?: string | null | undefined } | undefined },
-    holdersOf: (leaseName: string) => readonly KubeObject[],
-  ): ReservationFacts {
-    const holder = holderUnderWay(
-      holdersOf(lease.metadata?.name ?? ''),
-      lease.spec?.holderIdentity,
-    );
-    return { holderUnderWay: holder !== undefined, unchangedForMs: this.unchangedForMs(lease) };
   }
 
   forget(name: string): void {

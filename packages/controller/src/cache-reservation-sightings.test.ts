@@ -1,6 +1,6 @@
-import { ManualClock } from '@roundhouse/controller';
 import { describe, expect, it } from 'vitest';
-import { ReservationSightings, sight } from './reservation-sightings.js';
+import { ReservationSightings, sight } from './cache-reservation-sightings.js';
+import { ManualClock } from './clock.js';
 
 const lease = (resourceVersion: string, uid = 'l1') => ({
   metadata: { name: 'k', uid, resourceVersion },
