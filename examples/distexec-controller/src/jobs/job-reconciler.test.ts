@@ -1024,3 +1024,43 @@ describe('JobModeReconciler, a Job create whose answer was lost', () => {
 function codeError(code: string): Error {
   return Object.assign(new Error(code), { code });
 }
+
+describe('JobModeReconciler, a failed Job whose pod the cache has not seen fail', () => {
+  it('records the exit code the API server shows, read fresh', async () => {
+    const object: KubeObject = {
+      ...distExec('u-1', { finalizers: [jobsFinalizer] }),
+      spec: { command: 'echo hello' },
+      status: {
+        results: {
+          'worker-1': {
+            phase: 'Running',
+            startedAt: '2026-01-01T00:00:00Z',
+            attempts: 1,
+            observedGeneration: 1,
+          },
+        },
+      },
+    };
+    const api = new FakeDistExecApi(object);
+    const failed = { phase: 'Failed', reason: 'BackoffLimitExceeded', failureReason: 'TaskFailed' };
+    const reconciler = reconcilerOver(api, {
+      nodes: {
+        selected: () => ['worker-1'],
+        known: () => new Set(['worker-1']),
+        missing: async () => [],
+      } as unknown as NodeDirectory,
+      executor: {
+        create: async () => ({ status: 'created' }),
+        // The pod cache lags the Job cache (two watches): only the API server has the pod.
+        getStatus: async (_wfe: unknown, _ns: string, options?: { fresh?: boolean }) =>
+          options?.fresh ? { ...failed, exitCode: 7 } : failed,
+      } as unknown as Executor,
+    });
+
+    await reconciler.reconcile('ops/hello', reconcileContext());
+
+    expect(api.stored.status).toMatchObject({
+      results: { 'worker-1': { phase: 'Failed', attempts: 1, exitCode: 7 } },
+    });
+  });
+});
