@@ -33,13 +33,17 @@ export interface SeenJob {
   readonly target: string;
 }
 
-/** Every node Job created in `namespace` from now until `signal` aborts, in order. */
+/**
+ * Every node Job created in `namespace` from now until `signal` aborts, in order, and the uids
+ * of those the Job controller failed for their deadline (`DeadlineExceeded`).
+ */
 export async function watchJobs(
   client: KubeClient,
   namespace: string,
   signal: AbortSignal,
-): Promise<{ seen: SeenJob[]; errors: unknown[] }> {
+): Promise<{ seen: SeenJob[]; timedOut: Set<string>; errors: unknown[] }> {
   const seen: SeenJob[] = [];
+  const timedOut = new Set<string>();
   const errors: unknown[] = [];
   const { resourceVersion } = await client.list(resources.jobs, namespace);
   const watching = client.watch<KubeObject>(
@@ -49,8 +53,13 @@ export async function watchJobs(
       const owner = object.metadata?.annotations?.[ownerUidAnnotation];
       const target = object.metadata?.annotations?.[targetAnnotation];
       const { name, uid } = object.metadata ?? {};
-      if (type !== 'ADDED' || !owner || !target || !name || !uid) return;
-      seen.push({ name, uid, owner, target });
+      if (!owner || !target || !name || !uid) return;
+      if (type === 'ADDED') seen.push({ name, uid, owner, target });
+      const { conditions } = (object.status ?? {}) as {
+        conditions?: { type?: string; status?: string; reason?: string }[];
+      };
+      const failed = conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
+      if (failed?.reason === 'DeadlineExceeded') timedOut.add(uid);
     },
     { resourceVersion, signal, stallTimeoutMs: 600_000 },
   );
@@ -60,7 +69,7 @@ export async function watchJobs(
     },
     (error: unknown) => errors.push(error),
   );
-  return { seen, errors };
+  return { seen, timedOut, errors };
 }
 
 /** What the command of one attempt does on its node: exit with `exitCode` after `seconds`. */
