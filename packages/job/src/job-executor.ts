@@ -23,6 +23,7 @@ import {
 import { cachedJob } from './job-cache.js';
 import { jobPodStates, jobPodsRead } from './job-pods.js';
 import { buildJob, type JobSettings, jobEngine, workflowContainerName } from './job-spec.js';
+import { mayLagJobFailure } from './lagging-pod-cache.js';
 import { isManagedElsewhere } from './managed-elsewhere.js';
 import { withMountFailure } from './mount-failures.js';
 import {
@@ -83,8 +84,15 @@ async function readJobEvents(job: JobObject, context: StatusContext): Promise<Ev
   return items.map((e) => EventStateSchema.parse(e));
 }
 
-/** The Job engine's own part: the Job it builds and how a Job (and its pods) read. */
-function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceEngine<JobObject> {
+/**
+ * The Job engine's own part: the Job it builds and how a Job (and its pods) read. `client` is the
+ * API server, which a failure the cache cannot explain is read from (see `mayLagJobFailure`).
+ */
+function jobEngineSpec(
+  settings: JobSettings,
+  startupGraceMs: number,
+  client: KubeClient,
+): ResourceEngine<JobObject> {
   return {
     engine: jobEngine,
     type: resources.jobs,
@@ -114,8 +122,15 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
       const result = jobResult(state);
       if (result.phase === 'Failed') {
         // A failure needs the pods: their terminated states say why (OOMKilled, exit code).
-        const pods = await jobPodStates(job, context, settings.conventions);
-        const failed = jobResult(state, pods);
+        let source = context;
+        let pods = await jobPodStates(job, source, settings.conventions);
+        let failed = jobResult(state, pods);
+        if (mayLagJobFailure(failed, pods, context.reader !== client)) {
+          // The rest of this failure is read live too, as a fresh status read is throughout.
+          source = { ...context, reader: client };
+          pods = await jobPodStates(job, source, settings.conventions);
+          failed = jobResult(state, pods);
+        }
         if (failed.exitCode !== undefined) return failed;
         // No container ran to an exit code: a volume that could not be mounted says why only
         // in the kubelet's events, so they are read, once, for this failure alone.
@@ -124,9 +139,9 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
         // once they have expired, the pod's name) that the pod was the Job's.
         // A Job that never had a pod (its deadline passed within the startup grace while the
         // API server refused every one) is explained by the Job controller's FailedCreate.
-        const jobEvents = await readJobEvents(job, context);
+        const jobEvents = await readJobEvents(job, source);
         const mount = hasCreatedPods(state)
-          ? await readOwnStartFailure(job, pods, jobEvents, context)
+          ? await readOwnStartFailure(job, pods, jobEvents, source)
           : explainStuckStart([], jobEvents)?.description;
         if (!mount) return failed;
         // kubernaut's summary carries the failure's message, the event's included.
@@ -198,7 +213,8 @@ export class JobExecutor extends ResourceExecutor<JobObject> {
   /**
    * The Job's pods that have not started or have failed, which a status check reads once a Job
    * has had no ready pod for the startup grace period and when it failed: a controller caches
-   * them, trimmed to what those reads need, so neither costs a request.
+   * them, trimmed to what those reads need, so neither costs a request (but for a Job failed
+   * before the cache has seen any of its pods fail: see `mayLagJobFailure`).
    */
   readonly reads: readonly ExecutionRead[];
 
@@ -215,7 +231,7 @@ export class JobExecutor extends ResourceExecutor<JobObject> {
           : (options.ttlSecondsAfterFinished ?? 600),
       securityProfile: options.securityProfile ?? 'restricted',
     };
-    super(client, jobEngineSpec(settings, startupGraceMs ?? 15_000), {
+    super(client, jobEngineSpec(settings, startupGraceMs ?? 15_000, client), {
       conventions,
       reader,
       logger,
