@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AwxSimulator, startAwxSimulator } from './index.js';
 import { opensshKey, rsaKey } from './pem.test-support.js';
 
@@ -231,6 +231,28 @@ describe('credentials', () => {
       name: 'in-use',
       activeJobs: [launched.body.job],
     });
+  });
+
+  it('records no job as left without a deleted credential once its cancel was acknowledged', async () => {
+    const { id } = (await credential('flagged', { password: 'p' })).body;
+    const template = sim.state.addJobTemplate({
+      name: 'flagged-uses-it',
+      askCredentialOnLaunch: true,
+      schedule: { pendingMs: 0, waitingMs: 60_000, cancelMs: 60_000 },
+    });
+    const launched = await request('POST', `job_templates/${template.id}/launch/`, {
+      credentials: [id],
+    });
+    await vi.waitFor(() => expect(sim.state.job(launched.body.job)?.status).toBe('waiting'));
+    const cancel = await fetch(`${sim.apiUrl}jobs/${launched.body.job}/cancel/`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${sim.token}` },
+    });
+    expect(cancel.status).toBe(202);
+    expect(sim.state.job(launched.body.job)).toMatchObject({ status: 'waiting', cancelFlag: true });
+    expect((await request('DELETE', `credentials/${id}/`)).status).toBe(204);
+    // RunJob.run ends a flagged job before it builds an environment: it never runs without it.
+    expect(sim.state.deletedCredentials().at(-1)).toEqual({ id, name: 'flagged', activeJobs: [] });
   });
 
   it('keeps a record of live credentials that makes leak checks one line', async () => {

@@ -96,7 +96,7 @@ export interface Forbidden {
  * A credential deletion, as the ledger keeps it. AWX deletes a credential that jobs still use
  * (CredentialDetail has no RelatedJobsPreventDeleteMixin) and drops it from their credentials. A
  * job that is running already has it in its environment; one that has not started yet (new,
- * pending, waiting) will run without it: `activeJobs` names those.
+ * pending, waiting) will run without it, unless a cancel flagged it: `activeJobs` names those.
  */
 export interface DeletedCredential {
   readonly id: number;
@@ -283,7 +283,11 @@ export class Store {
     if (!credential) return false;
     this.credentialsById.delete(id);
     const users = this.jobs().filter((job) => job.credentials.includes(id));
-    const activeJobs = users.filter(isUnstarted).map((job) => job.id);
+    // A flagged job (its cancel acknowledged while waiting) ends before RunJob.run builds its
+    // environment, so it never runs without the credential.
+    const activeJobs = users
+      .filter((job) => isUnstarted(job) && !job.cancelFlag)
+      .map((job) => job.id);
     this.deletions.push({ id, name: credential.name, activeJobs });
     // The many-to-many rows go with the credential, as Django's cascade removes them.
     for (const job of users) {
