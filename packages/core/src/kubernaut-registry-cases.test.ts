@@ -18,7 +18,7 @@ describe("kubernaut's executor registry and naming cases", () => {
     );
   });
 
-  it('UT-WE-014-002/003: registered executors are found by engine, and listed', () => {
+  it('UT-WE-014-002 / UT-WE-014-003: registered executors are found by engine, and listed', () => {
     const registry = new Registry()
       .register(new MemoryExecutor('tekton'))
       .register(new MemoryExecutor('job'));
@@ -28,7 +28,7 @@ describe("kubernaut's executor registry and naming cases", () => {
     expect(registry.engines()).toEqual(expect.arrayContaining(['tekton', 'job']));
   });
 
-  it("UT-WE-014-010..013: a target's name is deterministic, wfe- and 16 hex characters, and differs between targets", () => {
+  it("UT-WE-014-010 / UT-WE-014-011 / UT-WE-014-012 / UT-WE-014-013: a target's name is deterministic, wfe- and 16 hex characters, and differs between targets", () => {
     const name = executionResourceName('default/deployment/my-app');
     expect(executionResourceName('default/deployment/my-app')).toBe(name);
     // kubernaut's own example (sha256sum): its design doc's wfe-bd773c9f25ac4e1b is wrong.

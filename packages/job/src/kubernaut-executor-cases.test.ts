@@ -129,7 +129,7 @@ describe("kubernaut's JobExecutor cases", () => {
     );
   });
 
-  it('UT-WE-014-030/031/032: reads an active Job as Running, a complete one as Completed and a failed one as Failed with its reason', async () => {
+  it('UT-WE-014-030 / UT-WE-014-031 / UT-WE-014-032: reads an active Job as Running, a complete one as Completed and a failed one as Failed with its reason', async () => {
     const { executor, setStatus } = jobEngine('test-sa');
     const wfe = kubernautExecution('test-wfe', 'default/deployment/my-app');
     const { resourceName } = await executor.create(wfe, executionNamespace);
@@ -181,7 +181,7 @@ describe("kubernaut's JobExecutor cases", () => {
     expect(await executor.getStatus(wfe, executionNamespace)).toMatchObject({ phase: 'Running' });
   });
 
-  it("UT-WE-014-040/041: deletes the execution's Job, and succeeds when there is none", async () => {
+  it("UT-WE-014-040 / UT-WE-014-041: deletes the execution's Job, and succeeds when there is none", async () => {
     const { executor, job } = jobEngine('test-sa');
     const wfe = kubernautExecution('cleanup-wfe', 'default/deployment/cleanup-app');
     const { resourceName } = await executor.create(wfe, executionNamespace);
@@ -197,7 +197,7 @@ describe("kubernaut's JobExecutor cases", () => {
     expect(jobEngine().executor.engine).toBe('job');
   });
 
-  it('UT-WE-006-020/021/022: mounts each Secret and ConfigMap dependency read-only at its kubernaut path', async () => {
+  it('UT-WE-006-020 / UT-WE-006-021 / UT-WE-006-022: mounts each Secret and ConfigMap dependency read-only at its kubernaut path', async () => {
     const { executor, job } = jobEngine('test-sa');
     const create = async (target: string, dependencies: Dependencies) => {
       const wfe = kubernautExecution('test-wfe-deps', target);
@@ -241,7 +241,7 @@ describe("kubernaut's JobExecutor cases", () => {
     expect(pod?.containers[0]?.volumeMounts?.map((m) => m.name) ?? []).toEqual(['tmp']);
   });
 
-  it('UT-WE-243-010/011: passes only declared parameters into the env when names are declared, every one when none are', async () => {
+  it('UT-WE-243-010 / UT-WE-243-011: passes only declared parameters into the env when names are declared, every one when none are', async () => {
     const { executor, job } = jobEngine('test-sa');
     const wfe = kubernautExecution('test-wfe-declared', 'default/deployment/declared-app', {
       NAMESPACE: 'default',
@@ -322,7 +322,10 @@ describe("kubernaut's JobExecutor cases", () => {
     });
   });
 
-  it("UT-WE-374-001..004 / UT-WE-054-JOB-012/013 / UT-WE-014-065: a create on a target another execution's running Job holds fails saying it already exists; its finished Job is a stale lock", async () => {
+  it("UT-WE-374-001 / UT-WE-374-002 / UT-WE-374-003 / UT-WE-054-JOB-012 / UT-WE-054-JOB-013 / UT-WE-014-065: a create on a target another execution's running Job holds fails saying it already exists; its succeeded or failed Job is a stale lock", async () => {
+    // kubernaut asks IsCompleted of the Job after its create meets AlreadyExists, then deletes a
+    // finished one and creates again; Roundhouse's create reads the Job itself and reports a
+    // finished one as a leftover (retryable), whose removal is its owner's cleanup.
     const { executor, setStatus } = jobEngine('test-sa');
     const first = kubernautExecution('first', 'default/deployment/my-app');
     const second = kubernautExecution('second', 'default/deployment/my-app');
@@ -334,6 +337,15 @@ describe("kubernaut's JobExecutor cases", () => {
     setStatus(resourceName, {
       succeeded: 1,
       conditions: [{ type: 'Complete', status: 'True' }],
+    });
+    await expect(executor.create(second, executionNamespace)).rejects.toMatchObject({
+      reason: 'PreviousExecutionNotCleaned',
+      owner: { name: 'first', namespace: 'default' },
+    });
+    // UT-WE-374-003: a failed Job is as finished as a succeeded one, so no lock a running one is.
+    setStatus(resourceName, {
+      failed: 1,
+      conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }],
     });
     await expect(executor.create(second, executionNamespace)).rejects.toMatchObject({
       reason: 'PreviousExecutionNotCleaned',
@@ -750,7 +762,7 @@ describe("kubernaut's JobExecutor cases at d5a4a87", () => {
     });
   });
 
-  it('UT-WE-054-IC-001 / UT-WE-054-IC-002 / UT-WE-054-JOB-004 (a deliberate difference): refuses an execution for another cluster before creating anything, runs one without clusterID here', async () => {
+  it('UT-WE-054-IC-001 / UT-WE-054-IC-002 / UT-WE-054-JOB-004 / UT-WE-054-CF-002 (a deliberate difference): refuses an execution for another cluster before creating anything, runs one without clusterID here', async () => {
     const { executor, job } = jobEngine();
     const remote = newTestWFE('wfe-remote', 'default/deployment/remote');
     const refused = executor.create(
@@ -758,6 +770,8 @@ describe("kubernaut's JobExecutor cases at d5a4a87", () => {
       executionNamespace,
     );
     await expect(refused).rejects.toThrow(ConfigurationError);
+    // kubernaut's local client factory says `remote execution not configured: cannot target
+    // cluster "<id>" (fleet config required)` (UT-WE-054-CF-002); this names the cluster too.
     await expect(refused).rejects.toThrow('this one names cluster "remote-cluster-1"');
     expect(job(executionResourceName('default/deployment/remote'))).toBeUndefined();
     const { resourceName } = await executor.create(

@@ -105,7 +105,7 @@ describe("kubernaut's TektonExecutor cases", () => {
     );
   });
 
-  it('UT-WE-014-062/063/085/086: gives every parameter as a string param and TARGET_RESOURCE, only TARGET_RESOURCE without parameters', async () => {
+  it('UT-WE-014-062 / UT-WE-014-063 / UT-WE-014-085 / UT-WE-014-086: gives every parameter as a string param and TARGET_RESOURCE, only TARGET_RESOURCE without parameters', async () => {
     const { executor, run } = tektonEngine('test-sa');
     const withParameters = kubernautExecution('test-wfe-params', 'default/deployment/param-app', {
       parameters: { NAMESPACE: 'default', REPLICAS: '3', IMAGE: 'nginx:latest' },
@@ -124,7 +124,7 @@ describe("kubernaut's TektonExecutor cases", () => {
     ]);
   });
 
-  it('UT-WE-014-064/087: labels the run with the execution, workflow, source namespace and target, and keeps the raw target in an annotation', async () => {
+  it('UT-WE-014-064 / UT-WE-014-087: labels the run with the execution, workflow, source namespace and target, and keeps the raw target in an annotation', async () => {
     const { executor, run } = tektonEngine('test-sa');
     const wfe = kubernautExecution('test-wfe-labels', 'prod-ns/deployment/api-server', {
       namespace: 'prod-ns',
@@ -202,7 +202,7 @@ describe("kubernaut's TektonExecutor cases", () => {
     });
   });
 
-  it('UT-WE-014-070..073/075: reads the Succeeded condition as kubernaut does, with the child count as totalTasks', async () => {
+  it('UT-WE-014-070 / UT-WE-014-071 / UT-WE-014-072 / UT-WE-014-073 / UT-WE-014-075: reads the Succeeded condition as kubernaut does, with the child count as totalTasks', async () => {
     const { executor, setStatus } = tektonEngine('test-sa');
     const wfe = kubernautExecution('test-wfe-status', 'default/deployment/status-app');
     const { resourceName } = await executor.create(wfe, executionNamespace);
@@ -259,7 +259,7 @@ describe("kubernaut's TektonExecutor cases", () => {
     expect(await executor.getStatus(wfe, executionNamespace)).toMatchObject({ phase: 'Running' });
   });
 
-  it("UT-WE-014-080/081/082: deletes the execution's run, succeeds when there is none, and registers as tekton", async () => {
+  it("UT-WE-014-080 / UT-WE-014-081 / UT-WE-014-082: deletes the execution's run, succeeds when there is none, and registers as tekton", async () => {
     const { executor, run } = tektonEngine('test-sa');
     expect(executor.engine).toBe('tekton');
     const wfe = kubernautExecution('cleanup-wfe', 'default/deployment/cleanup-app');
@@ -270,7 +270,7 @@ describe("kubernaut's TektonExecutor cases", () => {
     await expect(executor.cleanup(none, executionNamespace)).resolves.toBeUndefined();
   });
 
-  it('UT-WE-006-024..027: binds each Secret and ConfigMap dependency as a workspace, Secrets first, and none without dependencies', async () => {
+  it('UT-WE-006-024 / UT-WE-006-025 / UT-WE-006-026 / UT-WE-006-027: binds each Secret and ConfigMap dependency as a workspace, Secrets first, and none without dependencies', async () => {
     const { executor, run } = tektonEngine('test-sa');
     const workspaces = async (target: string, dependencies?: Dependencies) => {
       const wfe = kubernautExecution('test-wfe-tekton-deps', target);
@@ -303,7 +303,7 @@ describe("kubernaut's TektonExecutor cases", () => {
     ).toEqual([secret, configMap]);
   });
 
-  it('UT-WE-243-020/021: passes only declared parameters as params when names are declared, every one when none are', async () => {
+  it('UT-WE-243-020 / UT-WE-243-021: passes only declared parameters as params when names are declared, every one when none are', async () => {
     const { executor, run } = tektonEngine('test-sa');
     const wfe = kubernautExecution('test-wfe-declared', 'default/deployment/declared-app', {
       parameters: { NAMESPACE: 'default', INJECTED: 'rm -rf' },
@@ -459,7 +459,7 @@ describe("kubernaut's TektonExecutor cases at d5a4a87", () => {
     expect(run(resourceName)).toBeUndefined();
   });
 
-  it('UT-WE-054-UTIL-001..003: names a run by its target alone, and gives each parameter (none for none) as a string param', async () => {
+  it('UT-WE-054-UTIL-001 / UT-WE-054-UTIL-002 / UT-WE-054-UTIL-003: names a run by its target alone, and gives each parameter (none for none) as a string param', async () => {
     const { executor, run } = tektonEngine();
     const nginx = executionResourceName('default/deployment/nginx');
     expect(executionResourceName('default/deployment/nginx')).toBe(nginx);
@@ -473,6 +473,18 @@ describe("kubernaut's TektonExecutor cases at d5a4a87", () => {
       { name: 'MODE', value: 'aggressive' },
       { name: 'TIMEOUT', value: '30s' },
       { name: 'TARGET_RESOURCE', value: 'default/deployment/nginx' },
+    ]);
+    // UT-WE-054-UTIL-003: no parameters at all (kubernaut's nil map) give TARGET_RESOURCE alone.
+    const { parameters: _none, ...bare } = newTestWFE(
+      'wfe-no-params',
+      'default/deployment/bare',
+    ).spec;
+    const withoutParameters = await executor.create(
+      { ...newTestWFE('wfe-no-params', 'default/deployment/bare'), spec: bare },
+      executionNamespace,
+    );
+    expect(run(withoutParameters.resourceName)?.spec.params).toEqual([
+      { name: 'TARGET_RESOURCE', value: 'default/deployment/bare' },
     ]);
   });
 
