@@ -37,7 +37,7 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
       workflowId: WORKFLOW_ID,
     });
 
-  it('E2E-WE-014-001/003/004/006: runs one deterministically named Job with kubernaut labels, env and spec to Completed', async () => {
+  it('E2E-WE-014-001 / E2E-WE-014-003 / E2E-WE-014-004 / E2E-WE-014-006: runs one deterministically named Job with kubernaut labels, env and spec to Completed', async () => {
     await start({ [podControls.runSeconds]: '3' });
     const wfe = await cluster.apply(kubernautExecution());
     const running = await cluster.waitForPhase(wfe.metadata.name, 'Running');
@@ -74,7 +74,7 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
     expect(failed.status?.failureDetails?.message).toMatch(/deleted/);
   });
 
-  it('E2E-WE-006-001/005: mounts a declared Secret and ConfigMap read-only under /run/kubernaut', async () => {
+  it('E2E-WE-006-001 / E2E-WE-006-005 / IT-WE-006-002: mounts a declared Secret and ConfigMap read-only under /run/kubernaut', async () => {
     await start({ [podControls.runSeconds]: '600' });
     const wfe = await cluster.apply(
       kubernautExecution({
@@ -112,7 +112,10 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
     );
   });
 
-  it('E2E-WE-006-002: fails an execution whose declared Secret is gone, naming it (before any Job, by design)', async () => {
+  // kubernaut HEAD creates the Job and names the Secret from the pod's FailedMount
+  // (IT-WE-1481-001); Roundhouse refuses the execution first (docs/conventions.md, "a dependency
+  // that does not exist").
+  it('E2E-WE-006-002 / IT-WE-1481-001 (a deliberate difference): fails an execution whose declared Secret is gone, naming it (before any Job, by design)', async () => {
     await start({ [podControls.runSeconds]: '2' });
     const wfe = await cluster.apply(
       kubernautExecution({ secrets: [{ name: 'e2e-dep-secret-gone' }] }),

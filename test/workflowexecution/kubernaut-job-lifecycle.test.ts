@@ -2,6 +2,9 @@ import { executionResourceName } from '@roundhouse/core';
 import { describeWithControlPlane, podControls } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { expect, it, vi } from 'vitest';
+import { finishJobPod } from '../../packages/job/test/drive.js';
+import { onlyJobPod } from '../../packages/job/test/only-job-pod.js';
+import { recordPodWarning } from '../../packages/job/test/pod-warning.js';
 import { useController } from './controller-fixture.js';
 import { condition, type Manifest, manifest, patience } from './harness.js';
 import { kubernautShaped } from './kubernaut-e2e.js';
@@ -11,7 +14,9 @@ import { kubernautJobs } from './kubernaut-job-controller.js';
  * kubernaut's job-engine integration cases (test/integration/workflowexecution/
  * job_lifecycle_integration_test.go at d5a4a87, IT-WE-014-0xx) through a controller with the
  * kubernaut preset; a real Job controller runs the Jobs where kubernaut's envtest writes their
- * status. Its AuditRecorded cases (IT-WE-014-011) and its empty default ServiceAccount are
+ * status. Its AuditRecorded cases (IT-WE-014-011, IT-WE-019-003/004), its empty default
+ * ServiceAccount (IT-WE-014-003), its pod failure policy (IT-WE-019-002) and its Job created for
+ * a missing dependency (IT-WE-1481-001, dependency_resolution_integration_test.go) are
  * deliberate differences (see docs/conventions.md).
  */
 describeWithControlPlane(
@@ -32,18 +37,29 @@ describeWithControlPlane(
         { workflowId: 'test-workflow' },
       );
 
-    it("IT-WE-014-001/003/005/006/012: one Job, named by the target's lock, with kubernaut's labels, container and env, recorded as executionRef, to Completed with no failure", async () => {
+    it("IT-WE-014-001 / IT-WE-014-003 / IT-WE-014-005 / IT-WE-014-006 / IT-WE-014-012 / IT-WE-006-005 / IT-WE-019-002 (a deliberate difference): one Job, named by the target's lock, with kubernaut's labels, container and env and no dependency volume, recorded as executionRef, to Completed with no failure", async () => {
       await start({ [podControls.runSeconds]: '3' });
       const wfe = await cluster.apply(kubernautExecution());
       const running = await cluster.waitForPhase(wfe.metadata.name, 'Running');
       const { job, container, variables } = await onlyJobOf(running, 'test-workflow');
       expect(job.metadata?.name).toBe(executionResourceName(wfe.spec.targetResource));
       expect(container.name).toBe('workflow');
+      expect(container.image).toBe(wfe.spec.workflowRef.executionBundle);
       expect(variables).toMatchObject({
         TARGET_RESOURCE: wfe.spec.targetResource,
         REMEDIATION_TYPE: 'restart',
         TIMEOUT: '300',
       });
+      // kubernaut d5a4a87 leaves the account empty (the namespace's default); the preset keeps
+      // its runner, as docs/conventions.md's "default ServiceAccount" row says.
+      const pod = job.spec.template.spec as { serviceAccountName?: string };
+      expect(pod.serviceAccountName).toBe('kubernaut-workflow-runner');
+      // IT-WE-006-005: an execution that declares no dependency mounts none.
+      const volumes = (job.spec.template.spec.volumes ?? []).map((v) => v.name);
+      expect(volumes.filter((v) => /^(secret|configmap)-/.test(v))).toEqual([]);
+      // IT-WE-019-002 expects d5a4a87's pod failure policy, which runs a killed workflow again;
+      // here a workflow runs once (docs/conventions.md, "a Job's pod failure policy").
+      expect(job.spec).not.toHaveProperty('podFailurePolicy');
 
       const done = await cluster.waitForPhase(wfe.metadata.name, 'Completed');
       expect(done.status?.failureDetails).toBeUndefined();
@@ -80,7 +96,7 @@ describeWithControlPlane(
       expect(failed.status?.failureDetails?.message).toMatch(/deleted/);
     });
 
-    it('IT-WE-014-016/017: a second execution on the target of a running one fails Deduplicated, naming it, and the first runs on', async () => {
+    it('IT-WE-014-016 / IT-WE-014-017: a second execution on the target of a running one fails Deduplicated, naming it, and the first runs on to Completed', async () => {
       // The first runs for as long as the test: one that ended would hold the second back for
       // the cooldown instead.
       await start({ [podControls.runSeconds]: '600' });
@@ -98,6 +114,61 @@ describeWithControlPlane(
       const holder = await cluster.read(first.metadata.name);
       expect(holder?.status?.phase).toBe('Running');
       expect(holder?.status?.failureDetails).toBeUndefined();
+      // Its workflow ends well, as kubernaut's simulateJobCompletion ends it.
+      await finishJobPod(
+        client(),
+        cluster.executionNamespace,
+        holder?.status?.executionRef?.name as string,
+        0,
+      );
+      const done = await cluster.waitForPhase(first.metadata.name, 'Completed');
+      expect(done.status?.failureDetails).toBeUndefined();
+    });
+
+    it("IT-WE-019-001: the workflow's workflowRef.resources are the Job container's", async () => {
+      await start({ [podControls.runSeconds]: '600' });
+      const base = kubernautExecution();
+      const wfe = await cluster.apply({
+        ...base,
+        spec: {
+          ...base.spec,
+          workflowRef: {
+            ...base.spec.workflowRef,
+            resources: {
+              requests: { cpu: '100m', memory: '128Mi' },
+              limits: { cpu: '500m', memory: '256Mi' },
+            },
+          },
+        },
+      } as Manifest);
+      const running = await cluster.waitForPhase(wfe.metadata.name, 'Running');
+      const { container } = await onlyJobOf(running, 'test-workflow');
+      expect((container as { resources?: object }).resources).toEqual({
+        requests: { cpu: '100m', memory: '128Mi' },
+        limits: { cpu: '500m', memory: '256Mi' },
+      });
+    });
+
+    it("IT-WE-1645-001: the kubelet's image-pull failure of the Job's pod is in the failed execution's failureDetails.message", async () => {
+      await start({ [podControls.runSeconds]: '600' });
+      // The Job fails at its deadline, as a pod whose image never pulls would.
+      const wfe = await cluster.apply(kubernautShaped(manifest({ timeout: '10s' }), 'job'));
+      const running = await cluster.waitForPhase(wfe.metadata.name, 'Running');
+      const { name: pod } = await onlyJobPod(
+        client(),
+        cluster.executionNamespace,
+        running.status?.executionRef?.name as string,
+      );
+      // kubernaut's message; the fake node pulls no image, so the test writes the kubelet's event.
+      const pull =
+        'Failed to pull image "quay.io/kubernaut/nonexistent-1645:v1": rpc error: code = NotFound desc = manifest unknown';
+      await recordPodWarning(client(), cluster.executionNamespace, {
+        pod,
+        reason: 'Failed',
+        message: pull,
+      });
+      const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
+      expect(failed.status?.failureDetails?.message).toContain('manifest unknown');
     });
   },
 );
