@@ -14,7 +14,7 @@ import { kubernautJobs } from './kubernaut-job-controller.js';
  * kubernaut's job-engine integration cases (test/integration/workflowexecution/
  * job_lifecycle_integration_test.go at d5a4a87, IT-WE-014-0xx) through a controller with the
  * kubernaut preset; a real Job controller runs the Jobs where kubernaut's envtest writes their
- * status. Its AuditRecorded cases (IT-WE-014-011, IT-WE-019-003/004), its empty default
+ * status. Its AuditRecorded cases (IT-WE-014-011, IT-WE-019-003, IT-WE-019-004), its empty default
  * ServiceAccount (IT-WE-014-003), its pod failure policy (IT-WE-019-002) and its Job created for
  * a missing dependency (IT-WE-1481-001, dependency_resolution_integration_test.go) are
  * deliberate differences (see docs/conventions.md).
