@@ -357,6 +357,26 @@ describe("kubernaut's JobExecutor cases", () => {
       adoptedKind: 'Job',
     });
   });
+
+  it("UT-WE-374-004: a Job gone between the refused create and its read is a retryable error, never taken for a finished one's lock", async () => {
+    const api = new MemoryKubeClient();
+    const executor = new JobExecutor(api, { conventions: kubernautConventions });
+    const { resourceName } = await executor.create(
+      kubernautExecution('first', 'default/deployment/vanished-app'),
+      executionNamespace,
+    );
+    api.setStatus(resources.jobs, executionNamespace, resourceName, { active: 1 });
+    // The API server still refuses the name, and every read after finds the Job deleted.
+    const get = api.get.bind(api);
+    vi.spyOn(api, 'get').mockImplementation((type, ...rest) =>
+      type === resources.jobs ? Promise.resolve(null) : get(type, ...rest),
+    );
+    const second = kubernautExecution('second', 'default/deployment/vanished-app');
+    await expect(executor.create(second, executionNamespace)).rejects.toMatchObject({
+      reason: 'PreviousExecutionNotCleaned',
+      retryable: true,
+    });
+  });
 });
 
 /*
