@@ -263,6 +263,12 @@ describe('launchCredentials', () => {
     });
   });
 
+  it('UT-WE-365-002: sends a credential both on the template and ephemeral once', () => {
+    // kubernaut's mock answers the ephemeral create with id 200, which the template has too.
+    const ids = launchCredentials([credential(100, 1), credential(200, 5)], [credential(200, 5)]);
+    expect(ids.ids).toEqual([100, 200]);
+  });
+
   it('lets an ephemeral credential replace the template credential of its type', () => {
     expect(launchCredentials([credential(1, 40), credential(2, 7)], [credential(9, 40)])).toEqual({
       ids: [2, 9],

@@ -190,6 +190,27 @@ describe('JobLaunch', () => {
     expect(awx.launched[0]?.credentials).toEqual([1, awx.credentials[0]!.id]);
   });
 
+  it("UT-WE-365-005 (differs on purpose): launches nothing when the template's own credentials cannot be read, deleting the credentials and the lock", async () => {
+    // kubernaut launches with the ephemeral credentials alone, which AWX refuses for a template
+    // that has credentials of its own (Removing … without replacement) or runs without them.
+    const { awx, lock, run } = setup();
+    awx.templateCredentials = async () => {
+      throw new AwxApiError(
+        'GET job_templates/3/credentials/',
+        500,
+        'internal server error',
+        [],
+        undefined,
+      );
+    };
+    const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwxApiError);
+    expect((error as AwxApiError).retryable).toBe(true);
+    expect(awx.launched).toEqual([]);
+    expect(awx.credentials).toEqual([]);
+    expect(lock.record).toBeNull();
+  });
+
   it('turns a launch AWX refused into a ConfigurationError, deleting the credentials and the lock', async () => {
     const { awx, error } = await refusedLaunch(400, undefined, [
       { path: 'variables_needed_to_start', message: "'region' value missing" },

@@ -8,8 +8,9 @@ import { awxBase, page, useNock } from './awx-nock.test-support.js';
  * kubernaut's AWXHTTPClient credential cases (test/unit/workflowexecution/awx_client_test.go at
  * 05af3c6, pkg/workflowexecution/awx_client_test.go at d5a4a87) against AwxClient, each request
  * as kubernaut's httptest server checks it. Where the client answers otherwise (a type nobody
- * has, a credential already gone), the case says so: see docs/backends/awx.md. Their TLS cases
- * (awx_tls_test.go) are in test/tls.test.ts: a private CA is given as caBundle, per client.
+ * has, a credential already gone), the case says so: see docs/backends/awx.md. Their TLS case
+ * with a private CA (awx_tls_test.go's UT-WE-902-004) is in test/tls.test.ts: the CA is given
+ * as caBundle, per client, where kubernaut reads TLS_CA_FILE for the whole process.
  */
 
 useNock();
@@ -29,7 +30,7 @@ const storedType = (id: number, name: string) => ({
 });
 
 describe("kubernaut's AWX client credential cases", () => {
-  it('UT-WE-015-010/011: creates a cloud credential type with its inputs and injectors, authenticated, and names the status AWX refused it with', async () => {
+  it('UT-WE-015-010, UT-WE-015-011: creates a cloud credential type with its inputs and injectors, authenticated, and names the status AWX refused it with', async () => {
     const name = 'kubernaut-secret-gitea-repo-creds';
     const inputs = {
       fields: [
@@ -65,7 +66,7 @@ describe("kubernaut's AWX client credential cases", () => {
     ).rejects.toThrow(/answered 400: name already exists/);
   });
 
-  it('UT-WE-015-012/013: finds a credential type by name, and answers null (kubernaut: a not-found error) for a name nobody has', async () => {
+  it('UT-WE-015-012, UT-WE-015-013: finds a credential type by name, and answers null (kubernaut: a not-found error) for a name nobody has', async () => {
     const name = 'kubernaut-secret-gitea-repo-creds';
     nock(awxBase)
       .get('/api/v2/credential_types/')
@@ -79,7 +80,7 @@ describe("kubernaut's AWX client credential cases", () => {
     expect(await awx.findCredentialType('nonexistent', 'cloud')).toBeNull();
   });
 
-  it('UT-WE-015-014/015: creates a credential of the type in the organization with the Secret values, and names the status AWX refused it with', async () => {
+  it('UT-WE-015-014, UT-WE-015-015: creates a credential of the type in the organization with the Secret values, and names the status AWX refused it with', async () => {
     const request = {
       name: 'kubernaut-ephemeral-gitea-repo-creds',
       description,
@@ -99,7 +100,7 @@ describe("kubernaut's AWX client credential cases", () => {
     );
   });
 
-  it('UT-WE-015-016/017: deletes a credential by id, authenticated; one AWX no longer has is false (kubernaut: an error), any other refusal an error', async () => {
+  it('UT-WE-015-016, UT-WE-015-017: deletes a credential by id, authenticated; one AWX no longer has is false (kubernaut: an error), any other refusal an error', async () => {
     nock(awxBase, { reqheaders: { authorization: 'Bearer test-token' } })
       .delete('/api/v2/credentials/42/')
       .reply(204)
@@ -113,7 +114,7 @@ describe("kubernaut's AWX client credential cases", () => {
     await expect(awx.deleteCredential(7)).rejects.toThrow(/answered 403/);
   });
 
-  it('UT-WE-015-018/019/020: launches with extra_vars as an object and the credential ids in order, without a credentials key when there are none, and names the status of a refused launch', async () => {
+  it('UT-WE-015-018, UT-WE-015-019, UT-WE-015-020: launches with extra_vars as an object and the credential ids in order, without a credentials key when there are none, and names the status of a refused launch', async () => {
     nock(awxBase)
       .post('/api/v2/job_templates/10/launch/', {
         extra_vars: { TARGET_NAMESPACE: 'demo-ns' },
@@ -134,7 +135,7 @@ describe("kubernaut's AWX client credential cases", () => {
     );
   });
 
-  it('UT-WE-902-001/002/003: builds a client for a base URL and a token, and refuses an empty base URL or token, naming the option', () => {
+  it('UT-WE-902-001, UT-WE-902-002, UT-WE-902-003: builds a client for a base URL and a token, and refuses an empty base URL or token, naming the option', () => {
     expect(
       new AwxClient({ baseUrl: 'https://awx.example.com', token: 'test-token' }),
     ).toBeInstanceOf(AwxClient);
@@ -152,7 +153,29 @@ describe("kubernaut's AWX client credential cases", () => {
     const noToken = refusal({ baseUrl: 'https://awx.example.com', token: '' });
     expect(noToken).toBeInstanceOf(ConfigurationError);
     expect((noToken as ConfigurationError).issues.map((i) => i.path)).toEqual(['awx.token']);
+    // kubernaut's words name its Go parameter (baseURL); these name the option as it is spelt.
     expect(String(noUrl)).toContain('baseUrl');
     expect(String(noToken)).toContain('token');
+  });
+
+  it('UT-WE-902-005: reaches an AWX served over plain HTTP, authenticated', async () => {
+    const plain = 'http://awx.test';
+    nock(plain, { reqheaders: { authorization: 'Bearer test-token' } })
+      .get('/api/v2/job_templates/')
+      .query((q) => q.name === 'test-template')
+      .reply(
+        200,
+        page([
+          {
+            id: 42,
+            name: 'test-template',
+            organization: 1,
+            ask_variables_on_launch: true,
+            ask_credential_on_launch: true,
+          },
+        ]),
+      );
+    const awx = new AwxClient({ baseUrl: plain, token: 'test-token', retries: 0 });
+    expect((await awx.findJobTemplate('test-template')).id).toBe(42);
   });
 });

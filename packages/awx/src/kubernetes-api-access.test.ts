@@ -74,6 +74,10 @@ const granted = (seconds: number) => async () => ({
 const identity = executionIdentity(wfe());
 
 describe('KubernetesApiAccess', () => {
+  // kubernaut UT-WE-501-005 (differs on purpose, see docs/backends/awx.md): an execution naming
+  // no ServiceAccount gets the default runner's token, never the controller's own as kubernaut
+  // gives. UT-WE-552-004, UT-WE-552-005: AWX's managed bearer-token type is used, looked up by
+  // its kind and namespace, and no type of the engine's own is looked up or created.
   it("requests a token of the default runner in the execution namespace, and remembers AWX's type", async () => {
     const { access: api, calls, lookups } = access(granted(3600));
     const { plan, warnings } = await api.plan(wfe(), 'workflows', identity, undefined, undefined);

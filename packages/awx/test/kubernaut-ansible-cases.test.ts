@@ -44,7 +44,7 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
     };
   }
 
-  it('UT-WE-015-001/006: launches the named template as awx-job-<id>, parameters typed, with the execution and its remediation request named', async () => {
+  it('UT-WE-015-001, UT-WE-015-006: launches the named template as awx-job-<id>, parameters typed, with the execution and its remediation request named', async () => {
     const template = seedTemplate(bed.sim);
     const wfe = makeExecution(template.name, {
       name: 'we-rr-abc123',
@@ -103,7 +103,7 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
     expect(jobsOf(bed.sim, wfe)).toEqual([]);
   });
 
-  it("UT-WE-015-030/032: a Secret becomes a credential of kubernaut's type for it, named for the Secret, that the job is launched with; no dependency, no credential", async () => {
+  it("UT-WE-015-030, UT-WE-015-032: a Secret becomes a credential of kubernaut's type for it, named for the Secret, that the job is launched with; no dependency, no credential", async () => {
     const template = seedTemplate(bed.sim);
     await createSecret(bed.kube, env.namespace, 'gitea-repo-creds', {
       username: 'admin',
@@ -165,7 +165,7 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
     expect(credential!.credentialType).toBe(registered.id);
   });
 
-  it('UT-WE-015-033/042: names a dependency Secret or ConfigMap that does not exist, launching nothing', async () => {
+  it('UT-WE-015-033, UT-WE-015-042: names a dependency Secret or ConfigMap that does not exist, launching nothing', async () => {
     const template = seedTemplate(bed.sim);
     const wfe = makeExecution(template.name, { name: 'we-missing-deps' });
     await expect(
@@ -181,7 +181,7 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
     expect(jobsOf(bed.sim, wfe)).toEqual([]);
   });
 
-  it('UT-WE-015-040/041: gives each ConfigMap key as a raw string KUBERNAUT_CONFIGMAP_<MAP>_<KEY>, beside the Secret credentials', async () => {
+  it('UT-WE-015-040, UT-WE-015-041: gives each ConfigMap key as a raw string KUBERNAUT_CONFIGMAP_<MAP>_<KEY>, beside the Secret credentials', async () => {
     const template = seedTemplate(bed.sim);
     await createConfigMap(bed.kube, env.namespace, 'app-config', {
       'log-level': 'debug',
@@ -213,10 +213,11 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
     expect(launchOf(both).credentials).toEqual([credential!.id]);
     expect(launchOf(both).extraVars).toMatchObject({
       KUBERNAUT_CONFIGMAP_APP_SETTINGS_TIMEOUT: '30s',
+      WFE_NAME: both.metadata.name,
     });
   });
 
-  it("UT-WE-365-001/003: launches with the template's own credentials first, then the ephemeral ones; only the ephemeral ones when the template has none", async () => {
+  it("UT-WE-365-001, UT-WE-365-003: launches with the template's own credentials first, then the ephemeral ones; only the ephemeral ones when the template has none", async () => {
     const own = addMachineCredential(bed.sim, 'template-ssh');
     const withOwn = seedTemplate(bed.sim, { credentials: [own.id] });
     await createSecret(bed.kube, env.namespace, 'merge-creds', { token: 't' });
@@ -233,7 +234,7 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
     expect(launchOf(only).credentials).toEqual([alone!.id]);
   });
 
-  it('UT-WE-243-040/041/042: launches only the declared parameters, every one when none are declared, and refuses one named like an engine variable (kubernaut: overwritten)', async () => {
+  it('UT-WE-243-040, UT-WE-243-041, UT-WE-243-042: launches only the declared parameters, every one when none are declared, and refuses one named like an engine variable (kubernaut: overwritten)', async () => {
     const template = seedTemplate(bed.sim);
     const parameters = { NAMESPACE: 'default', UNDECLARED: 'x' };
     const declared = makeExecution(template.name, { spec: { parameters } });
@@ -263,7 +264,7 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
     expect(executor().engine).toBe('ansible');
   });
 
-  it('UT-WE-1761-001/002: refuses an execution for another cluster, naming it, before asking AWX anything; one without a cluster launches', async () => {
+  it('UT-WE-1761-001, UT-WE-1761-002: refuses an execution for another cluster, naming it, before asking AWX anything; one without a cluster launches', async () => {
     const template = seedTemplate(bed.sim);
     const before = bed.sim.requests.length;
     const remote = makeExecution(template.name, { spec: { clusterID: 'remote-cluster-1' } });
@@ -321,7 +322,7 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
       });
     });
 
-    it("UT-WE-501-004/003/007, UT-WE-2176-002: gives AWX the workflow ServiceAccount's token as bearer_token, living to spec.timesOutAt (Roundhouse: and five minutes), without a warning", async () => {
+    it("UT-WE-501-004, UT-WE-501-003, UT-WE-501-007, UT-WE-2176-002: gives AWX the workflow ServiceAccount's token as bearer_token, living to spec.timesOutAt (Roundhouse: and five minutes), without a warning", async () => {
       const template = seedTemplate(bed.sim, { askTimeoutOnLaunch: true });
       const engine = bed.executor({
         conventions: kubernautConventions,
@@ -355,7 +356,7 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
       await cleanUp(engine, withRef(wfe, resourceName), env.namespace);
     });
 
-    it("UT-WE-500-002/006: launches with the Kubernetes API credential beside the Secret's, and cleanup deletes both", async () => {
+    it("UT-WE-500-002, UT-WE-500-006: launches with the Kubernetes API credential beside the Secret's, and cleanup deletes both", async () => {
       const template = seedTemplate(bed.sim);
       await createSecret(bed.kube, env.namespace, 'gitea-repo-creds-k8s', {
         username: 'admin',

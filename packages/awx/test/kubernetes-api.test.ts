@@ -93,6 +93,10 @@ describeWithControlPlane('AnsibleExecutor giving jobs the Kubernetes API', () =>
     }
   }
 
+  // kubernaut UT-WE-500-001, UT-WE-552-011: with no dependency Secret, the job gets a
+  // credential of AWX's own bearer-token type (none created) holding host, bearer_token and
+  // ssl_ca_cert. Differs on purpose (docs/backends/awx.md): the token is the workflow
+  // ServiceAccount's, never the controller's, and the credential is named per execution key.
   it("gives the job a bearer-token credential of the execution's ServiceAccount, deleted at cleanup", async () => {
     const template = seedTemplate(bed.sim, { askTimeoutOnLaunch: true });
     const engine = executor({ kubernetesApi: kubernetesApi() });
@@ -100,6 +104,7 @@ describeWithControlPlane('AnsibleExecutor giving jobs the Kubernetes API', () =>
       spec: asServiceAccount(template.name, 'restarter', '30m'),
     });
     const before = tokenRequests();
+    const types = bed.sim.state.credentialTypes().length;
 
     const { resourceName, warnings } = await engine.create(created, env.namespace);
     expect(tokenRequests()).toBe(before + 1);
@@ -110,6 +115,7 @@ describeWithControlPlane('AnsibleExecutor giving jobs the Kubernetes API', () =>
     const [credential, ...others] = apiCredentials();
     expect(others).toEqual([]);
     expect(credential!.credentialType).toBe(bearerType().id);
+    expect(bed.sim.state.credentialTypes()).toHaveLength(types);
     expect(job!.credentials).toEqual([credential!.id]);
     const { bearer_token: token, ...inputs } = credential!.inputs as Record<string, unknown>;
     expect(inputs).toEqual({ host: server, verify_ssl: true, ssl_ca_cert: caCertificate });
@@ -183,6 +189,8 @@ describeWithControlPlane('AnsibleExecutor giving jobs the Kubernetes API', () =>
     await cleanUp(engine, wfe, env.namespace);
   });
 
+  // kubernaut UT-WE-500-003 (differs on purpose, docs/backends/awx.md): kubernaut launches
+  // without the Kubernetes API credential when it cannot make one; here create fails first.
   it('refuses a ServiceAccount that does not exist, leaving nothing in AWX', async () => {
     const template = seedTemplate(bed.sim);
     await createSecret(bed.kube, env.namespace, 'db-2', { password: 'pw' });
@@ -217,6 +225,10 @@ describeWithControlPlane('AnsibleExecutor giving jobs the Kubernetes API', () =>
     expect(jobsOf(bed.sim, wfe)).toEqual([]);
   });
 
+  // kubernaut UT-WE-500-005, UT-WE-552-001, UT-WE-552-002, UT-WE-552-003, UT-WE-552-006,
+  // UT-WE-552-007, UT-WE-552-008, UT-WE-552-012 (differ on purpose, docs/backends/awx.md):
+  // kubernaut then reuses or creates a type of its own (kubernaut-k8s-bearer-token, or `-v2`
+  // writing a kubeconfig file, insecure without a CA); here only AWX's managed type is used.
   it('refuses to launch, minting no token, when AWX lacks the managed type', async () => {
     const template = seedTemplate(bed.sim);
     const awx = interceptAwx(bed.awx, (_operation, call) => call(), {

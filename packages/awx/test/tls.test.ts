@@ -6,6 +6,9 @@ import { expect, it } from 'vitest';
 describeWithControlPlane('AwxClient TLS', () => {
   const env = useTestNamespace();
 
+  // kubernaut UT-WE-902-004: a server whose certificate a private CA signed is reached with that
+  // CA; differs on purpose (docs/backends/awx.md): given per client as caBundle, where kubernaut
+  // reads TLS_CA_FILE for the whole process.
   it('trusts a private CA only when given it, and skips verification only when told to', async () => {
     const cluster = env.kubeConfig.getCurrentCluster();
     const ca = Buffer.from(cluster?.caData ?? '', 'base64').toString('utf8');
