@@ -5,7 +5,7 @@ import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it } from 'vitest';
 import { useAwxSimulator } from './awx.js';
 import { useController } from './controller-fixture.js';
-import { condition, type Manifest, manifest } from './harness.js';
+import { condition, jobRegistry, type Manifest, manifest } from './harness.js';
 import { createDependencies, expectKubernautCompletion, kubernautShaped } from './kubernaut-e2e.js';
 
 /*
@@ -85,7 +85,7 @@ describeWithControlPlane('kubernaut ansible E2E cases under the kubernaut preset
   const jobOf = (ref: string | undefined) =>
     simulator.state.job(Number(ref?.replace(/^awx-job-/, '')));
 
-  it('E2E-WE-015-001/003: runs an AWX job to Completed, its ref awx-job-<id>, with its times and conditions', async () => {
+  it('E2E-WE-015-001, E2E-WE-015-003: runs an AWX job to Completed, its ref awx-job-<id>, with its times and conditions', async () => {
     const wfe = await cluster.apply(ansibleExecution('kubernaut-test-success'));
     // The job runs under a second here, so Running may pass between two reads: executionRef stays.
     const done = await cluster.waitForPhase(wfe.metadata.name, 'Completed');
@@ -131,5 +131,42 @@ describeWithControlPlane('kubernaut ansible E2E cases under the kubernaut preset
     expect(current?.metadata.annotations ?? {}).not.toHaveProperty(
       'kubernaut.ai/awx-ephemeral-credentials',
     );
+  });
+});
+
+/*
+ * kubernaut's IT-WE-015-001 (test/integration/workflowexecution/ansible_dispatch_integration_
+ * test.go at d5a4a87): its integration suite registers only the tekton and job executors, so an
+ * ansible execution reaches the dispatch and fails there, before anything runs.
+ */
+describeWithControlPlane('kubernaut ansible dispatch without an ansible executor', () => {
+  const cluster = useController('wfe-kn-noawx');
+
+  it('IT-WE-015-001: fails an ansible execution UnsupportedEngine, as no execution failure, when no ansible executor is registered', async () => {
+    await cluster.start({
+      registry: jobRegistry(cluster.env.kubeConfig),
+      policy: { bundles: ['https://github.com/kubernaut/*'] },
+    });
+    const wfe = await cluster.apply(
+      kubernautShaped(
+        manifest({
+          bundle: 'https://github.com/kubernaut/playbooks.git',
+          engineConfig: {
+            playbookPath: 'playbooks/restart.yml',
+            jobTemplateName: 'restart-pod',
+            inventoryName: 'production',
+          },
+          parameters: { NAMESPACE: 'default' },
+        }),
+        'ansible',
+      ),
+    );
+    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'UnsupportedEngine',
+      wasExecutionFailure: false,
+    });
+    expect(failed.status?.failureDetails?.message).toContain('"ansible"');
+    expect(failed.status?.executionRef).toBeUndefined();
   });
 });
