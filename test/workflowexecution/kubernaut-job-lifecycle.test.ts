@@ -151,8 +151,9 @@ describeWithControlPlane(
 
     it("IT-WE-1645-001: the kubelet's image-pull failure of the Job's pod is in the failed execution's failureDetails.message", async () => {
       await start({ [podControls.runSeconds]: '600' });
-      // The Job fails at its deadline, as a pod whose image never pulls would.
-      const wfe = await cluster.apply(kubernautShaped(manifest({ timeout: '10s' }), 'job'));
+      // The Job fails at its deadline, as a pod whose image never pulls would; long enough for
+      // the event below to be written before it, however loaded the machine.
+      const wfe = await cluster.apply(kubernautShaped(manifest({ timeout: '20s' }), 'job'));
       const running = await cluster.waitForPhase(wfe.metadata.name, 'Running');
       const { name: pod } = await onlyJobPod(
         client(),
