@@ -119,7 +119,7 @@ describeWithTekton('kubernaut tekton E2E cases under the kubernaut preset', () =
     expect(failed.status?.failureDetails?.message).toMatch(/not found|deleted|NotFound/);
   });
 
-  it('E2E-WE-006-004/006: binds a declared Secret and ConfigMap as workspaces named for them', async () => {
+  it('E2E-WE-006-004 / E2E-WE-006-006: binds a declared Secret and ConfigMap as workspaces named for them', async () => {
     const wfe = await cluster.apply(
       kubernautExecution(bundles.usesDependencies, {
         secrets: [{ name: 'db' }],
