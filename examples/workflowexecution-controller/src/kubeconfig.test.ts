@@ -63,6 +63,9 @@ describe('loadKubeConfig', async () => {
   });
 
   it('names a missing file, a file that is no kubeconfig, and a context without a cluster', async () => {
+    // kubernaut UT-WE-674-001: a file the operator names that does not exist is an error, not
+    // silent defaults. Its file is the controller's config; this controller takes flags and
+    // environment only, and the kubeconfig is the file it is told to read.
     expect(await messageOf(() => loadKubeConfig({ path: join(dir, 'missing'), env: {} }))).toBe(
       `--kubeconfig: ${join(dir, 'missing')} does not exist`,
     );

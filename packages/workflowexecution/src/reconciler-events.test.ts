@@ -7,8 +7,14 @@
  * test/integration/workflowexecution/events_test.go at d5a4a87).
  */
 import type { EventRecorder } from '@roundhouse/controller';
-import { type Executor, parseWorkflowExecution, type WorkflowExecution } from '@roundhouse/core';
-import type { KubeObject, Reader } from '@roundhouse/kube';
+import {
+  type ExecutionResult,
+  type Executor,
+  parseWorkflowExecution,
+  QuotaExceededError,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import { type KubeObject, KubernetesApiError, type Reader } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { ExecutionPolicySchema } from './execution-policy.js';
 import { executionServer, storedExecution } from './execution-server.test-support.js';
@@ -211,6 +217,78 @@ describe('WorkflowExecutionReconciler Events', () => {
     ]);
   });
 
+  // kubernaut UT-WE-1597-001/002/003 record the terminal audit event once though the status
+  // write met a conflict and was retried. Roundhouse sends no audit events (docs/conventions.md);
+  // the Event that reports the end is what must not be sent twice by that retry.
+  it.each([
+    ['UT-WE-1597-001', 'Completed', 'WorkflowCompleted', jobCompleted(), undefined],
+    [
+      'UT-WE-1597-002',
+      'Failed',
+      'WorkflowFailed',
+      {
+        phase: 'Failed',
+        reason: 'Failed',
+        message: "Task 'apply-memory-increase' failed: permission denied",
+        summary: { status: 'False' },
+        failureReason: 'TaskFailed',
+        started: true,
+      } satisfies ExecutionResult,
+      undefined,
+    ],
+    [
+      'UT-WE-1597-003',
+      'Failed',
+      'WorkflowFailed',
+      running,
+      new QuotaExceededError('namespace quota exceeded'),
+    ],
+  ] as const)(
+    '%s: a terminal status write that meets a conflict is retried, and its %s Event (%s) is recorded once',
+    async (_id, phase, reason, result, refusal) => {
+      const api = executionServer(storedExecution('conflicted'));
+      const { events, recorded } = recorder();
+      const reconciler = reconcilerFor(api, {
+        eventMode: 'lifecycle',
+        events,
+        executor: {
+          getStatus: async () => result,
+          ...(refusal
+            ? {
+                create: async () => {
+                  throw refusal;
+                },
+              }
+            : {}),
+        },
+      });
+      if (!refusal) {
+        await reconciler.reconcile('team-a/conflicted', ctx());
+        expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
+      }
+      // Another writer wins the race to the first terminal write, as kubernaut's interceptor does.
+      const send = api.patch.getMockImplementation() as NonNullable<
+        ReturnType<typeof api.patch.getMockImplementation>
+      >;
+      let conflicts = 0;
+      api.patch.mockImplementation(async (...args) => {
+        const body = args[3] as KubeObject;
+        if (conflicts === 0 && (body.status as { phase?: string } | undefined)?.phase === phase) {
+          conflicts += 1;
+          throw new KubernetesApiError('Conflict', 'the object has been modified', 409);
+        }
+        return send(...args);
+      });
+      await reconciler.reconcile('team-a/conflicted', ctx()).catch(() => undefined);
+      await reconciler.reconcile('team-a/conflicted', ctx());
+      expect(conflicts).toBe(1);
+      expect(api.state.stored.status).toMatchObject({ phase });
+      const terminal = events.record.mock.calls.filter(([, , r]) => r === reason);
+      expect(terminal).toHaveLength(1);
+      expect(recorded.filter((e) => e.includes(`${reason}:`))).toHaveLength(1);
+    },
+  );
+
   it('IT-WE-095-04: under lifecycle, a Job that fails records WorkflowFailed and the Running → Failed transition', async () => {
     const api = executionServer(storedExecution('fails'));
     const { events, recorded } = recorder();
@@ -302,24 +380,33 @@ describe('WorkflowExecutionReconciler Events', () => {
     expect(recorded.join('\n')).not.toContain('<script>');
   });
 
-  it("UT-WE-659-002: under lifecycle, an engine this controller does not run records WorkflowValidationFailed in the failure's words", async () => {
-    const api = executionServer(storedExecution('no-engine', { executionEngine: 'tekton' }));
-    const { events, recorded } = recorder();
-    const reconciler = reconcilerFor(api, {
-      eventMode: 'lifecycle',
-      events,
-    });
-    await reconciler.reconcile('team-a/no-engine', ctx());
-    const status = api.state.stored.status as WorkflowExecution['status'];
-    const message = status?.failureDetails?.message as string;
-    expect(status?.failureDetails?.reason).toBe('UnsupportedEngine');
-    expect(recorded).toEqual([
-      'Normal WorkflowValidated: Workflow spec validated: restart-pod (target: team-a/deployment/app)',
-      `Warning WorkflowValidationFailed: ${message}`,
-      `Warning WorkflowFailed: Pre-execution failure: UnsupportedEngine - ${message}`,
-      'Normal PhaseTransition: Phase transition: Pending → Failed',
-    ]);
-  });
+  // kubernaut UT-WE-868-020/021: its registry's error for an engine not registered names the
+  // engine and says "unsupported execution engine"; the failure and both Events carry it.
+  it.each([
+    ['UT-WE-868-020', 'tekton'],
+    ['UT-WE-868-021', 'ansible'],
+  ])(
+    "UT-WE-659-002 / %s: under lifecycle, an engine this controller does not run (%s) records WorkflowValidationFailed in the registry's words",
+    async (_id, engine) => {
+      const api = executionServer(storedExecution('no-engine', { executionEngine: engine }));
+      const { events, recorded } = recorder();
+      const reconciler = reconcilerFor(api, {
+        eventMode: 'lifecycle',
+        events,
+      });
+      await reconciler.reconcile('team-a/no-engine', ctx());
+      const status = api.state.stored.status as WorkflowExecution['status'];
+      const message = status?.failureDetails?.message as string;
+      expect(status?.failureDetails?.reason).toBe('UnsupportedEngine');
+      expect(message).toBe(`unsupported execution engine: "${engine}" (registered: [job])`);
+      expect(recorded).toEqual([
+        'Normal WorkflowValidated: Workflow spec validated: restart-pod (target: team-a/deployment/app)',
+        `Warning WorkflowValidationFailed: ${message}`,
+        `Warning WorkflowFailed: Pre-execution failure: UnsupportedEngine - ${message}`,
+        'Normal PhaseTransition: Phase transition: Pending → Failed',
+      ]);
+    },
+  );
 
   it.each([
     [

@@ -586,6 +586,18 @@ describe("kubernaut's conditions", () => {
       'Workflow restart failed: Unknown - no additional details',
     ],
     [
+      // kubernaut UT-WE-1481-005: the failure's own message, not ExecutionComplete's fixed
+      // words for a deadline, so `kubectl get events` names what was missing.
+      'started, past its deadline',
+      { phase: 'Running' as const },
+      {
+        reason: 'DeadlineExceeded' as const,
+        message: 'secret "my-creds" not found',
+        wasExecutionFailure: true,
+      },
+      'Workflow restart failed: DeadlineExceeded - secret "my-creds" not found',
+    ],
+    [
       'refused',
       undefined,
       { reason: 'ConfigurationError' as const, message: 'spec.x: bad', wasExecutionFailure: false },
