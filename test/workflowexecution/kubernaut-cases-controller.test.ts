@@ -1,10 +1,16 @@
-import type { WorkflowExecution } from '@roundhouse/core';
+import {
+  executionResourceName,
+  kubernautConventions,
+  type WorkflowExecution,
+} from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
-import { resources } from '@roundhouse/kube';
-import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, podControls } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
 import { useController } from './controller-fixture.js';
 import { condition, eventsAbout, jobRegistry, manifest, patience } from './harness.js';
+import { kubernautShaped } from './kubernaut-e2e.js';
+import { kubernautJobs } from './kubernaut-job-controller.js';
 
 /*
  * kubernaut's controller-level cases at d5a4a87 (pkg/workflowexecution/controller_test.go) that
@@ -15,6 +21,8 @@ import { condition, eventsAbout, jobRegistry, manifest, patience } from './harne
  * release is the controller's own doing after the cooldown, as kubernaut's RequeueAfter is.
  * Its IT-WE-2176-001 is catalog-snapshot.test.ts ("ending by timesOutAt"), and its
  * IT-WE-006-001/002/005 are kubernaut-job-e2e.test.ts (E2E-WE-006-001/005 and -003).
+ * Its #190 cases (UT-WE-190-001/003/008, a target held by a Job kubernaut's own controller
+ * made) run under the kubernaut preset, whose resources carry no uid annotation.
  */
 describeWithControlPlane("kubernaut's controller cases through the controller", () => {
   const cluster = useController('wfe-kn-ctl');
@@ -90,5 +98,68 @@ describeWithControlPlane("kubernaut's controller cases through the controller", 
       totalTasks: 1,
       completedTasks: 1,
     });
+  });
+
+  /** A running Job under the lock name of `target`, labelled as kubernaut's executor labels. */
+  async function heldBy(target: string, labels: Record<string, string>) {
+    const name = executionResourceName(target, kubernautConventions.namePrefix);
+    await client().create<KubeObject>(resources.jobs, cluster.executionNamespace, {
+      metadata: { name, labels },
+      spec: {
+        backoffLimit: 0,
+        template: {
+          metadata: { annotations: { [podControls.runSeconds]: '600' } },
+          spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'any' }] },
+        },
+      },
+    });
+    return name;
+  }
+  const removeJob = (name: string) =>
+    client().delete(resources.jobs, cluster.executionNamespace, name, {
+      propagationPolicy: 'Background',
+    });
+
+  it("UT-WE-190-001 / UT-WE-190-008: a target another execution's Job holds fails Deduplicated, deduplicatedBy the exact name its label gives, as no execution failure", async () => {
+    await kubernautJobs(cluster).start({ [podControls.runSeconds]: '600' });
+    const target = `${env.namespace}/deployment/app-190-001`;
+    const original = 'ns-my-app-wfe-abc123';
+    const job = await heldBy(target, {
+      'kubernaut.ai/workflow-execution': original,
+      'kubernaut.ai/source-namespace': env.namespace,
+    });
+    const wfe = await cluster.apply(kubernautShaped(manifest({ target }), 'job'));
+    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
+    expect(failed.status?.deduplicatedBy).toBe(original);
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'Deduplicated',
+      wasExecutionFailure: false,
+    });
+    expect(failed.status?.failureDetails?.message).toContain(
+      `Execution resource ${job} already exists (target resource locked)`,
+    );
+    expect(condition(failed, 'ExecutionCreated')).toMatchObject({
+      status: 'False',
+      reason: 'ExecutionCreationFailed',
+      message: `Execution resource collision (deduplicated by ${original})`,
+    });
+    // The holder's Job is left as it was.
+    const held = await client().get<KubeObject>(resources.jobs, cluster.executionNamespace, job);
+    expect(held?.metadata?.labels?.['kubernaut.ai/workflow-execution']).toBe(original);
+    await removeJob(job);
+  });
+
+  it('UT-WE-190-003: a target held by a Job that names no execution fails Unknown, with no deduplicatedBy', async () => {
+    await kubernautJobs(cluster).start({ [podControls.runSeconds]: '600' });
+    const target = `${env.namespace}/deployment/app-190-003`;
+    const job = await heldBy(target, { 'kubernaut.ai/source-namespace': env.namespace });
+    const wfe = await cluster.apply(kubernautShaped(manifest({ target }), 'job'));
+    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails?.reason).toBe('Unknown');
+    expect(failed.status?.failureDetails?.message).toContain(
+      `Execution resource ${job} already exists (target resource locked)`,
+    );
+    expect(failed.status?.deduplicatedBy).toBeUndefined();
+    await removeJob(job);
   });
 });
