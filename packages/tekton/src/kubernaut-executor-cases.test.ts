@@ -320,7 +320,7 @@ describe("kubernaut's TektonExecutor cases", () => {
     expect(await names()).toEqual(['INJECTED', 'NAMESPACE', 'TARGET_RESOURCE']);
   });
 
-  it("IT-WE-243-010/011: passes only the parameters the spec's workflowRef.declaredParameterNames declares, every one without it", async () => {
+  it("IT-WE-243-010 / IT-WE-243-011: passes only the parameters the spec's workflowRef.declaredParameterNames declares, every one without it", async () => {
     const { executor, run } = tektonEngine('test-sa');
     const paramNames = async (declaredParameterNames?: Record<string, boolean>) => {
       const base = kubernautExecution('pf-tekton', 'default/deployment/pf-tekton-app', {
