@@ -14,6 +14,7 @@ export {
   workflowContainerName,
 } from './job-spec.js';
 export { kubeletLiteral } from './kubelet-literal.js';
+export { type JobFailure, mayLagJobFailure, readJobFailure } from './lagging-pod-cache.js';
 export {
   type ListedPod,
   readMountFailure,

@@ -23,7 +23,7 @@ import {
 import { cachedJob } from './job-cache.js';
 import { jobPodStates, jobPodsRead } from './job-pods.js';
 import { buildJob, type JobSettings, jobEngine, workflowContainerName } from './job-spec.js';
-import { mayLagJobFailure } from './lagging-pod-cache.js';
+import { readJobFailure } from './lagging-pod-cache.js';
 import { isManagedElsewhere } from './managed-elsewhere.js';
 import { withMountFailure } from './mount-failures.js';
 import {
@@ -86,7 +86,7 @@ async function readJobEvents(job: JobObject, context: StatusContext): Promise<Ev
 
 /**
  * The Job engine's own part: the Job it builds and how a Job (and its pods) read. `client` is the
- * API server, which a failure the cache cannot explain is read from (see `mayLagJobFailure`).
+ * API server, which a failure the cache cannot explain is read from (see `readJobFailure`).
  */
 function jobEngineSpec(
   settings: JobSettings,
@@ -122,15 +122,11 @@ function jobEngineSpec(
       const result = jobResult(state);
       if (result.phase === 'Failed') {
         // A failure needs the pods: their terminated states say why (OOMKilled, exit code).
-        let source = context;
-        let pods = await jobPodStates(job, source, settings.conventions);
-        let failed = jobResult(state, pods);
-        if (mayLagJobFailure(failed, pods, context.reader !== client)) {
-          // The rest of this failure is read live too, as a fresh status read is throughout.
-          source = { ...context, reader: client };
-          pods = await jobPodStates(job, source, settings.conventions);
-          failed = jobResult(state, pods);
-        }
+        const {
+          result: failed,
+          pods,
+          context: source,
+        } = await readJobFailure(state, context, client, settings.conventions);
         if (failed.exitCode !== undefined) return failed;
         // No container ran to an exit code: a volume that could not be mounted says why only
         // in the kubelet's events, so they are read, once, for this failure alone.

@@ -12,6 +12,8 @@ import {
 import { describe, expect, it } from 'vitest';
 import { JobExecutor } from './job-executor.js';
 import { buildJob } from './job-spec.js';
+import { readJobFailure } from './lagging-pod-cache.js';
+import { JobStateSchema } from './status.js';
 
 /*
  * A controller's cache is fed by two watches, one of Jobs and one of the Job's pods that have not
@@ -217,5 +219,29 @@ describe('JobExecutor: a Job the cache shows Failed before its failed pod', () =
       exitCode: 137,
     });
     expect(server.reads.filter((read) => read.startsWith('pods?'))).toHaveLength(1);
+  });
+});
+
+describe('readJobFailure, for an engine of its own over Jobs', () => {
+  const job = storedJob(sampleExecution({}), backoffLimitExceeded);
+  const pod = oomKilledPod(job);
+  const state = JobStateSchema.parse(job);
+
+  it('hands back the API server to read the rest of the failure from, once it read the pods there', async () => {
+    const server = new LiveServer([pod]);
+    const context = { reader: cache(job), namespace: 'workflows' };
+    const failure = await readJobFailure(state, context, server, roundhouseConventions);
+    expect(failure.result).toMatchObject({ failureReason: 'OOMKilled', exitCode: 137 });
+    expect(failure.pods).toHaveLength(1);
+    expect(failure.context).toEqual({ ...context, reader: server });
+  });
+
+  it('hands back the context it was given when that explains the failure', async () => {
+    const server = new LiveServer([pod]);
+    const context = { reader: cache(job, [pod]), namespace: 'workflows' };
+    const failure = await readJobFailure(state, context, server, roundhouseConventions);
+    expect(failure.result).toMatchObject({ exitCode: 137 });
+    expect(failure.context).toBe(context);
+    expect(server.reads).toEqual([]);
   });
 });
