@@ -104,7 +104,7 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
       ...options.job?.podSecurityContext,
     },
   };
-  const executor = new ResourceExecutor(client, nodeJobResourceEngine(settings), {
+  const executor = new ResourceExecutor(client, nodeJobResourceEngine(settings, client), {
     conventions,
     reader: cache,
     logger,

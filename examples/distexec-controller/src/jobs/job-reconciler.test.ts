@@ -6,7 +6,9 @@ import {
   KubernetesApiError,
   kubernetesErrorFromResponse,
   kubernetesErrorFromTransport,
+  type Reader,
   ResourceExecutor,
+  type ResourceType,
   resources,
 } from '@roundhouse/kube';
 import { MemoryKubeClient } from '@roundhouse/kube/testing';
@@ -702,7 +704,7 @@ describe('JobModeReconciler, --max-jobs-per-namespace', () => {
     };
     // worker-1's Job, created by a reconcile whose create's answer was lost meanwhile.
     await jobsApi.create(resources.jobs, executionNamespace, nodeJobOf(api.stored, 'worker-1'));
-    const executor = new ResourceExecutor(jobsApi, nodeJobResourceEngine(jobSettings), {
+    const executor = new ResourceExecutor(jobsApi, nodeJobResourceEngine(jobSettings, jobsApi), {
       conventions: roundhouseConventions,
     });
     const adopted: (string | undefined)[] = [];
@@ -754,7 +756,7 @@ describe('JobModeReconciler, --max-jobs-per-namespace', () => {
         known: () => new Set(['worker-1']),
         missing: async () => [],
       } as unknown as NodeDirectory,
-      executor: new ResourceExecutor(jobsApi, nodeJobResourceEngine(jobSettings), {
+      executor: new ResourceExecutor(jobsApi, nodeJobResourceEngine(jobSettings, jobsApi), {
         conventions: roundhouseConventions,
       }),
     });
@@ -815,7 +817,7 @@ describe('JobModeReconciler, a Job create whose answer was lost', () => {
           ...rest,
         ),
     } as unknown as KubeClient;
-    const executor = new ResourceExecutor(jobsApi, nodeJobResourceEngine(jobSettings), {
+    const executor = new ResourceExecutor(jobsApi, nodeJobResourceEngine(jobSettings, jobsApi), {
       conventions: roundhouseConventions,
     });
     const reconciler = new JobModeReconciler({
@@ -1026,8 +1028,9 @@ function codeError(code: string): Error {
 }
 
 describe('JobModeReconciler, a failed Job whose pod the cache has not seen fail', () => {
-  it('records the exit code the API server shows, read fresh', async () => {
-    const object: KubeObject = {
+  /** DistExec ops/hello with worker-1's attempt 1 running, as the entry the Job's end writes. */
+  function runningOnWorker1(): KubeObject {
+    return {
       ...distExec('u-1', { finalizers: [jobsFinalizer] }),
       spec: { command: 'echo hello' },
       status: {
@@ -1041,26 +1044,122 @@ describe('JobModeReconciler, a failed Job whose pod the cache has not seen fail'
         },
       },
     };
-    const api = new FakeDistExecApi(object);
-    const failed = { phase: 'Failed', reason: 'BackoffLimitExceeded', failureReason: 'TaskFailed' };
-    const reconciler = reconcilerOver(api, {
+  }
+
+  /** worker-1's Job of `object`, failed as the Job controller leaves it (`reason`). */
+  function failedJob(object: KubeObject, reason = 'BackoffLimitExceeded'): KubeObject {
+    return {
+      ...nodeJobOf(object, 'worker-1'),
+      status: {
+        failed: 1,
+        startTime: '2026-01-01T00:00:01Z',
+        conditions: [{ type: 'Failed', status: 'True', reason, message: reason }],
+      },
+    };
+  }
+
+  /** The Job's pod, failed: its container exited with `exitCode`, or never ran (refused). */
+  function failedPod(exitCode?: number): KubeObject {
+    return {
+      metadata: {
+        name: 'hello-worker-1-x7k2p',
+        labels: { 'batch.kubernetes.io/controller-uid': 'job-worker-1' },
+      },
+      status:
+        exitCode === undefined
+          ? { phase: 'Failed', reason: 'OutOfcpu', message: "Node didn't have enough resource" }
+          : {
+              phase: 'Failed',
+              containerStatuses: [
+                { name: 'workflow', state: { terminated: { exitCode, reason: 'Error' } } },
+              ],
+            },
+    };
+  }
+
+  /**
+   * A reconciler of `api`'s DistExec on worker-1, its node-Job executor reading `cached` (the
+   * controller's cache: the Job, and the pods its pod watch has seen) and the API server
+   * `server` holds (the Job and its pods), which records each read it answers.
+   */
+  function reconcilerReading(
+    api: FakeDistExecApi,
+    cached: { job: KubeObject; pods: KubeObject[] },
+    server: { job: KubeObject; pods: KubeObject[]; reads: string[] },
+  ): JobModeReconciler {
+    const reader = (from: typeof cached, reads?: string[]): Reader => ({
+      get: async <T extends KubeObject>() => {
+        reads?.push('jobs/get');
+        return from.job as T;
+      },
+      list: async <T extends KubeObject>(type: ResourceType) => {
+        reads?.push(`${type.plural}?`);
+        return { items: (type === resources.pods ? from.pods : []) as T[], resourceVersion: '1' };
+      },
+    });
+    const live = reader(server, server.reads) as unknown as KubeClient;
+    return reconcilerOver(api, {
       nodes: {
         selected: () => ['worker-1'],
         known: () => new Set(['worker-1']),
         missing: async () => [],
       } as unknown as NodeDirectory,
-      executor: {
-        create: async () => ({ status: 'created' }),
-        // The pod cache lags the Job cache (two watches): only the API server has the pod.
-        getStatus: async (_wfe: unknown, _ns: string, options?: { fresh?: boolean }) =>
-          options?.fresh ? { ...failed, exitCode: 7 } : failed,
-      } as unknown as Executor,
+      executor: new ResourceExecutor(live, nodeJobResourceEngine(jobSettings, live), {
+        conventions: roundhouseConventions,
+        reader: reader(cached),
+      }),
     });
+  }
+
+  it('records the exit code the API server shows, read fresh', async () => {
+    const object = runningOnWorker1();
+    const api = new FakeDistExecApi(object);
+    const job = failedJob(object);
+    // The pod cache lags the Job cache (two watches): only the API server has the pod.
+    const reconciler = reconcilerReading(
+      api,
+      { job, pods: [] },
+      { job, pods: [failedPod(7)], reads: [] },
+    );
 
     await reconciler.reconcile('ops/hello', reconcileContext());
 
     expect(api.stored.status).toMatchObject({
       results: { 'worker-1': { phase: 'Failed', attempts: 1, exitCode: 7 } },
     });
+  });
+
+  it("reads nothing from the API server when the cache holds the pod failed, the kubelet's refusal saying why (@roundhouse/job's rule)", async () => {
+    const object = runningOnWorker1();
+    const api = new FakeDistExecApi(object);
+    const job = failedJob(object);
+    const server = { job, pods: [failedPod()], reads: [] as string[] };
+    const reconciler = reconcilerReading(api, { job, pods: [failedPod()] }, server);
+
+    await reconciler.reconcile('ops/hello', reconcileContext());
+
+    expect(api.stored.status).toMatchObject({
+      results: { 'worker-1': { phase: 'Failed', attempts: 1 } },
+    });
+    expect(
+      (api.stored.status as { results: Record<string, { message?: string }> }).results['worker-1']
+        ?.message,
+    ).toContain('OutOfcpu');
+    expect(server.reads).toEqual([]);
+  });
+
+  it('reads nothing from the API server for a Job failed at its deadline: the deadline is the failure', async () => {
+    const object = runningOnWorker1();
+    const api = new FakeDistExecApi(object);
+    const job = failedJob(object, 'DeadlineExceeded');
+    const server = { job, pods: [failedPod(7)], reads: [] as string[] };
+    const reconciler = reconcilerReading(api, { job, pods: [] }, server);
+
+    await reconciler.reconcile('ops/hello', reconcileContext());
+
+    expect(api.stored.status).toMatchObject({
+      results: { 'worker-1': { phase: 'Failed', reason: 'Timeout' } },
+    });
+    expect(server.reads).toEqual([]);
   });
 });

@@ -428,22 +428,11 @@ export class JobModeReconciler implements Reconciler {
       return { kind: 'none' };
     }
     const wfe = nodeExecution(view, view.spec.value, node, entry.attempts, this.#o.image);
-    const cached = await this.#o.executor.getStatus(wfe, this.#o.executionNamespace, { signal });
-    // Two watches feed the cache, Jobs and failed pods: a Job seen Failed before its pod (a
-    // watch restarted after an outage, or behind on a loaded machine) has no exit code there,
-    // and the entry, written once, would keep none. The API server has the pod: one read, of
-    // a failure the cache cannot explain, before it is recorded.
-    const unexplained =
-      cached?.phase === 'Failed' &&
-      cached.exitCode === undefined &&
-      cached.failureReason !== 'DeadlineExceeded';
+    // The entry is written once: a failure the cache cannot explain (a Job seen Failed before
+    // its pod) is read from the API server by the engine (`nodeJobResourceEngine`), so it keeps
+    // the exit code.
     const observation = observeJob(
-      unexplained
-        ? await this.#o.executor.getStatus(wfe, this.#o.executionNamespace, {
-            signal,
-            fresh: true,
-          })
-        : cached,
+      await this.#o.executor.getStatus(wfe, this.#o.executionNamespace, { signal }),
     );
     if (entry.reason !== jobRefused) return observation;
     // Created after all (a create whose answer was lost): begun again, which adopts the Job and

@@ -257,7 +257,7 @@ describe('a node Job that ends at its deadline', () => {
       return { items: ofJob ? [quota] : [], resourceVersion: '1' };
     },
   } as unknown as Reader;
-  const engine = nodeJobResourceEngine(settings);
+  const engine = nodeJobResourceEngine(settings, reader);
 
   it('names the refused pod, not Timeout, when a quota kept its pod from ever being created', async () => {
     const result = await engine.result(deadlineJob(0), { reader, namespace: 'jobs' });

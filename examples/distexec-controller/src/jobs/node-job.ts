@@ -11,11 +11,11 @@ import {
   isJobFinished,
   type JobSettings,
   JobStateSchema,
-  jobPodStates,
   jobResult,
   kubeletLiteral,
+  readJobFailure,
 } from '@roundhouse/job';
-import { type KubeObject, type ResourceEngine, resources } from '@roundhouse/kube';
+import { type KubeObject, type Reader, type ResourceEngine, resources } from '@roundhouse/kube';
 import { z } from 'zod';
 import type { Observation } from '../plan.js';
 import { argvOf, type DistExecSpec, type DistExecView, programField } from '../spec.js';
@@ -191,8 +191,13 @@ type JobObject = KubeObject & { status?: unknown };
 /**
  * The job engine's contract for node Jobs: `@roundhouse/job`'s builder and status mapping,
  * with the pinning above. (`JobExecutor` itself neither pins a node nor sets a command.)
+ * `apiServer` is the client the executor over it is given: a failure the controller's cache
+ * cannot explain is read from it, as the job engine's own are (`readJobFailure`).
  */
-export function nodeJobResourceEngine(settings: JobSettings): ResourceEngine<JobObject> {
+export function nodeJobResourceEngine(
+  settings: JobSettings,
+  apiServer: Reader,
+): ResourceEngine<JobObject> {
   return {
     engine: nodeJobEngine,
     type: resources.jobs,
@@ -203,10 +208,14 @@ export function nodeJobResourceEngine(settings: JobSettings): ResourceEngine<Job
       const result = jobResult(state);
       if (result.phase !== 'Failed') return result;
       // A failure needs the pod: its container's exit code and termination message say why.
-      // Asked with `jobPodsRead`'s selectors, so the controller's pod cache answers.
-      const failed = jobResult(state, await jobPodStates(job, context, settings.conventions));
+      // Asked with `jobPodsRead`'s selectors, so the controller's pod cache answers; a Job it
+      // shows failed before its pod is read from the API server, or the node's entry, written
+      // once, would keep no exit code.
+      const failed = await readJobFailure(state, context, apiServer, settings.conventions);
       // Without a pod ever, only the Job controller's Events say why (a pod quota full).
-      return neverHadPod(state) ? withPodRefusal(failed, job, context) : failed;
+      return neverHadPod(state)
+        ? withPodRefusal(failed.result, job, failed.context)
+        : failed.result;
     },
   };
 }
