@@ -1,3 +1,4 @@
+import type { CreateWarning } from './condition-warning.js';
 import type { Conventions } from './conventions.js';
 import type { CleanupPendingError } from './errors.js';
 import type { ExecutionResult } from './execution-result.js';
@@ -42,8 +43,11 @@ export interface AdoptOptions extends OperationOptions {
 export interface CreateResult {
   /** Name of the execution resource; record it in `status.executionRef.name`. */
   readonly resourceName: string;
-  /** Things the user should know that did not stop the execution (e.g. API warnings). */
-  readonly warnings: readonly string[];
+  /**
+   * Things the user should know that did not stop the execution (e.g. API warnings): words, or
+   * a condition to set True on the execution (`ConditionWarning`, kubernaut's `Warning`).
+   */
+  readonly warnings: readonly CreateWarning[];
   /**
    * Set when the resource was there already and belongs to this execution (a create retried
    * after a crash, or one that lost a race with another writer for the same execution), so the

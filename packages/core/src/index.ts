@@ -2,6 +2,13 @@ export { isAllowedSource } from './allowed-sources.js';
 export { type BoundedText, readBoundedBody } from './bounded-body.js';
 export { isCodeLoadingVariable } from './code-loading-variables.js';
 export {
+  type ConditionWarning,
+  ConditionWarningSchema,
+  type CreateWarning,
+  conditionWarningOf,
+  warningText,
+} from './condition-warning.js';
+export {
   type ConventionKeys,
   type Conventions,
   ConventionsSchema,

@@ -70,7 +70,7 @@ describe('classifyStartError', () => {
     );
   });
 
-  it('UT-WE-190-003/007: a target held by a resource that names no execution fails Unknown, not Deduplicated', () => {
+  it('UT-WE-190-003, UT-WE-190-007: a target held by a resource that names no execution fails Unknown, not Deduplicated', () => {
     // kubernaut's RemediationOrchestrator follows status.deduplicatedBy from a Deduplicated
     // failure to the execution holding the target; with no name to follow it waits for ever.
     expect(classifyStartError(new ResourceLockedError('wfe-1', undefined))).toEqual(

@@ -4,10 +4,17 @@
  * step would be one more request in each execution's busiest stretch. kubernaut's controller
  * records one at every step of its flow as well (its DD-EVENT-001), and its tests and tools
  * look for them; `lifecycle` records those too, with kubernaut's reasons and words. Either
- * mode records one more, ExecutionWarning, when the engine warned of something at the create.
+ * mode records one more, ExecutionWarning, when the engine warned of something at the create;
+ * `lifecycle` records a warning that names a condition (`ConditionWarning`) in an Event of its
+ * own, with its reason, as kubernaut does, and `outcome` tells it in ExecutionWarning's words.
  */
 import type { EventKind } from '@roundhouse/controller';
-import { formatGoDuration, printableText, type WorkflowExecution } from '@roundhouse/core';
+import {
+  type ConditionWarning,
+  formatGoDuration,
+  printableText,
+  type WorkflowExecution,
+} from '@roundhouse/core';
 import { z } from 'zod';
 
 /** `outcome`: one Event per lifecycle, at its end. `lifecycle`: kubernaut's at every step too. */
@@ -144,6 +151,20 @@ export function executionWarnings(engine: string, warnings: readonly string[]): 
     reason: 'ExecutionWarning',
     message: `The ${engine} engine created the execution with warnings: ${warnings.join('; ')}`,
     key: 'ExecutionWarning',
+  };
+}
+
+/**
+ * A create's warning that names a condition, with its own reason and words, as kubernaut's
+ * finalizePendingToRunning records each `CreateResult.Warnings` entry (TokenTTLShortened). One
+ * per condition type, so a retried start records it once.
+ */
+export function conditionWarning(warning: ConditionWarning): ReportedEvent {
+  return {
+    type: 'Warning',
+    reason: warning.reason,
+    message: warning.message,
+    key: `ConditionWarning ${warning.type}`,
   };
 }
 

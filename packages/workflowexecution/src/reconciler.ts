@@ -43,6 +43,7 @@ import {
   timesOutAtMs,
   type WorkflowExecution,
   type WorkflowExecutionStatus,
+  warningText,
 } from '@roundhouse/core';
 import {
   isKubernetesError,
@@ -73,6 +74,7 @@ import { type Failure, failedEventMessage } from './failure-report.js';
 import type { KindDiscovery } from './kind-discovery.js';
 import {
   adoptedTransition,
+  conditionWarning,
   cooldownActive,
   type EventMode,
   engineNotDeclared,
@@ -100,6 +102,7 @@ import {
 } from './resource.js';
 import { salvagedExecution } from './salvaged-execution.js';
 import { markStalled } from './stalled.js';
+import { startWarnings } from './start-warnings.js';
 import {
   cleanedUp,
   conditionTypes,
@@ -708,19 +711,28 @@ export class WorkflowExecutionReconciler implements Reconciler {
     // and records the transition too when an earlier start reported it (adoptedTransition).
     // The warnings under either mode: only the controller's log had them, which the execution's
     // author does not read. Recorded with the Running write, so a retried start records them
-    // under the same key, and an execution without any records nothing more.
+    // under the same key, and an execution without any records nothing more. One naming a
+    // condition is set on that write too (no request more), under either mode: the status is
+    // where outcome mode tells a watcher every step. Under lifecycle it has an Event of its own
+    // first, with its reason, as kubernaut's; under outcome ExecutionWarning tells it, so
+    // outcome keeps one Event for all a create warned of.
+    const told = startWarnings(warnings);
+    const lifecycle = this.#o.eventMode === 'lifecycle';
+    const words = lifecycle ? told.words : warnings.map(warningText);
     // Nothing after this write decides anything: the worker may start the next execution.
     ctx.releaseWorker?.();
     await this.#writeReported(
       wfe,
-      (c) => markRunning(c, engine, resourceName, namespace, this.#o.now(), resource),
+      (c) =>
+        markRunning(c, engine, resourceName, namespace, this.#o.now(), resource, told.conditions),
       [
+        ...this.#lifecycle(...told.conditions.map(conditionWarning)),
         ...this.#lifecycle(
           adoptedKind !== undefined
             ? resourceAdopted(adoptedKind, namespace, resourceName)
             : executionCreated(engine, namespace, resourceName),
         ),
-        ...(warnings.length > 0 ? [executionWarnings(engine, warnings)] : []),
+        ...(words.length > 0 ? [executionWarnings(engine, words)] : []),
         ...this.#lifecycle(
           adoptedKind !== undefined ? adoptedTransition() : phaseTransition('Pending', 'Running'),
         ),

@@ -9,6 +9,7 @@
 import { findCondition, setCondition } from '@roundhouse/controller';
 import {
   type Condition,
+  type ConditionWarning,
   type ExecutionResult,
   formatGoDuration,
   formatKubeTime,
@@ -229,6 +230,10 @@ function startTimeOf(wfe: StatusView, createdAt: string | undefined, now: Date):
   return new Date(Math.min(now.getTime(), Math.max(created, Number.isNaN(own) ? 0 : own)));
 }
 
+/**
+ * Running, with `warnings` (the create's condition warnings, see `startWarnings`) each set True
+ * after ExecutionCreated, on the same write, as kubernaut's finalizePendingToRunning sets them.
+ */
 export function markRunning(
   wfe: StatusView,
   engine: string,
@@ -236,6 +241,7 @@ export function markRunning(
   namespace: string,
   now: Date,
   resource: StartedResource = {},
+  warnings: readonly ConditionWarning[] = [],
 ): Status | undefined {
   const { adoptedKind } = resource;
   if (wfe.status?.phase && wfe.status.phase !== 'Pending') return undefined;
@@ -250,6 +256,9 @@ export function markRunning(
       : `${engine} execution resource ${resourceName} created in ${namespace} namespace`,
     now,
   );
+  for (const w of warnings) {
+    conditions = condition(wfe, w.type, 'True', w.reason, w.message, now, conditions);
+  }
   conditions = condition(
     wfe,
     conditionTypes.waiting,
