@@ -60,6 +60,44 @@ function copiedOutput(events: readonly string[]): string {
     .replaceAll('\\r\\n', '\n');
 }
 
+/**
+ * FileWrapper's block size (wsgiref.util.FileWrapper, blksize 8192): StdoutFilter.read passes it
+ * on to each readline it makes.
+ */
+const DOWNLOAD_BLOCK = 8192;
+
+// Where str.splitlines, which codecs' readline splits by, ends a line, of the characters COPY
+// leaves unescaped (it escapes \r, \v and \f).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: splitlines ends lines at these.
+const LINE_END = /[^\n\x1c-\x1e\x85\u2028\u2029]*(?:[\n\x1c-\x1e\x85\u2028\u2029]|$)/gu;
+
+/**
+ * The pieces in which the txt download's StdoutFilter reads the output, each of which it strips
+ * on its own (redact_ansi), so an unended sequence does not run on into the next line as it does
+ * in `txt`: `readline(8192)` of the codecs reader result_stdout_raw_handle opens gives a line,
+ * ended at any of splitlines' line ends, or its next 8192 characters when it is longer. A
+ * sequence a piece's end cuts is then left in the download, in two parts.
+ */
+export function downloadPieces(content: string): string[] {
+  const pieces: string[] = [];
+  for (const line of content.match(LINE_END) ?? []) {
+    // Python counts characters, not UTF-16 units: a line of no more units is one piece.
+    let start = 0;
+    let characters = 0;
+    for (let at = 0; line.length > DOWNLOAD_BLOCK && at < line.length; ) {
+      at += (line.codePointAt(at) ?? 0) > 0xffff ? 2 : 1;
+      characters += 1;
+      if (characters < DOWNLOAD_BLOCK) continue;
+      pieces.push(line.slice(start, at));
+      start = at;
+      characters = 0;
+    }
+    // The pattern also matches nothing at the output's end: no piece.
+    if (start < line.length) pieces.push(line.slice(start));
+  }
+  return pieces;
+}
+
 /** Python's html.escape, quotes included as UnifiedJobStdout.retrieve calls it. */
 function escapeHtml(content: string): string {
   return content
@@ -135,8 +173,6 @@ export function stdout(job: Job, format: string, now: Micros, query: URLSearchPa
   const content = copiedOutput(events);
   if (format === 'txt_download' || format === 'ansi_download') {
     const ansi = format === 'ansi_download';
-    // The txt download's StdoutFilter strips each line it reads on its own (redact_ansi), so
-    // an unended sequence does not run on into the next line as it does in `txt`.
     // A Django HttpResponse with an explicit content_type: no charset is added.
     return {
       status: 200,
@@ -144,7 +180,7 @@ export function stdout(job: Job, format: string, now: Micros, query: URLSearchPa
         'Content-Type': 'text/plain',
         'Content-Disposition': `attachment; filename="job_${job.id}${ansi ? '.ansi' : ''}.txt"`,
       },
-      body: ansi ? content : content.split('\n').map(withoutAnsi).join('\n'),
+      body: ansi ? content : downloadPieces(content).map(withoutAnsi).join(''),
     };
   }
   const param = (name: string) => query.getAll(name).at(-1);

@@ -56,7 +56,17 @@ const colour = /\x1b[^m]*m/g;
  */
 export function eventLines(stdout: string): string[] {
   if (stdout === '') return [];
-  return stdout.split(/\r?\n/).map((line) => line.replace(eventData, '').replace(colour, ''));
+  return stdout.split(/\r?\n/).map(redactedLine);
+}
+
+/**
+ * A line with the sequences redact_ansi strips removed. The txt download strips them in the
+ * pieces StdoutFilter reads, `readline(8192)` each (FileWrapper's block size), so a sequence
+ * that the end of a piece cuts, in a line over 8192 characters, is left there in two parts;
+ * stripped again whole, a downloaded line is the one the events give.
+ */
+export function redactedLine(line: string): string {
+  return line.replace(eventData, '').replace(colour, '');
 }
 
 /**
@@ -66,10 +76,7 @@ export function eventLines(stdout: string): string[] {
  */
 export function downloadedText(stdout: string): string {
   if (stdout === '') return '';
-  return `${copyEscaped(stdout)}\n`
-    .split('\n')
-    .map((line) => line.replace(eventData, '').replace(colour, ''))
-    .join('\n');
+  return `${copyEscaped(stdout)}\n`.split('\n').map(redactedLine).join('\n');
 }
 
 /**

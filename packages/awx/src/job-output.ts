@@ -7,6 +7,7 @@ import {
   eventsPending,
   jobEventsPageSize,
   nextPageSize,
+  redactedLine,
   unbrokenEvents,
   unlessEventTooLarge,
 } from './job-events.js';
@@ -14,7 +15,7 @@ import { type OutputScrub, type OutputWithheld, scrubbedText } from './output-sc
 import { maxListPages } from './page-bounds.js';
 import type { JobEvent } from './schemas.js';
 import { isJobActive } from './status.js';
-import { type LineSelection, leftOutLine } from './stdout-reader.js';
+import { type LineSelection, leftOutLine, type OutputLines } from './stdout-reader.js';
 
 /**
  * How much of the output the first read gives at most, and the longest line it holds, so a huge
@@ -60,7 +61,7 @@ async function* outputLines(
 ): AsyncGenerator<string> {
   const { signal } = options;
   if (!options.follow) {
-    const read = await awx.jobStdoutLines(jobId, firstRead(options.tailLines), { signal });
+    const read = await downloadLines(awx, jobId, firstRead(options.tailLines), signal);
     yield* read.lines;
     return;
   }
@@ -193,7 +194,7 @@ async function pastTooLarge(
     until: next && next.start_line - place.unshown,
     maxLineBytes: firstReadBytes,
   };
-  const { lines } = await awx.jobStdoutLines(jobId, selection, { signal });
+  const { lines } = await downloadLines(awx, jobId, selection, signal);
   // The too-large event is taken to show every line it numbered: its `stdout` is not known.
   const after = next && {
     counter: next.counter - 1,
@@ -223,13 +224,27 @@ async function* followDownload(
     if (!job) return;
     // Judged before the read: the download holds every saved event, all there is once settled.
     const settled = !isJobActive(job.status) && !eventsPending(job, now());
-    const read = await awx.jobStdoutLines(jobId, selection, { signal });
+    const read = await downloadLines(awx, jobId, selection, signal);
     yield* read.lines;
     if (settled) return;
     // Past the first read every new line is given, as the events would give it.
     selection = { ...selection, skip: read.total, lastLines: undefined, maxBytes: undefined };
     await sleep(followIntervalMs, undefined, { signal }).catch(() => undefined);
   }
+}
+
+/**
+ * The lines of the txt download that `selection` keeps, each stripped whole as an event's are
+ * (see `redactedLine`), so a line is the same read from the download or from its event.
+ */
+async function downloadLines(
+  awx: JobReader,
+  jobId: number,
+  selection: LineSelection,
+  signal: AbortSignal | undefined,
+): Promise<OutputLines> {
+  const read = await awx.jobStdoutLines(jobId, selection, { signal });
+  return { ...read, lines: read.lines.map(redactedLine) };
 }
 
 /**
@@ -342,7 +357,7 @@ async function downloadStart(
     maxBytes: firstReadBytes,
     maxLineBytes: firstReadBytes,
   };
-  const { lines } = await awx.jobStdoutLines(jobId, selection, { signal });
+  const { lines } = await downloadLines(awx, jobId, selection, signal);
   return { lines, place, pageSize };
 }
 
