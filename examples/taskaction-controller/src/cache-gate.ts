@@ -19,6 +19,12 @@ export interface CacheGateContext {
 }
 
 /**
+ * What a waiter logs (debug) on each look that leaves it waiting: its status is written only when
+ * the holder changes, so this line is how one tells a waiter still looking from one stuck.
+ */
+export const waitingForCacheLog = 'waiting for the cache';
+
+/**
  * Before an attempt of a cached action launches: a hit ends it with the cached outputs; a miss
  * lets it run, a serialized one only once it holds the key's reservation, and otherwise it
  * stays Queued (WaitingForCache) and looks again within a heartbeat or when the holder's
@@ -52,6 +58,7 @@ export async function passCacheGate(
         ctx,
         expected,
       );
+      ctx.logger.debug({ holder: gate.holder }, waitingForCacheLog);
       const untilExpiry = gate.until.getTime() - request.now.getTime();
       return { requeueAfter: Math.max(1, Math.min(resyncMs, untilExpiry)) };
     }

@@ -6,6 +6,7 @@ import { expect, it, vi } from 'vitest';
 import { grantRole } from '../../../test/security/rbac-grant.js';
 import { cacheEntryConfigMap, cacheNamespaceLabel, cacheObjectName } from '../src/cache.js';
 import { taskActions } from '../src/resource.js';
+import { waitForCacheLooks } from './cache-looks.js';
 import {
   apply,
   cacheIdentity,
@@ -13,6 +14,7 @@ import {
   finishPod,
   jobsOf,
   patience,
+  type RunningController,
   read,
   readCacheLease,
   serializedTaskAction,
@@ -69,10 +71,18 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
   };
 
   /** Still waiting after the lease would have expired twice over had its holder not renewed it. */
-  const stillWaitsAfterHeartbeats = async (name: string) => {
-    await new Promise((resolve) => setTimeout(resolve, 7 * cacheResyncMs));
+  const stillWaitsAfterHeartbeats = async (controller: RunningController, name: string) => {
+    const jobs = () => jobsOf(client(), fixture.executionNamespace, `${name}-0`);
+    // A waiter looks a heartbeat apart: seven looks span six heartbeats, the lease's three twice.
+    await waitForCacheLooks(
+      controller.looks,
+      `${env.namespace}/${name}`,
+      { since: Date.now(), count: 7 },
+      async () => (await jobs()).length > 0,
+      patience,
+    );
+    expect(await jobs(), 'the waiter ran beside its holder').toEqual([]);
     await waitsForCache(name);
-    expect(await jobsOf(client(), fixture.executionNamespace, `${name}-0`)).toEqual([]);
   };
 
   it('a miss runs and populates the cache; a hit then launches nothing and reports the first outputs', async () => {
@@ -136,7 +146,8 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
   });
 
   it('serialized: the second waits, launching nothing, while the first runs, then is a hit', async () => {
-    const { writer } = await start();
+    const controller = await start();
+    const { writer } = controller;
     const first = serializedTaskAction('embed-v1');
     const firstObject = await apply(client(), env.namespace, first);
     await waitForPhase(client(), env.namespace, first.metadata.name, 'Executing');
@@ -146,7 +157,7 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
     await apply(client(), env.namespace, second);
     await waitsForCache(second.metadata.name);
     // The holder's heartbeat keeps its reservation past the lease's duration.
-    await stillWaitsAfterHeartbeats(second.metadata.name);
+    await stillWaitsAfterHeartbeats(controller, second.metadata.name);
     const waitEvent = writer.of(second.metadata.name).at(-1)?.event;
     expect(waitEvent).toMatchObject({ phase: 'Queued', cacheStatus: 'CACHE_MISS' });
     expect(waitEvent?.message).toContain(firstObject.metadata?.uid);

@@ -18,6 +18,7 @@ import { ensureTaskActionCrd } from '../src/install.js';
 import { taskActions } from '../src/resource.js';
 import { type TaskActionView, taskActionView } from '../src/spec.js';
 import { taskJobExecutor } from '../src/task-executor.js';
+import { CacheLooks } from './cache-looks.js';
 
 export const patience = { timeout: 90_000, interval: 200 };
 
@@ -84,6 +85,8 @@ export interface RunningController {
   readonly writer: RecordingWriter;
   /** The cache the controller and its executor read through. */
   readonly cache: InformerCache;
+  /** When each action looked at the cache and waited, from the controller's log. */
+  readonly looks: CacheLooks;
   stop(): Promise<void>;
 }
 
@@ -102,6 +105,7 @@ async function startController(options: StartOptions): Promise<RunningController
   );
   const writer = new RecordingWriter(admin);
   const sink = new BatchingEventSink(writer, { maxDelayMs: 5 });
+  const looks = new CacheLooks();
   const { controller } = await createTaskActionController({
     kubeConfig: options.kubeConfig,
     registry,
@@ -124,6 +128,7 @@ async function startController(options: StartOptions): Promise<RunningController
       ? { maxCacheEntriesPerNamespace: options.maxCacheEntriesPerNamespace }
       : {}),
     ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+    logger: looks,
   });
   const abort = new AbortController();
   const running = controller.start(abort.signal);
@@ -131,6 +136,7 @@ async function startController(options: StartOptions): Promise<RunningController
   return {
     writer,
     cache,
+    looks,
     async stop() {
       abort.abort();
       await running;

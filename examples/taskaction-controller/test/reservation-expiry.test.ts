@@ -2,12 +2,14 @@ import { formatKubeMicroTime } from '@roundhouse/core';
 import { type KubeObject, KubernetesApiError, resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
+import { waitForCacheLooks } from './cache-looks.js';
 import {
   apply,
   cacheResyncMs,
   finishPod,
   jobsOf,
   patience,
+  type RunningController,
   read,
   readCacheLease,
   serializedTaskAction,
@@ -17,7 +19,7 @@ import {
 
 type LeaseObject = KubeObject & {
   metadata: { name: string };
-  spec: { holderIdentity?: string; renewTime?: string };
+  spec: { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number };
 };
 
 describeWithControlPlane(
@@ -25,6 +27,22 @@ describeWithControlPlane(
   () => {
     const fixture = useController('ta-expiry', { resyncMs: cacheResyncMs });
     const { env, client, start } = fixture;
+    const waiterJobs = (name: string) => jobsOf(client(), fixture.executionNamespace, `${name}-0`);
+    /** Until `name` has waited `count` looks since `since`, or ran beside its holder. */
+    const waitForLooks = (
+      controller: RunningController,
+      name: string,
+      since: number,
+      count: number,
+      ranBeside: () => Promise<boolean>,
+    ) =>
+      waitForCacheLooks(
+        controller.looks,
+        `${env.namespace}/${name}`,
+        { since, count },
+        ranBeside,
+        patience,
+      );
 
     /**
      * Refuses every renewal of the Lease `name` by `holder` (an update that leaves it the holder),
@@ -79,7 +97,7 @@ describeWithControlPlane(
     };
 
     it('keeps the reservation with its holder while it runs, past the Lease expiry, and the waiter runs no Job beside it', async () => {
-      await start();
+      const controller = await start();
       const holder = serializedTaskAction('expiry-v1');
       const holderObject = await apply(client(), env.namespace, holder);
       const holderUid = holderObject.metadata?.uid ?? '';
@@ -111,17 +129,25 @@ describeWithControlPlane(
             client().replace(resources.leases, fixture.executionNamespace, leaseName, renewal),
           ).rejects.toBeInstanceOf(KubernetesApiError);
         }, patience);
-
-        // Past the Lease's three heartbeats, and a collector's sweep (every three) after: the
-        // waiter, looking every heartbeat, has found it expired by its renewTime many times over.
-        await new Promise((resolve) => setTimeout(resolve, 7 * cacheResyncMs));
-        expect((await lease())?.spec.holderIdentity, 'the Lease was taken or collected').toBe(
-          holderUid,
+        // Unchanged from here on: expired by its renewTime and by this controller's sight alike
+        // once its duration is over. The waiter looks a heartbeat apart while it waits: four
+        // looks after that span a collector's sweep (every three heartbeats) too.
+        const durationMs = ((await lease())?.spec.leaseDurationSeconds ?? 0) * 1000;
+        const expired = Date.now() + durationMs;
+        const holderNow = async () => (await lease())?.spec.holderIdentity;
+        await waitForLooks(
+          controller,
+          waiter.metadata.name,
+          expired,
+          4,
+          async () =>
+            (await holderNow()) !== holderUid ||
+            (await waiterJobs(waiter.metadata.name)).length > 0,
         );
-        expect(
-          await jobsOf(client(), fixture.executionNamespace, `${waiter.metadata.name}-0`),
-          'the waiter ran beside its holder',
-        ).toEqual([]);
+        expect(await holderNow(), 'the Lease was taken or collected').toBe(holderUid);
+        expect(await waiterJobs(waiter.metadata.name), 'the waiter ran beside its holder').toEqual(
+          [],
+        );
         const waiting = await read(client(), env.namespace, waiter.metadata.name);
         expect(waiting?.status.conditions?.find((c) => c.type === 'Progressing')?.message).toMatch(
           /^WaitingForCache: /,
@@ -138,7 +164,7 @@ describeWithControlPlane(
     }, 180_000);
 
     it('keeps a waiter from running beside a holder whose Lease was deleted by hand', async () => {
-      await start();
+      const controller = await start();
       const holder = serializedTaskAction('deleted-v1');
       const holderObject = await apply(client(), env.namespace, holder);
       await waitForPhase(client(), env.namespace, holder.metadata.name, 'Executing');
@@ -164,12 +190,19 @@ describeWithControlPlane(
         lease?.metadata?.name ?? '',
       );
 
-      // Three heartbeats: the waiter, looking every heartbeat, has found no Lease three times.
-      await new Promise((resolve) => setTimeout(resolve, 3 * cacheResyncMs));
-      expect(
-        await jobsOf(client(), fixture.executionNamespace, `${waiter.metadata.name}-0`),
-        'the waiter ran beside its holder',
-      ).toEqual([]);
+      const deleted = Date.now();
+
+      // The waiter has found no Lease three times, and kept waiting each time.
+      await waitForLooks(
+        controller,
+        waiter.metadata.name,
+        deleted,
+        3,
+        async () => (await waiterJobs(waiter.metadata.name)).length > 0,
+      );
+      expect(await waiterJobs(waiter.metadata.name), 'the waiter ran beside its holder').toEqual(
+        [],
+      );
       expect(await waitingMessage()).toContain(holderObject.metadata?.uid ?? '');
 
       await finishPod(client(), fixture.executionNamespace, `${holder.metadata.name}-0`, 0);
