@@ -6,6 +6,7 @@
 import {
   ConfigurationError,
   type CreateResult,
+  type CreateWarning,
   type Logger,
   throwIfAborted,
 } from '@roundhouse/core';
@@ -50,7 +51,7 @@ export interface LaunchPlan {
   readonly injected: Injected;
   /** `spec.executionConfig.timeout` in milliseconds, if set. */
   readonly timeoutMs: number | undefined;
-  readonly warnings: readonly string[];
+  readonly warnings: readonly CreateWarning[];
 }
 
 export interface JobLaunchSettings {

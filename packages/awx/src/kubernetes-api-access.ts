@@ -1,4 +1,5 @@
 import {
+  type ConditionWarning,
   ConfigurationError,
   type Conventions,
   type Logger,
@@ -79,7 +80,7 @@ export class KubernetesApiAccess {
     identity: ExecutionIdentity,
     timeoutMs: number | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<{ plan: ManagedCredentialPlan; warnings: string[] }> {
+  ): Promise<{ plan: ManagedCredentialPlan; warnings: ConditionWarning[] }> {
     const type = await this.#type(signal);
     const { conventions, kubernetesApi, namePrefix, now } = this.#settings;
     const name = requestedServiceAccount(wfe) ?? conventions.defaultServiceAccountName;
@@ -113,12 +114,7 @@ export class KubernetesApiAccess {
       { wfe: identity.id, serviceAccount: `${namespace}/${name}`, expirationTimestamp },
       'requested a Kubernetes API token for the AWX job',
     );
-    const warning = tokenLifetimeWarning(
-      `${namespace}/${name}`,
-      seconds,
-      expirationTimestamp,
-      requestedAt,
-    );
+    const warning = tokenLifetimeWarning(seconds, expirationTimestamp, requestedAt, timeoutMs);
     return {
       plan: planKubernetesCredential(
         kubernetesApi,

@@ -41,17 +41,42 @@ describe('tokenRequest', () => {
 
 describe('tokenLifetimeWarning', () => {
   const at = Date.parse('2026-01-01T00:00:00Z');
+  const condition = { type: 'TokenTTLInsufficient', reason: 'TokenTTLShortened' };
 
   it('says nothing when the API server granted what was asked, give or take a minute', () => {
-    expect(tokenLifetimeWarning('ns/sa', 3600, '2026-01-01T01:00:00Z', at)).toBeUndefined();
-    expect(tokenLifetimeWarning('ns/sa', 3600, '2026-01-01T00:59:05Z', at)).toBeUndefined();
+    expect(tokenLifetimeWarning(3600, '2026-01-01T01:00:00Z', at, undefined)).toBeUndefined();
+    expect(tokenLifetimeWarning(3600, '2026-01-01T00:59:05Z', at, 55 * 60_000)).toBeUndefined();
   });
 
-  it('warns, as TokenTTLInsufficient, when it granted less', () => {
-    expect(tokenLifetimeWarning('ns/sa', 7200, '2026-01-01T01:00:00Z', at)).toBe(
-      'TokenTTLInsufficient: the API server granted the Kubernetes API token of ServiceAccount ' +
-        'ns/sa 3600s instead of 7200s; a job running longer loses access to the cluster',
-    );
+  // kubernaut UT-WE-501-008: TokenTTLInsufficient / TokenTTLShortened, "shorter than execution
+  // timeout", in ansible.go's words with Go's durations.
+  it("warns in kubernaut's words when it granted less than the execution's timeout", () => {
+    expect(tokenLifetimeWarning(65 * 60, '2026-01-01T00:10:00Z', at, 60 * 60_000)).toEqual({
+      ...condition,
+      message:
+        'granted token TTL 10m0s is shorter than execution timeout 1h0m0s — playbook may ' +
+        'receive 401 errors if it outlives the token',
+    });
+  });
+
+  // Roundhouse asks for five minutes more than the timeout and warns when granted less than it
+  // asked; kubernaut, which asks for the timeout itself, would say nothing here.
+  it('warns, under the same condition, when it granted the timeout but not the margin asked', () => {
+    expect(tokenLifetimeWarning(35 * 60, '2026-01-01T00:32:00Z', at, 30 * 60_000)).toEqual({
+      ...condition,
+      message:
+        'granted token TTL 32m0s is shorter than the 35m0s requested (execution timeout 30m0s ' +
+        'and 5m0s to spare) — playbook may receive 401 errors if it outlives the token',
+    });
+  });
+
+  it('warns, under the same condition, when an execution without a timeout gets less than an hour', () => {
+    expect(tokenLifetimeWarning(3600, '2026-01-01T00:40:00Z', at, undefined)).toEqual({
+      ...condition,
+      message:
+        'granted token TTL 40m0s is shorter than the 1h0m0s requested (no execution timeout) ' +
+        '— playbook may receive 401 errors if it outlives the token',
+    });
   });
 });
 

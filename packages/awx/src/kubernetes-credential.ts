@@ -5,6 +5,7 @@
  * K8S_AUTH_HOST, K8S_AUTH_API_KEY, K8S_AUTH_VERIFY_SSL and K8S_AUTH_SSL_CA_CERT, which the
  * `kubernetes.core` modules read. Everything here is pure; KubernetesApiAccess performs it.
  */
+import { type ConditionWarning, formatGoDuration } from '@roundhouse/core';
 import { z } from 'zod';
 import { ephemeralCredentialPrefix } from './credential-plan.js';
 import type { ExecutionIdentity } from './execution-identity.js';
@@ -70,23 +71,37 @@ export const TokenRequestStatusSchema = z.object({
 /** API server and controller clocks may differ this much before a shorter lifetime is told. */
 const clockToleranceSeconds = 60;
 
+/** kubernaut's condition for a token shorter than the execution may run (ansible.go). */
+const tokenLifetimeCondition = { type: 'TokenTTLInsufficient', reason: 'TokenTTLShortened' };
+const tokenLifetimeRisk = 'playbook may receive 401 errors if it outlives the token';
+
 /**
  * A warning when the API server granted less than asked (its --service-account-max-token-
- * expiration caps it): the job may outlive the token. kubernaut calls it TokenTTLInsufficient.
+ * expiration caps it): the job may outlive the token. kubernaut's condition and, when the token
+ * is shorter than the execution's timeout, kubernaut's words (ansible.go's requestTokenForSA).
+ * kubernaut warns only then; Roundhouse asks for five minutes more (an hour without a timeout)
+ * and warns whenever it got less than it asked, in words naming what it asked for.
  */
 export function tokenLifetimeWarning(
-  serviceAccount: string,
   requestedSeconds: number,
   expirationTimestamp: string,
   requestedAtMs: number,
-): string | undefined {
+  timeoutMs: number | undefined,
+): ConditionWarning | undefined {
   const grantedSeconds = Math.floor((Date.parse(expirationTimestamp) - requestedAtMs) / 1000);
   if (grantedSeconds >= requestedSeconds - clockToleranceSeconds) return undefined;
-  return (
-    `TokenTTLInsufficient: the API server granted the Kubernetes API token of ServiceAccount ` +
-    `${serviceAccount} ${grantedSeconds}s instead of ${requestedSeconds}s; a job running ` +
-    'longer loses access to the cluster'
-  );
+  const granted = formatGoDuration(grantedSeconds * 1000);
+  if (timeoutMs !== undefined && grantedSeconds * 1000 < timeoutMs) {
+    const message = `granted token TTL ${granted} is shorter than execution timeout ${formatGoDuration(timeoutMs)} — ${tokenLifetimeRisk}`;
+    return { ...tokenLifetimeCondition, message };
+  }
+  const asked =
+    timeoutMs === undefined
+      ? 'no execution timeout'
+      : `execution timeout ${formatGoDuration(timeoutMs)} and ` +
+        `${formatGoDuration(requestedSeconds * 1000 - timeoutMs)} to spare`;
+  const message = `granted token TTL ${granted} is shorter than the ${formatGoDuration(requestedSeconds * 1000)} requested (${asked}) — ${tokenLifetimeRisk}`;
+  return { ...tokenLifetimeCondition, message };
 }
 
 /**

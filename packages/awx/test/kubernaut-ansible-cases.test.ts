@@ -1,5 +1,6 @@
+import { AnsibleExecutor } from '@roundhouse/awx';
 import { ConfigurationError, kubernautConventions, type WorkflowExecution } from '@roundhouse/core';
-import { resources } from '@roundhouse/kube';
+import { type KubeClient, resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -353,6 +354,58 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
       expect(lifetime).toBeGreaterThanOrEqual(Math.floor(leftAt(after)));
       expect(lifetime).toBeLessThanOrEqual(Math.ceil(leftAt(before)));
       expect(lifetime).toBeGreaterThan(60 * 60);
+      await cleanUp(engine, withRef(wfe, resourceName), env.namespace);
+    });
+
+    /**
+     * `bed.kube`, its TokenRequests answered as kubernaut's reactor answers them: the token
+     * expiring `minutes` from now. The API server here grants whatever it is asked, as no
+     * --service-account-max-token-expiration caps it; the token itself is the API server's.
+     */
+    const shortenedTokens = (minutes: number): KubeClient =>
+      new Proxy(bed.kube, {
+        get(client, property) {
+          const value: unknown = Reflect.get(client, property, client);
+          if (typeof value !== 'function') return value;
+          if (property !== 'create') return value.bind(client);
+          return async (...args: Parameters<KubeClient['create']>) => {
+            const answer = await client.create(...args);
+            if (args[3]?.subresource?.subresource !== 'token') return answer;
+            const object = answer.object as { status: Record<string, unknown> };
+            const expirationTimestamp = new Date(Date.now() + minutes * 60_000)
+              .toISOString()
+              .replace(/\.\d{3}Z$/, 'Z');
+            return { ...answer, object: { status: { ...object.status, expirationTimestamp } } };
+          };
+        },
+      });
+
+    it('UT-WE-501-008: warns with TokenTTLInsufficient / TokenTTLShortened when the API server shortens the token below the execution timeout, and launches all the same', async () => {
+      const template = seedTemplate(bed.sim, { askTimeoutOnLaunch: true });
+      const engine = new AnsibleExecutor(bed.awx, shortenedTokens(10), {
+        logger: bed.log.logger,
+        conventions: kubernautConventions,
+        kubernetesApi: kubernetesApi(),
+      });
+      const wfe = asServiceAccount(template.name, 'wfe-token-short', 'workflow-sa');
+      wfe.spec.timesOutAt = new Date(Date.now() + 60 * 60_000)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z');
+      const { resourceName, warnings } = await engine.create(wfe, env.namespace);
+      // A soft warning: the job is launched with the short token.
+      expect(resourceName).toBe(`awx-job-${launchOf(wfe).id}`);
+      // kubernaut's words, its Go durations in whole seconds: the lifetime from just before the
+      // engine asked to the expiration (whole seconds, so up to a second under ten minutes), and
+      // the time left until timesOutAt when it asked.
+      expect(warnings).toEqual([
+        {
+          type: 'TokenTTLInsufficient',
+          reason: 'TokenTTLShortened',
+          message: expect.stringMatching(
+            /^granted token TTL (9m5\ds|10m\d+s) is shorter than execution timeout (1h0m0s|59m\d+s) — playbook may receive 401 errors if it outlives the token$/,
+          ),
+        },
+      ]);
       await cleanUp(engine, withRef(wfe, resourceName), env.namespace);
     });
 
