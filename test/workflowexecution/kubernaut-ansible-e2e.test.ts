@@ -1,11 +1,19 @@
 import { AnsibleExecutor } from '@roundhouse/awx';
 import type { AwxSimulator } from '@roundhouse/awx-simulator';
 import { kubernautConventions, Registry } from '@roundhouse/core';
+import { type KubeClient, resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it, vi } from 'vitest';
 import { useAwxSimulator } from './awx.js';
 import { useController } from './controller-fixture.js';
-import { condition, jobRegistry, type Manifest, manifest } from './harness.js';
+import {
+  condition,
+  eventsAbout,
+  jobRegistry,
+  type Manifest,
+  manifest,
+  patience,
+} from './harness.js';
 import { createDependencies, expectKubernautCompletion, kubernautShaped } from './kubernaut-e2e.js';
 
 /*
@@ -168,5 +176,100 @@ describeWithControlPlane('kubernaut ansible dispatch without an ansible executor
     });
     expect(failed.status?.failureDetails?.message).toContain('"ansible"');
     expect(failed.status?.executionRef).toBeUndefined();
+  });
+});
+
+/**
+ * `client`, its TokenRequests answered as kubernaut's reactor answers them in UT-WE-501-008: the
+ * token expiring `minutes` from now. This API server grants whatever it is asked (no
+ * --service-account-max-token-expiration caps it); the token itself is still its own.
+ */
+function shortenedTokens(client: KubeClient, minutes: number): KubeClient {
+  return new Proxy(client, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      if (property !== 'create') return value.bind(target);
+      return async (...args: Parameters<KubeClient['create']>) => {
+        const answer = await target.create(...args);
+        if (args[3]?.subresource?.subresource !== 'token') return answer;
+        const object = answer.object as { status: Record<string, unknown> };
+        const expirationTimestamp = new Date(Date.now() + minutes * 60_000)
+          .toISOString()
+          .replace(/\.\d{3}Z$/, 'Z');
+        return { ...answer, object: { status: { ...object.status, expirationTimestamp } } };
+      };
+    },
+  });
+}
+
+/*
+ * kubernaut's UT-WE-501-008 (pkg/workflowexecution/ansible_token_request_test.go) through the
+ * controller: the engine's TokenTTLInsufficient warning becomes a True condition on the Running
+ * write, as kubernaut's finalizePendingToRunning sets it, which the API server's CRD accepts.
+ */
+describeWithControlPlane('kubernaut ansible token lifetime shortened by the API server', () => {
+  const awxFixture = useAwxSimulator();
+  const cluster = useController('wfe-kn-awx-ttl');
+
+  it("UT-WE-501-008: sets TokenTTLInsufficient True (TokenTTLShortened, kubernaut's words) on the Running write, and tells it in the ExecutionWarning Event under outcome", async () => {
+    const { simulator, awx } = awxFixture;
+    simulator.state.addJobTemplate({
+      name: 'kubernaut-test-token',
+      askVariablesOnLaunch: true,
+      askCredentialOnLaunch: true,
+      askTimeoutOnLaunch: true,
+      schedule: { pendingMs: 100, runningMs: 60_000, outcome: 'successful', jobExplanation: '' },
+    });
+    const admin = cluster.client();
+    await admin.create(resources.serviceAccounts, cluster.executionNamespace, {
+      metadata: { name: kubernautConventions.defaultServiceAccountName },
+    });
+    const api = cluster.env.kubeConfig.getCurrentCluster();
+    const kubernetesApi = {
+      host: api?.server as string,
+      caCertificate: Buffer.from(api?.caData as string, 'base64').toString('utf8'),
+    };
+    await cluster.start({
+      registry: new Registry().register(
+        new AnsibleExecutor(awx, shortenedTokens(admin, 10), {
+          conventions: kubernautConventions,
+          kubernetesApi,
+        }),
+      ),
+      pollIntervalMs: { initial: 200, max: 1_000 },
+      policy: { bundles: ['https://github.com/jordigilh/*'], dependencyOptIn: false },
+    });
+    const wfe = await cluster.apply(
+      kubernautShaped(
+        manifest({
+          bundle: 'https://github.com/jordigilh/kubernaut-test-playbooks.git',
+          engineConfig: {
+            playbookPath: 'playbooks/test.yml',
+            jobTemplateName: 'kubernaut-test-token',
+          },
+          timeout: '1h',
+        }),
+        'ansible',
+      ),
+    );
+    const running = await cluster.waitForPhase(wfe.metadata.name, 'Running');
+    const message =
+      /^granted token TTL (9m5\ds|10m\d+s) is shorter than execution timeout 1h0m0s — playbook may receive 401 errors if it outlives the token$/;
+    expect(condition(running, 'TokenTTLInsufficient')).toMatchObject({
+      status: 'True',
+      reason: 'TokenTTLShortened',
+      message: expect.stringMatching(message),
+      observedGeneration: running.metadata.generation,
+    });
+    await vi.waitFor(async () => {
+      const events = await eventsAbout(admin, cluster.env.namespace, wfe.metadata.name);
+      expect(events.filter((e) => e.type === 'Warning').map((e) => e.reason)).toEqual([
+        'ExecutionWarning',
+      ]);
+      expect(
+        (events.find((e) => e.reason === 'ExecutionWarning') as { message?: string })?.message,
+      ).toContain('warnings: TokenTTLShortened: granted token TTL ');
+    }, patience);
   });
 });
