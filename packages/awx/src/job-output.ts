@@ -66,12 +66,11 @@ async function* outputLines(
     return;
   }
   const start = await unlessEventTooLarge(followStart(awx, jobId, options.tailLines, signal));
-  if (!start) {
-    yield* followDownload(awx, jobId, firstRead(options.tailLines), options, now);
-    return;
-  }
-  yield* start.lines;
-  let { place, pageSize } = start;
+  if (start) yield* start.lines;
+  const first = { ...firstRead(options.tailLines), countsEscapedNewlines: true };
+  const resumed = start ?? (yield* followDownload(awx, jobId, first, beforeFirst, options, now));
+  if (!resumed) return;
+  let { place, pageSize } = resumed;
   // The first saved event after `place` is too large to read: a poll looks past it.
   let blocked = false;
   while (!signal?.aborted) {
@@ -90,8 +89,11 @@ async function* outputLines(
         const past = await pastTooLarge(awx, jobId, place, settled, signal);
         if (past === 'unreadable') {
           const rest = { ...byEventLines(shownLine(place)), maxLineBytes: firstReadBytes };
-          yield* followDownload(awx, jobId, rest, options, now);
-          return;
+          const after = yield* followDownload(awx, jobId, rest, place, options, now);
+          if (!after) return;
+          ({ place, pageSize } = after);
+          blocked = false;
+          continue;
         }
         if (!past) break;
         yield* past.lines;
@@ -205,32 +207,57 @@ async function pastTooLarge(
 }
 
 /**
- * A follow from the txt download, for a job whose events cannot be read (one is longer than the
- * client reads even on a page of its own): the lines `first` selects, then on each poll the
- * lines past those given, until the job ends and AWX has saved its events. Each poll reads the
- * whole download, the cost the events spare, so only such a job pays it.
+ * A follow from the txt download while the newest saved event is too large to read, so the
+ * events cannot tell where the output stands (the follow's start met it, or two in a row after
+ * `from`): the lines `first` selects (numbered as the events number them), then, once the
+ * newest event can be read, the download's lines up to its end, and where the follow goes on by
+ * the events; undefined when the job ended first. A poll while the newest is still too large
+ * reads only it, to the client's bound, not the download, which holds it and all before it: the
+ * lines past those given wait until the job prints an event that can be read, or ends.
  */
 async function* followDownload(
   awx: JobReader,
   jobId: number,
   first: LineSelection,
+  from: Place,
   options: LogOptions,
   now: () => number,
-): AsyncGenerator<string> {
+): AsyncGenerator<string, { place: Place; pageSize: number } | undefined> {
   const { signal } = options;
   let selection = first;
+  let read = false;
   while (!signal?.aborted) {
     const job = await awx.getJob(jobId, { signal });
-    if (!job) return;
+    if (!job) return undefined;
     // Judged before the read: the download holds every saved event, all there is once settled.
     const settled = !isJobActive(job.status) && !eventsPending(job, now());
-    const read = await downloadLines(awx, jobId, selection, signal);
-    yield* read.lines;
-    if (settled) return;
-    // Past the first read every new line is given, as the events would give it.
-    selection = { ...selection, skip: read.total, lastLines: undefined, maxBytes: undefined };
+    const window = { newestBefore: undefined, pageSize: 1 };
+    const newest = await unlessEventTooLarge(awx.jobEvents(jobId, window, { signal }));
+    const last = newest?.events[0];
+    if (newest && last) {
+      // Those between `from` and it are not known: taken as showing every line they numbered.
+      const before = { counter: last.counter - 1, endLine: last.start_line, unshown: from.unshown };
+      const place = passed(before, last);
+      const upTo = await downloadLines(
+        awx,
+        jobId,
+        { ...selection, until: shownLine(place) },
+        signal,
+      );
+      yield* upTo.lines;
+      return { place, pageSize: nextPageSize(newest) };
+    }
+    if (!read || settled) {
+      const lines = await downloadLines(awx, jobId, selection, signal);
+      yield* lines.lines;
+      if (settled) return undefined;
+      // Past the first read every new line is given, as the events would give it.
+      selection = { ...selection, skip: lines.total, lastLines: undefined, maxBytes: undefined };
+      read = true;
+    }
     await sleep(followIntervalMs, undefined, { signal }).catch(() => undefined);
   }
+  return undefined;
 }
 
 /**
