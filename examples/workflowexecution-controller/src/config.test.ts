@@ -257,6 +257,21 @@ describe('parseCommandLine', () => {
     ]);
   });
 
+  // kubernaut pkg/workflowexecution/config_test.go "should fail with clear error for negative
+  // cooldown period" (its default 5m, "should accept valid custom cooldown period"); its zero
+  // cooldown is refused too, ours is no cooldown (docs/conventions.md, "cooldown of 0").
+  it('refuses a negative --cooldown, naming it, and takes 0 as no cooldown', () => {
+    expect(cooldownMs(configOf(['--conventions=kubernaut']))).toBe(300_000);
+    expect(cooldownMs(configOf(['--cooldown=10m']))).toBe(600_000);
+    expect(issuesOf(['--cooldown=-1m'])).toEqual([
+      '--cooldown: must be a Go duration of zero or more such as "5m"',
+    ]);
+    expect(issuesOf([], { ROUNDHOUSE_COOLDOWN: '-5m' })).toEqual([
+      '--cooldown: must be a Go duration of zero or more such as "5m"',
+    ]);
+    expect(cooldownMs(configOf(['--cooldown=0']))).toBe(0);
+  });
+
   it('names the flag of every bad value at once', () => {
     const issues = issuesOf(['--engines=job,argo', '--cooldown=soon', '--workers=0']);
     expect(issues.map((i) => i.split(':')[0]).sort()).toEqual([

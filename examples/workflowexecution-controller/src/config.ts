@@ -23,6 +23,13 @@ const duration = z
 const positiveDuration = duration.refine((text) => (parseGoDuration(text) ?? 0) > 0, {
   error: 'must be a Go duration above zero such as "2m"',
 });
+/**
+ * A duration of zero or more: a negative cooldown is a typo (kubernaut refuses it too) that
+ * would hold no target at all, as 0 does on purpose.
+ */
+const nonNegativeDuration = duration.refine((text) => (parseGoDuration(text) ?? 0) >= 0, {
+  error: 'must be a Go duration of zero or more such as "5m"',
+});
 const csv = z.string().transform((text) =>
   text
     .split(',')
@@ -38,7 +45,7 @@ export const ConfigSchema = z.object({
   /** Absent: the preset's (see presets). */
   executionNamespace: z.string().min(1).optional(),
   watchNamespace: z.string().optional(),
-  cooldown: duration,
+  cooldown: nonNegativeDuration,
   lockPolicy: z.enum(['fail', 'wait']),
   conventions: z.enum(Object.keys(presets) as [Preset, ...Preset[]]),
   /** Absent: the preset's (see presets). */
