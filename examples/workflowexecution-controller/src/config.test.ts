@@ -45,6 +45,8 @@ describe('parseCommandLine', () => {
     expect(launchCommitWindowMs(config)).toBe(300_000);
   });
 
+  // kubernaut config_test.go "should fail with clear error for empty execution namespace",
+  // coverage_668_test.go "returns default config when path is empty" (kubernaut-workflows).
   it("--conventions kubernaut picks kubernaut's execution namespace and runner unless told otherwise", () => {
     const kubernaut = configOf(['--conventions=kubernaut']);
     expect(kubernaut.executionNamespace).toBe('kubernaut-workflows');
