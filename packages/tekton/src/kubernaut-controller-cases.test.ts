@@ -162,3 +162,64 @@ describe("kubernaut's mapTektonReasonToFailureReason cases (controller_test.go)"
     expect(result).toMatchObject({ phase: 'Failed', reason, failureReason });
   });
 });
+
+/*
+ * kubernaut's BuildPipelineRunStatusSummary cases (controller_test.go): status.executionStatus
+ * as the engine reads it from the run, its children and their TaskRuns.
+ */
+describe("kubernaut's BuildPipelineRunStatusSummary cases (controller_test.go)", () => {
+  it('"should return summary with Running status when no Succeeded condition": Unknown', async () => {
+    expect((await resultOf({}))?.summary).toMatchObject({ status: 'Unknown' });
+  });
+
+  it('"should extract status from Succeeded condition": its status, reason and message', async () => {
+    const result = await resultOf({
+      conditions: [
+        { type: 'Succeeded', status: 'True', reason: 'Succeeded', message: 'All tasks completed' },
+      ],
+    });
+    expect(result?.summary).toMatchObject({
+      status: 'True',
+      reason: 'Succeeded',
+      message: 'All tasks completed',
+    });
+  });
+
+  it('"CompletedTasks table-driven cases", "all tasks completed" and "0 tasks completed (still running)"', async () => {
+    const { api, executor, wfe, resourceName } = await createdRun();
+    const labels = api.object(resources.pipelineRuns, executionNamespace, resourceName)?.metadata
+      ?.labels;
+    for (const name of ['task-1', 'task-2'])
+      api.put(resources.taskRuns, executionNamespace, {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'TaskRun',
+        metadata: {
+          name,
+          namespace: executionNamespace,
+          labels: { ...labels, 'tekton.dev/pipelineRun': resourceName },
+        },
+        status: { conditions: [{ type: 'Succeeded', status: 'True' }] },
+      });
+    const read = (status: object) => {
+      api.setStatus(resources.pipelineRuns, executionNamespace, resourceName, status);
+      return executor.getStatus(
+        { ...wfe, status: { executionRef: { name: resourceName } } },
+        executionNamespace,
+      );
+    };
+    const running = await read({
+      conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }],
+      childReferences: [],
+    });
+    expect(running?.summary?.completedTasks ?? 0).toBe(0);
+    const done = await read({
+      conditions: [{ type: 'Succeeded', status: 'True', reason: 'Succeeded' }],
+      childReferences: ['task-1', 'task-2'].map((name) => ({
+        apiVersion: 'tekton.dev/v1',
+        kind: 'TaskRun',
+        name,
+      })),
+    });
+    expect(done?.summary).toMatchObject({ status: 'True', totalTasks: 2, completedTasks: 2 });
+  });
+});

@@ -127,10 +127,13 @@ describe("kubernaut's MarkFailed cases (controller_test.go, MarkFailed)", () => 
         reason: 'Forbidden',
         message: "Task 'apply-memory-increase' failed: permission denied",
         wasExecutionFailure: true,
+        // ExtractFailureDetails "should calculate ExecutionTimeBeforeFailure"
+        executionTimeBeforeFailure: '45s',
       },
     });
     expect(s?.failureReason).toBe(s?.failureDetails?.reason);
     expect(s?.failureDetails?.naturalLanguageSummary).toContain('restart-deployment');
+    expect(s?.failureDetails?.naturalLanguageSummary).toContain('Failed after: 45s\n');
     expect(recorded).toContain(
       "Warning WorkflowFailed: Workflow restart-deployment failed: Forbidden - Task 'apply-memory-increase' failed: permission denied",
     );
