@@ -4,6 +4,9 @@ import { failureSummary } from './failure-summary.js';
 const subject = { workflowId: 'restart-pod', targetResource: 'default/deployment/my-app' };
 
 describe('failureSummary', () => {
+  // kubernaut controller_test.go "should generate summary with all failure details", "should
+  // include workflow ID in summary", "should include target resource in summary", "should include
+  // failure reason in summary"
   it("tells the workflow, target, reason, error, run time and kubernaut's Recommendation line, each line ending with a newline", () => {
     expect(
       failureSummary({
@@ -21,6 +24,7 @@ describe('failureSummary', () => {
     );
   });
 
+  // kubernaut controller_test.go "should provide reason-specific recommendations"
   it.each([
     [
       'Forbidden',
@@ -54,6 +58,7 @@ describe('failureSummary', () => {
       );
   });
 
+  // kubernaut controller_test.go "should handle FailureDetails with empty fields"
   it('starts with the workflow and target whenever they are known, even empty ones', () => {
     expect(
       failureSummary({ reason: 'Unknown', message: '', workflowId: '', targetResource: 't' }),

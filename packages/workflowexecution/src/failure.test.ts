@@ -126,6 +126,7 @@ describe('ranWorkflow', () => {
       expect(ranWorkflow(reason), reason).toBe(true);
   });
 
+  // kubernaut controller_test.go "StartTime vs. FailureReason Conflicts" (determineWasExecutionFailure)
   it('DD-WE-004: a resource that started failed during execution unless the reason says the workflow never ran', () => {
     for (const reason of all)
       expect(ranWorkflow(reason, true), reason).toBe(
@@ -133,6 +134,7 @@ describe('ranWorkflow', () => {
       );
   });
 
+  // kubernaut controller_test.go "Reason-Based Detection" (determineWasExecutionFailure)
   it('DD-WE-004: a resource that never started failed during execution only for OOMKilled, DeadlineExceeded, Forbidden or TaskFailed', () => {
     for (const reason of all)
       expect(ranWorkflow(reason, false), reason).toBe(
