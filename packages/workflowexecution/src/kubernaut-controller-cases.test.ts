@@ -2,12 +2,19 @@
  * kubernaut's un-numbered reconciler cases at d5a4a87 (pkg/workflowexecution/controller_test.go)
  * that tell what a user sees: the status and Events of MarkCompleted and MarkFailed,
  * failureDetails.wasExecutionFailure (determineWasExecutionFailure), the default cooldown, the
- * spec validation in the reconcile flow and reconcileDelete's cleanup, finalizer and Event. kubernaut
+ * spec validation in the reconcile flow, reconcileDelete's cleanup, finalizer and Event, and
+ * which execution a run's events wake (FindWFEForOwnedResource). kubernaut
  * calls those methods on a PipelineRun it hands them; here the engine's result stands for the
  * PipelineRun, and the reconciler runs as the controller runs it (lifecycle Events, as the
  * example's `--conventions kubernaut`). Each case names kubernaut's Describe and It.
  */
-import type { ExecutionResult, Executor, WorkflowExecution } from '@roundhouse/core';
+import {
+  type ExecutionResult,
+  type Executor,
+  executionOwnerKey,
+  kubernautConventions,
+  type WorkflowExecution,
+} from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { ExecutionPolicySchema } from './execution-policy.js';
@@ -314,5 +321,29 @@ describe("kubernaut's reconcileDelete cases (controller_test.go, reconcileDelete
     expect(cleanup).not.toHaveBeenCalled();
     expect(api.patch).not.toHaveBeenCalled();
     expect(recorded).toEqual([]);
+  });
+});
+
+/*
+ * The controller's watches map a PipelineRun's or Job's events to the execution its labels name
+ * (controller.ts, through executionOwnerKey), as kubernaut's FindWFEForOwnedResource does.
+ */
+describe("kubernaut's FindWFEForOwnedResource cases (controller_test.go, FindWFEForOwnedResource)", () => {
+  const key = (labels?: Record<string, string>) =>
+    executionOwnerKey(labels ? { labels } : {}, kubernautConventions);
+
+  it('"should return reconcile request for labeled PipelineRun"', () => {
+    expect(
+      key({
+        'kubernaut.ai/workflow-execution': 'my-wfe',
+        'kubernaut.ai/source-namespace': 'payment',
+      }),
+    ).toBe('payment/my-wfe');
+  });
+
+  it('"should return empty for PipelineRun without workflow-execution label", "... without source-namespace label", "... without labels"', () => {
+    expect(key({ 'kubernaut.ai/source-namespace': 'payment' })).toBeUndefined();
+    expect(key({ 'kubernaut.ai/workflow-execution': 'my-wfe' })).toBeUndefined();
+    expect(key()).toBeUndefined();
   });
 });
