@@ -13,6 +13,7 @@ import {
   type Executor,
   executionOwnerKey,
   kubernautConventions,
+  parseWorkflowExecution,
   type WorkflowExecution,
 } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
@@ -217,6 +218,26 @@ describe('kubernaut\'s default cooldown (controller_test.go, Controller Instanti
 });
 
 describe("kubernaut's spec validation in the reconcile flow (controller_test.go, Spec Validation (Day 8))", () => {
+  // Its "TargetResource format validation" table's valid rows, namespaced and cluster-scoped.
+  it.each([
+    'default/deployment/nginx',
+    'prod/statefulset/postgres',
+    'kube-system/daemonset/fluentd',
+    'default/replicaset/my-rs',
+    'ns-1/deployment/app',
+    'default/deployment/app123',
+    'node/worker-node-1',
+    'persistentvolume/pv-data-01',
+    'clusterrole/admin',
+    'namespace/production',
+  ])('takes the target %j', (target) => {
+    const spec = parseWorkflowExecution({
+      metadata: { name: 'w', namespace: 'default' },
+      spec: kubernautSpec(target),
+    }).spec;
+    expect(spec.targetResource).toBe(target);
+  });
+
   it.each([
     // "should fail WFE with ConfigurationError reason on invalid spec"
     [
