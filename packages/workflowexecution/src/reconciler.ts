@@ -317,6 +317,14 @@ export class WorkflowExecutionReconciler implements Reconciler {
   readonly #outcomes: OutcomeCount;
 
   constructor(options: WorkflowExecutionReconcilerOptions) {
+    // A negative cooldown would read as none, silently: no target held after an execution.
+    const { cooldownMs } = options;
+    if (cooldownMs !== undefined && !(Number.isFinite(cooldownMs) && cooldownMs >= 0)) {
+      throw new ConfigurationError({
+        path: 'cooldownMs',
+        message: 'must be a number of milliseconds, 0 for none or left out for 5 minutes',
+      });
+    }
     const api = options.api ?? workflowExecutionApi();
     this.#o = {
       cooldownMs: 5 * 60_000,
