@@ -75,6 +75,29 @@ describe('jobs/{id}/job_events/', () => {
     ]);
   });
 
+  it("numbers a bare newline one line with stdout '', selects it by an empty stdout filter, and leaves it out of the download", async () => {
+    const lines = ['TASK [a]', '', '', 'ok: [web-1]'];
+    const id = await launch({ pendingMs: 0, runningMs: 0, stdout: lines, bareNewlines: [1] });
+    await finished(id);
+    const page: Body = await (await get(`jobs/${id}/job_events/?order_by=counter`)).json();
+    expect(page.results.map((e: Body) => [e.stdout, e.start_line, e.end_line])).toEqual([
+      ['TASK [a]', 0, 1],
+      ['', 1, 2],
+      ['', 2, 2],
+      ['ok: [web-1]', 2, 3],
+    ]);
+    const blank: Body = await (await get(`jobs/${id}/job_events/?stdout=&counter__lte=2`)).json();
+    expect(blank.results.map((e: Body) => e.counter)).toEqual([2]);
+    const download = await get(`jobs/${id}/stdout/?format=txt_download`);
+    expect(await download.text()).toBe('TASK [a]\nok: [web-1]\n');
+  });
+
+  it('refuses a bare newline that names an event with stdout', () => {
+    expect(() =>
+      sim.state.addJobTemplate({ name: 'bare', schedule: { stdout: ['x'], bareNewlines: [0] } }),
+    ).toThrow(/bareNewlines/);
+  });
+
   it('lists only the events saved so far while AWX is still saving them', async () => {
     const lines = ['TASK [a]', 'ok: [web-1]', 'TASK [b]', 'ok: [web-1]'];
     const id = await launch({ pendingMs: 0, runningMs: 0, stdout: lines, eventsLagMs: 300 });

@@ -24,10 +24,12 @@ export interface JobEvent {
 
 /**
  * How many lines an event's stdout took as ansible-runner printed it: each of its lines ended by
- * a newline, the last one too, so none for an event that printed nothing.
+ * a newline, the last one too, so none for an event that printed nothing, and one for a bare
+ * newline (see `JobSchedule.bareNewlines`).
  */
-function printedLines(stdout: string): number {
-  return stdout === '' ? 0 : stdout.split('\n').length;
+function printedLines(stdout: string, bareNewline: boolean): number {
+  if (stdout === '') return bareNewline ? 1 : 0;
+  return stdout.split('\n').length;
 }
 
 /**
@@ -35,13 +37,14 @@ function printedLines(stdout: string): number {
  * are saved in counter order; ids are unique across jobs as AWX's are. Their lines are numbered
  * as ansible-runner's OutputEventFilter._emit_event numbers them, from 0: `end_line` is
  * `start_line` plus the newlines the event printed, so it equals `start_line` for an event that
- * printed nothing.
+ * printed nothing and is one past it for a bare newline, whose `stdout` is '' too.
  */
 export function savedJobEvents(job: Job, now: Micros): JobEvent[] {
+  const bare = new Set(job.schedule.bareNewlines);
   let line = 0;
   return stdoutEvents(job, now).map((stdout, index) => {
     const startLine = line;
-    line += printedLines(stdout);
+    line += printedLines(stdout, bare.has(index));
     return {
       id: job.id * 100_000 + index + 1,
       job: job.id,

@@ -24,31 +24,44 @@ import { authorLinks, authorSummaries } from './users.js';
 export const JOB_OUTCOMES = ['successful', 'failed', 'error'] as const;
 
 /** How a template's jobs behave; every duration is in milliseconds. */
-export const jobScheduleSchema = z.object({
-  pendingMs: z.number().int().min(0).default(50),
-  waitingMs: z.number().int().min(0).default(0),
-  runningMs: z.number().int().min(0).default(100),
-  /**
-   * How long a job the dispatcher holds (`waiting` or `running`) takes to end after a cancel
-   * request: a waiting one ends without ever running (RunJob.run, jobs.py:473-477).
-   */
-  cancelMs: z.number().int().min(0).default(20),
-  outcome: z.enum(JOB_OUTCOMES).default('successful'),
-  /** Lines of stdout; a short Ansible-like transcript matching the outcome when absent. */
-  stdout: z.array(z.string()).optional(),
-  jobExplanation: z.string().default(''),
-  /**
-   * The `result_traceback` of a run that does not succeed: what BaseTask.run saves of an
-   * exception, or of the worker's last output when it emitted no events.
-   */
-  resultTraceback: z.string().default(''),
-  /**
-   * How long after the job ends AWX's callback receiver is still saving its events. Until then
-   * `event_processing_finished` is false and stdout, built only from saved events, lacks the
-   * second half of the lines (from the start of the run: the receiver lags behind it).
-   */
-  eventsLagMs: z.number().int().min(0).default(0),
-});
+export const jobScheduleSchema = z
+  .object({
+    pendingMs: z.number().int().min(0).default(50),
+    waitingMs: z.number().int().min(0).default(0),
+    runningMs: z.number().int().min(0).default(100),
+    /**
+     * How long a job the dispatcher holds (`waiting` or `running`) takes to end after a cancel
+     * request: a waiting one ends without ever running (RunJob.run, jobs.py:473-477).
+     */
+    cancelMs: z.number().int().min(0).default(20),
+    outcome: z.enum(JOB_OUTCOMES).default('successful'),
+    /** Lines of stdout; a short Ansible-like transcript matching the outcome when absent. */
+    stdout: z.array(z.string()).optional(),
+    /**
+     * The indexes in `stdout` of events that printed only a line break, their entry ''. Ansible's
+     * output splits into events at each line end, and ansible-runner saves a bare `\r\n` as
+     * `stdout` '' numbered one line (OutputEventFilter._emit_event: `stdout_chunk[:-2] if
+     * len(stdout_chunk) > 2 else ""`, `end_line` past `start_line` by the chunk's newlines); an
+     * entry '' not named here printed nothing (`end_line` equals `start_line`).
+     */
+    bareNewlines: z.array(z.number().int().min(0)).optional(),
+    jobExplanation: z.string().default(''),
+    /**
+     * The `result_traceback` of a run that does not succeed: what BaseTask.run saves of an
+     * exception, or of the worker's last output when it emitted no events.
+     */
+    resultTraceback: z.string().default(''),
+    /**
+     * How long after the job ends AWX's callback receiver is still saving its events. Until then
+     * `event_processing_finished` is false and stdout, built only from saved events, lacks the
+     * second half of the lines (from the start of the run: the receiver lags behind it).
+     */
+    eventsLagMs: z.number().int().min(0).default(0),
+  })
+  .refine(
+    (schedule) => (schedule.bareNewlines ?? []).every((index) => schedule.stdout?.[index] === ''),
+    { path: ['bareNewlines'], message: "names an event whose stdout entry is not ''" },
+  );
 
 export type JobSchedule = z.output<typeof jobScheduleSchema>;
 export type JobScheduleInput = z.input<typeof jobScheduleSchema>;

@@ -183,6 +183,11 @@ export class AwxClient implements AnsibleExecutorAwx {
     return this.#jobs.jobEvents(id, window, options);
   }
 
+  /** The lines the job's events through counter `through` numbered that its download leaves out. */
+  unshownLines(id: number, through: number, options?: AwxRequestOptions): Promise<number> {
+    return this.#jobs.unshownLines(id, through, options);
+  }
+
   /** Asks AWX to cancel the job; a finished job (AWX answers 405) is `finished`, not an error. */
   cancelJob(id: number, options?: AwxRequestOptions): Promise<CancelOutcome> {
     return this.#jobs.cancelJob(id, options);

@@ -136,6 +136,11 @@ export interface JobReader {
     window: JobEventsWindow,
     options?: AwxRequestOptions,
   ): Promise<JobEventsPage>;
+  /**
+   * The lines the job's events through counter `through` numbered that its stdout download
+   * does not show (those of bare newlines, saved with `stdout` ''); 0 when the job is gone.
+   */
+  unshownLines(id: number, through: number, options?: AwxRequestOptions): Promise<number>;
 }
 
 export interface WorkflowJobReader {

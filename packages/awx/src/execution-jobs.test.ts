@@ -89,6 +89,7 @@ function fake(
     jobStdoutTail: async () => '',
     jobStdoutLines: async () => ({ lines: [], total: 0 }),
     jobEvents: async () => ({ events: [], more: false, pageSize: 200 }),
+    unshownLines: async () => 0,
   };
   const catalog = new TemplateCatalog(awx, 0, Date.now);
   return { lookups: new ExecutionJobs(awx, catalog, settings, log), catalog, seen, warnings };

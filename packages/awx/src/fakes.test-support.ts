@@ -237,6 +237,9 @@ export class FakeAwx
   async jobEvents() {
     return { events: [], more: false, pageSize: 200 };
   }
+  async unshownLines() {
+    return 0;
+  }
   async cancelJob(id: number): Promise<CancelOutcome> {
     this.canceled.push(id);
     return 'requested';

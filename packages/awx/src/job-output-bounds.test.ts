@@ -40,6 +40,7 @@ function endedJob(
       if (read > 5_000) throw new Error('read 5000 pages of events');
       return events(window, read);
     },
+    unshownLines: async () => 0,
   };
   return reader;
 }

@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import { AwxAnswerTooLargeError } from './awx-errors.js';
 import type { JobReader } from './awx-roles.js';
 import { jobOutput } from './job-output.js';
+import { unshownLinesOf } from './job-output.test-support.js';
 import { outputScrub } from './output-scrub.js';
 import type { Job, JobEvent } from './schemas.js';
 import { readLines } from './stdout-reader.js';
@@ -67,6 +68,9 @@ function awxOf(states: ReadonlyArray<{ status: Job['status']; events: readonly J
         if (page(size).events.every((event) => event.stdout !== big)) return page(size);
       }
       throw new AwxAnswerTooLargeError('GET jobs/7/job_events/', 64 << 20);
+    },
+    async unshownLines(_id, through) {
+      return unshownLinesOf(state()?.events ?? [], through);
     },
   };
   return { awx, counts };

@@ -144,3 +144,40 @@ it('starts a follow whose first read meets an event too large to read with one r
     await sim.stop();
   }
 }, 120_000);
+
+it('reads the lines of a too-large event at their place when a follow from `tailLines` started above bare newlines it did not read', async () => {
+  const sim = await startAwxSimulator();
+  const awx = new AwxClient({ baseUrl: sim.url, token: sim.token, minRetryDelayMs: 5 });
+  try {
+    const template = sim.state.addJobTemplate({
+      name: 'huge-event-tail-bare-newlines',
+      // Until the lag ends AWX has saved the first half: up to `three`, where the follow starts;
+      // the bare newline (stdout '', one line by ansible-runner's numbering) lies below it.
+      schedule: {
+        pendingMs: 0,
+        runningMs: 0,
+        outcome: 'successful',
+        stdout: ['one', '', 'two', 'three', bigLines.join('\r\n'), 'four', 'five', 'six'],
+        bareNewlines: [1],
+        eventsLagMs: 6_000,
+      },
+    });
+    const { job: id } = await awx.launch(template.id, { extraVars: {} });
+    while (!(await awx.getJob(id))?.finished) await new Promise((r) => setTimeout(r, 5));
+    const from = sim.requests.length;
+
+    const lines: string[] = [];
+    const options = { follow: true, tailLines: 1 };
+    for await (const line of jobOutput(awx, id, outputScrub([], false), options)) {
+      lines.push(line.text);
+    }
+
+    expect(lines.map(shown)).toEqual(['three', ...bigLines, 'four', 'five', 'six'].map(shown));
+    // The bare newlines below the start were counted once, for the big event's range.
+    const paths = sim.requests.slice(from).map((request) => request.path);
+    expect(paths.filter((path) => /job_events\/\?.*stdout=&/.test(path))).toHaveLength(1);
+  } finally {
+    await awx.close();
+    await sim.stop();
+  }
+}, 120_000);

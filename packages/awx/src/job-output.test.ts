@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AwxAnswerTooLargeError } from './awx-errors.js';
 import type { JobEventsWindow, JobReader } from './awx-roles.js';
 import { jobOutput } from './job-output.js';
+import { unshownLinesOf } from './job-output.test-support.js';
 import { outputScrub, scrubbedMarker } from './output-scrub.js';
 import type { Job, JobEvent } from './schemas.js';
 import { readLines } from './stdout-reader.js';
@@ -31,6 +32,7 @@ function awxOf(
   let reads = 0;
   const state = () => states[Math.min(Math.max(reads - 1, 0), states.length - 1)] as State;
   const windows: JobEventsWindow[] = [];
+  const counted: number[] = [];
   const awx: JobReader = {
     async getJob() {
       reads += 1;
@@ -68,8 +70,12 @@ function awxOf(
       if (asked > 1 && readable(1)) return page(1);
       throw new AwxAnswerTooLargeError('GET jobs/7/job_events/', 64 << 20);
     },
+    async unshownLines(_id, through) {
+      counted.push(through);
+      return unshownLinesOf(state().events ?? [], through);
+    },
   };
-  return { awx, windows };
+  return { awx, windows, counted };
 }
 
 /** Events numbered as ansible-runner numbers them: counters from 1, lines from 0. */
@@ -245,7 +251,7 @@ describe('jobOutput', () => {
 
   it('starts a follow from the last lines asked for, then gives what comes after', async () => {
     const many = events(...Array.from({ length: 450 }, (_, i) => `line ${i}`));
-    const { awx } = awxOf([
+    const { awx, counted } = awxOf([
       { status: 'running', events: many.slice(0, 430) },
       { status: 'successful', events: many },
     ]);
@@ -256,6 +262,8 @@ describe('jobOutput', () => {
       'line 429',
       ...Array.from({ length: 20 }, (_, i) => `line ${430 + i}`),
     ]);
+    // Nothing was read from the download by line: the lines below the start are not counted.
+    expect(counted).toEqual([]);
   }, 20_000);
 
   describe('scrubs what the job was given from every line it gives', () => {

@@ -68,7 +68,7 @@ async function* outputLines(
   const start = await unlessEventTooLarge(followStart(awx, jobId, options.tailLines, signal));
   if (start) yield* start.lines;
   const first = { ...firstRead(options.tailLines), countsEscapedNewlines: true };
-  const resumed = start ?? (yield* followDownload(awx, jobId, first, beforeFirst, options, now));
+  const resumed = start ?? (yield* followDownload(awx, jobId, first, options, now));
   if (!resumed) return;
   let { place, pageSize } = resumed;
   // The first saved event after `place` is too large to read: a poll looks past it.
@@ -86,10 +86,12 @@ async function* outputLines(
           );
       if (!page) {
         blocked = true;
+        // Its lines are read from the download by line: once, those not read below are counted.
+        place = await counted(awx, jobId, place, signal);
         const past = await pastTooLarge(awx, jobId, place, settled, signal);
         if (past === 'unreadable') {
           const rest = { ...byEventLines(shownLine(place)), maxLineBytes: firstReadBytes };
-          const after = yield* followDownload(awx, jobId, rest, place, options, now);
+          const after = yield* followDownload(awx, jobId, rest, options, now);
           if (!after) return;
           ({ place, pageSize } = after);
           blocked = false;
@@ -134,26 +136,50 @@ interface Place {
   /**
    * Lines numbered before `endLine` that the download does not show: an event that printed
    * only a line break (ansible-runner numbers that line, `stdout` is '', and AWX's copy leaves
-   * out such events) among the events given, so 0 for those before a follow that started
-   * after events it did not read.
+   * out such events) among the events given, and among those through `uncounted` once counted.
    */
   readonly unshown: number;
+  /**
+   * The counter through which the events were not read, so `unshown` lacks theirs (0 when it
+   * has them all): those below a follow's start from `tailLines`, or below the newest event
+   * once a follow read the download. They are counted (`counted`) only when the download is read
+   * by line, so a follow that never meets an event too large to read asks nothing more.
+   */
+  readonly uncounted: number;
 }
 
 /** Where a follow is once it gave `event`, the event after `place`. */
 function passed(place: Place, event: JobEvent): Place {
   const printed = event.stdout === '' ? 0 : event.stdout.split('\n').length;
   const unshown = place.unshown + event.end_line - event.start_line - printed;
-  return { counter: event.counter, endLine: event.end_line, unshown };
+  return { counter: event.counter, endLine: event.end_line, unshown, uncounted: place.uncounted };
 }
 
-/** The download's line, in the events' numbering, that `place` is at. */
+/** Where the follow is before `event` when the events before it were not read. */
+function unreadBefore(event: JobEvent): Place {
+  const counter = event.counter - 1;
+  return { counter, endLine: event.start_line, unshown: 0, uncounted: counter };
+}
+
+/** `place` with the unshown lines of the events through its `uncounted` counted. */
+async function counted(
+  awx: JobReader,
+  jobId: number,
+  place: Place,
+  signal: AbortSignal | undefined,
+): Promise<Place> {
+  if (place.uncounted === 0) return place;
+  const lines = await awx.unshownLines(jobId, place.uncounted, { signal });
+  return { ...place, unshown: place.unshown + lines, uncounted: 0 };
+}
+
+/** The download's line, in the events' numbering, that `place` (counted) is at. */
 function shownLine(place: Place): number {
   return place.endLine - place.unshown;
 }
 
 /** Before the first event: counters start at 1, lines at 0. */
-const beforeFirst: Place = { counter: 0, endLine: 0, unshown: 0 };
+const beforeFirst: Place = { counter: 0, endLine: 0, unshown: 0, uncounted: 0 };
 
 /**
  * A read of the download from line `skip` as the events number lines (`start_line`), which
@@ -202,24 +228,25 @@ async function pastTooLarge(
     counter: next.counter - 1,
     endLine: next.start_line,
     unshown: place.unshown,
+    uncounted: 0,
   };
   return { lines, after };
 }
 
 /**
  * A follow from the txt download while the newest saved event is too large to read, so the
- * events cannot tell where the output stands (the follow's start met it, or two in a row after
- * `from`): the lines `first` selects (numbered as the events number them), then, once the
- * newest event can be read, the download's lines up to its end, and where the follow goes on by
- * the events; undefined when the job ended first. A poll while the newest is still too large
- * reads only it, to the client's bound, not the download, which holds it and all before it: the
- * lines past those given wait until the job prints an event that can be read, or ends.
+ * events cannot tell where the output stands (the follow's start met it, or two in a row): the
+ * lines `first` selects (numbered as the events number them), then, once the newest event can
+ * be read, the download's lines up to its end (the bare newlines below it counted, as none of
+ * those events was read), and where the follow goes on by the events; undefined when the job
+ * ended first. A poll while the newest is still too large reads only it, to the client's
+ * bound, not the download, which holds it and all before it: the lines past those given wait
+ * until the job prints an event that can be read, or ends.
  */
 async function* followDownload(
   awx: JobReader,
   jobId: number,
   first: LineSelection,
-  from: Place,
   options: LogOptions,
   now: () => number,
 ): AsyncGenerator<string, { place: Place; pageSize: number } | undefined> {
@@ -235,9 +262,7 @@ async function* followDownload(
     const newest = await unlessEventTooLarge(awx.jobEvents(jobId, window, { signal }));
     const last = newest?.events[0];
     if (newest && last) {
-      // Those between `from` and it are not known: taken as showing every line they numbered.
-      const before = { counter: last.counter - 1, endLine: last.start_line, unshown: from.unshown };
-      const place = passed(before, last);
+      const place = await counted(awx, jobId, passed(unreadBefore(last), last), signal);
       const upTo = await downloadLines(
         awx,
         jobId,
@@ -306,9 +331,7 @@ async function followStart(
     const window = { newestBefore: undefined };
     const page = await awx.jobEvents(jobId, window, { signal });
     const [newest] = page.events;
-    const place = newest
-      ? passed({ ...beforeFirst, counter: newest.counter - 1 }, newest)
-      : beforeFirst;
+    const place = newest ? passed(unreadBefore(newest), newest) : beforeFirst;
     return { lines: [], place, pageSize: nextPageSize(page) };
   }
   const wanted = tailLines ?? Number.POSITIVE_INFINITY;
@@ -344,10 +367,7 @@ async function followStart(
   const read = newestFirst.reverse().map(({ event, lines }) => ({ ...event, lines }));
   // Each event's lines start where the one before it ends (ansible-runner numbers them so).
   const oldest = read[0];
-  const from =
-    reachedStart || !oldest
-      ? beforeFirst
-      : { counter: oldest.counter - 1, endLine: oldest.start_line, unshown: 0 };
+  const from = reachedStart || !oldest ? beforeFirst : unreadBefore(oldest);
   const taken = unbrokenEvents(read, from.counter);
   const lines = taken.flatMap((event) => event.lines);
   return {
@@ -374,9 +394,8 @@ async function downloadStart(
 ): Promise<{ lines: readonly string[]; place: Place; pageSize: number } | undefined> {
   const oldest = newestFirst.at(-1);
   if (!oldest) return undefined;
-  // Those below the events read are not known: taken as showing every line they numbered.
-  const from = { counter: oldest.counter - 1, endLine: oldest.start_line, unshown: 0 };
-  const place = [...newestFirst].reverse().reduce(passed, from);
+  const read = [...newestFirst].reverse().reduce(passed, unreadBefore(oldest));
+  const place = await counted(awx, jobId, read, signal);
   const selection = {
     ...byEventLines(0),
     until: shownLine(place),

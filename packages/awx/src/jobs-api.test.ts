@@ -147,6 +147,36 @@ describe('JobsApi', () => {
     });
   });
 
+  it('counts the lines of bare newlines through a counter, a page after the last counter read', async () => {
+    const filter = { stdout: '', counter__lte: '90', page_size: '200', no_truncate: '1' };
+    const blank = (counter: number, lines: number) => ({
+      counter,
+      stdout: '',
+      start_line: counter,
+      end_line: counter + lines,
+    });
+    nock(awxBase)
+      .get('/api/v2/jobs/7/job_events/')
+      .query({ order_by: 'counter', counter__gt: '0', ...filter })
+      .reply(200, page([blank(2, 1), blank(5, 0)], '/api/v2/jobs/7/job_events/?page=2', 3))
+      .get('/api/v2/jobs/7/job_events/')
+      .query({ order_by: 'counter', counter__gt: '5', ...filter })
+      .reply(200, page([blank(88, 1)]))
+      .get('/api/v2/jobs/8/job_events/')
+      .query({ order_by: 'counter', counter__gt: '0', ...filter })
+      .reply(404, { detail: 'Not found.' });
+    expect(await jobs().unshownLines(7, 90)).toBe(2);
+    expect(await jobs().unshownLines(8, 90)).toBe(0);
+  });
+
+  it('refuses a page of bare newlines that holds an event the filter leaves out', async () => {
+    nock(awxBase)
+      .get('/api/v2/jobs/7/job_events/')
+      .query(true)
+      .reply(200, page([{ counter: 3, stdout: 'ok', start_line: 2, end_line: 3 }]));
+    await expect(jobs().unshownLines(7, 90)).rejects.toThrow(/results\.0/);
+  });
+
   it('reads the lines of an output through the download, counting the skipped ones', async () => {
     nock(awxBase)
       .get('/api/v2/jobs/7/stdout/')

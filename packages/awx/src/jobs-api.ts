@@ -9,8 +9,14 @@ import type {
   JobQuery,
   JobReader,
 } from './awx-roles.js';
-import type { AwxTransport, Call } from './awx-transport.js';
-import { eventsPageProblem, jobEventsPageSize, jobEventsQuery } from './job-events.js';
+import type { AwxTransport, Call, Query } from './awx-transport.js';
+import {
+  eventsPageProblem,
+  jobEventsPageSize,
+  jobEventsQuery,
+  nextPageSize,
+} from './job-events.js';
+import { maxListPages } from './page-bounds.js';
 import { type Job, JobEventSchema, JobRowSchema, JobSchema, pageSchema } from './schemas.js';
 import { isJobActive } from './status.js';
 import { type LineSelection, type OutputLines, readLines, readTail } from './stdout-reader.js';
@@ -91,22 +97,69 @@ export class JobsApi implements JobReader, Pick<JobCanceler, 'cancelJob'> {
     window: JobEventsWindow,
     options: AwxRequestOptions = {},
   ): Promise<JobEventsPage> {
+    return this.#eventsRead(id, window, {}, options);
+  }
+
+  /**
+   * The lines the job's events through counter `through` numbered that the download does not
+   * show: its copy selects `stdout != ''` (UnifiedJob.result_stdout_raw_handle), and
+   * ansible-runner saves a bare newline as `stdout` '' over one line, so `end_line - start_line`
+   * of the events `stdout=` selects (FieldLookupBackend hands '' to TextField.to_python, which
+   * keeps it), 0 for one that printed nothing. Read a page after the last counter read, in
+   * pages as `jobEvents` reads them, so a late event moves no row onto a page already read.
+   */
+  async unshownLines(
+    id: number,
+    through: number,
+    options: AwxRequestOptions = {},
+  ): Promise<number> {
+    const filter = { stdout: '', counter__lte: through };
+    let window: JobEventsWindow = { after: 0 };
+    let lines = 0;
+    for (let pages = 1; ; pages++) {
+      const page = await this.#eventsRead(id, window, filter, options);
+      for (const [index, event] of page.events.entries()) {
+        if (event.stdout !== '' || event.counter > through) {
+          const endpoint = `GET jobs/${id}/job_events/`;
+          const problem = `is not an event through counter ${through} with stdout '', as the filter asks`;
+          throw new AwxResponseError(endpoint, `results.${index}`, problem);
+        }
+        lines += event.end_line - event.start_line;
+      }
+      const last = page.events.at(-1);
+      if (!page.more || !last) return lines;
+      if (pages >= maxListPages) {
+        const problem = `names more than ${maxListPages} pages of events with stdout ''`;
+        throw new AwxResponseError(`GET jobs/${id}/job_events/`, 'next', problem);
+      }
+      window = { after: last.counter, pageSize: nextPageSize(page) };
+    }
+  }
+
+  /** A page of events in `window` that `filter` selects, asked again as one event when too large. */
+  async #eventsRead(
+    id: number,
+    window: JobEventsWindow,
+    filter: Query,
+    options: AwxRequestOptions,
+  ): Promise<JobEventsPage> {
     const asked = window.pageSize ?? jobEventsPageSize;
     try {
-      return await this.#eventsPage(id, window, asked, options);
+      return await this.#eventsPage(id, window, asked, filter, options);
     } catch (error) {
       if (!(error instanceof AwxAnswerTooLargeError) || asked === 1) throw error;
     }
-    return this.#eventsPage(id, window, 1, options);
+    return this.#eventsPage(id, window, 1, filter, options);
   }
 
   async #eventsPage(
     id: number,
     window: JobEventsWindow,
     pageSize: number,
+    filter: Query,
     options: AwxRequestOptions,
   ): Promise<JobEventsPage> {
-    const query = jobEventsQuery(window, pageSize);
+    const query = { ...jobEventsQuery(window, pageSize), ...filter };
     const call = this.#http.get(`jobs/${id}/job_events/`, query, options);
     const page = await this.#http.json({ ...call, quotesOutput: true }, eventPage, {
       missingIsNull: true,

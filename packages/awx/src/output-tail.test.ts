@@ -100,6 +100,7 @@ describe('outputTail', () => {
       jobStdoutTail: (id, maxBytes, options) => awx.jobStdoutTail(id, maxBytes, options),
       jobStdoutLines: (id, selection, options) => awx.jobStdoutLines(id, selection, options),
       jobEvents: () => Promise.reject(tooLarge),
+      unshownLines: (id, through, options) => awx.unshownLines(id, through, options),
     };
     const tail = await cost(() => outputTail(oversized, job, 4096));
     expect(tail.value).toBe(await awx.jobStdoutTail(job.id, 4096));
