@@ -380,6 +380,34 @@ describe('a follow that meets an event too large to read', () => {
     ]);
   }, 20_000);
 
+  it('reads its lines past a blank line below where a follow with tailLines 0 started, counted once', async () => {
+    const all: JobEvent[] = [
+      { counter: 1, stdout: 'one', start_line: 0, end_line: 1 },
+      { counter: 2, stdout: '', start_line: 1, end_line: 2 },
+      { counter: 3, stdout: 'two', start_line: 2, end_line: 3 },
+      { counter: 4, stdout: big, start_line: 3, end_line: 5 },
+      { counter: 5, stdout: 'four', start_line: 5, end_line: 6 },
+    ];
+    const stdout = 'one\ntwo\nbig-a\nbig-b\nfour\n';
+    const { awx, counted } = awxOf(
+      [
+        { status: 'running', events: all.slice(0, 3), stdout: 'one\ntwo\n' },
+        { status: 'running', events: all.slice(0, 4), stdout: 'one\ntwo\nbig-a\nbig-b\n' },
+        { status: 'successful', events: all, stdout },
+      ],
+      200,
+      new Set([big]),
+    );
+    const options = { follow: true, tailLines: 0 };
+    expect(await collect(jobOutput(awx, 7, unscrubbed, options))).toEqual([
+      'big-a',
+      'big-b',
+      'four',
+    ]);
+    // Below the start, the newest event then (3): counted when the big one was met, not again.
+    expect(counted).toEqual([2]);
+  }, 20_000);
+
   it('follows the download past it when the event after it is too large too', async () => {
     const all = events('one', 'two', big, 'big-c', 'five');
     const stdout = 'one\ntwo\nbig-a\nbig-b\nbig-c\nfive\n';
